@@ -1,0 +1,32 @@
+# tracedoctor — the commands the README names. Each target does its own setup.
+
+SWIFT ?= swift
+BIN_DEBUG := .build/debug/tracedoctor
+BIN_RELEASE := .build/release/tracedoctor
+
+.PHONY: build release test unit-test demo bench fmt clean
+
+build:
+	$(SWIFT) build
+
+release:
+	$(SWIFT) build -c release
+
+## test: unit and CLI tests (Swift Testing)
+test: build
+	$(SWIFT) test
+
+## demo: build, ingest the bundled demo dump into a temporary database, print a summary
+demo: build
+	@scripts/demo.sh $(BIN_DEBUG)
+
+## bench: generate a large deterministic dump and measure ingest (SIZE=bytes, default 1 GB)
+bench: release
+	@scripts/bench.sh $(BIN_RELEASE)
+
+fmt:
+	@command -v swift-format >/dev/null 2>&1 && swift-format format --in-place --recursive Sources Tests || \
+		$(SWIFT) format --in-place --recursive Sources Tests
+
+clean:
+	rm -rf .build

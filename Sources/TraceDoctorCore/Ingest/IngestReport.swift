@@ -1,0 +1,76 @@
+// What `ingest` did, file by file: the value the text and JSON formatters print.
+
+/// A problem in an input, located.
+public struct Problem: Sendable, Equatable, Codable {
+    public var path: String
+    public var line: Int?
+    public var column: Int?
+    public var offset: Int64?
+    public var message: String
+
+    public init(_ error: InputError, path: String) {
+        self.path = path
+        line = error.position?.line
+        column = error.position?.column
+        offset = error.position?.offset
+        message = error.message
+    }
+
+    /// `file:line:col: message`.
+    public var description: String {
+        if let line, let column { return "\(path):\(line):\(column): \(message)" }
+        return "\(path): \(message)"
+    }
+}
+
+public struct FileReport: Sendable, Equatable, Encodable {
+    public enum Status: String, Sendable, Codable {
+        /// Stored (possibly with bad records skipped under --keep-going).
+        case ingested
+        /// Same content as a file already in the database: nothing added.
+        case alreadyIngested = "already_ingested"
+        /// Bad input: nothing from this file was stored.
+        case rejected
+    }
+
+    public var path: String
+    public var status: Status = .rejected
+    public var format: String?
+    public var counts = IngestCounts()
+    /// Bad records skipped under --keep-going.
+    public var skippedRecords = 0
+    /// The first skipped records (or the error that rejected the file).
+    public var problems: [Problem] = []
+    /// For `already_ingested`: the path the content was first ingested from.
+    public var sameAs: String?
+    /// For `rejected`: the full message.
+    public var error: String?
+    public var seconds: Double = 0
+
+    public init(path: String) { self.path = path }
+}
+
+public struct IngestReport: Sendable, Equatable, Encodable {
+    public var database = ""
+    public var files: [FileReport] = []
+    public var seconds: Double = 0
+    /// What the whole database holds after the run.
+    public var databaseTotals = TraceStore.Totals(sources: 0, spans: 0, traces: 0, logs: 0)
+
+    public init() {}
+
+    /// The sum over files.
+    public var total: IngestCounts {
+        var sum = IngestCounts()
+        for file in files {
+            sum.spans += file.counts.spans
+            sum.duplicateSpans += file.counts.duplicateSpans
+            sum.traces += file.counts.traces
+            sum.logs += file.counts.logs
+            sum.duplicateLogs += file.counts.duplicateLogs
+        }
+        return sum
+    }
+
+    public var rejectedCount: Int { files.filter { $0.status == .rejected }.count }
+}

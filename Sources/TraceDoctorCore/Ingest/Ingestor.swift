@@ -1,0 +1,166 @@
+// `tracedoctor ingest`: paths in, one transaction per file, a report out.
+
+import Foundation
+
+/// What to ingest and how.
+public struct IngestRequest: Sendable {
+    /// Files, directories (walked recursively) and `-` for stdin.
+    public var paths: [String]
+    public var databasePath: String
+    /// Skip bad records (and count them) instead of rejecting the file.
+    public var keepGoing: Bool
+    /// Read every input as this format instead of detecting it.
+    public var inputFormat: InputFormat?
+
+    public init(paths: [String], databasePath: String, keepGoing: Bool = false, inputFormat: InputFormat? = nil) {
+        self.paths = paths
+        self.databasePath = databasePath
+        self.keepGoing = keepGoing
+        self.inputFormat = inputFormat
+    }
+}
+
+/// Told about reading progress, to draw a progress bar.
+public protocol IngestProgress: AnyObject {
+    /// A new input starts; `totalBytes` is nil when unknown (stdin).
+    func start(path: String, totalBytes: Int64?)
+    /// `bytes` of the current input have been read.
+    func advance(to bytes: Int64)
+    func finish()
+}
+
+public enum Ingestor {
+    /// Ingests every input named in `request`. Input problems are reported per file (the run
+    /// goes on with the next file); database problems end the run by throwing.
+    public static func run(_ request: IngestRequest, stdin: Int32 = 0, progress: IngestProgress? = nil) throws(TraceDoctorError)
+        -> IngestReport
+    {
+        let clock = ContinuousClock.now
+        let inputs = try InputPaths.expand(request.paths)
+        let store = try TraceStore(path: request.databasePath)
+        var report = IngestReport()
+        for input in inputs {
+            let fileClock = ContinuousClock.now
+            var file = try ingestOne(input, request: request, store: store, stdin: stdin, progress: progress)
+            file.seconds = fileClock.duration(to: .now).seconds
+            report.files.append(file)
+        }
+        report.database = request.databasePath
+        report.seconds = clock.duration(to: .now).seconds
+        report.databaseTotals = try store.totals()
+        return report
+    }
+
+    static func ingestOne(
+        _ input: InputPath, request: IngestRequest, store: TraceStore, stdin: Int32, progress: IngestProgress?
+    ) throws(TraceDoctorError) -> FileReport {
+        var file = FileReport(path: input.displayPath)
+        do {
+            let raw: FileDescriptorSource
+            var size: Int64?
+            var knownHash: String?
+            switch input {
+            case .stdin:
+                raw = FileDescriptorSource(fd: stdin, ownsDescriptor: false)
+                raw.hasher = XXH64()
+            case let .file(path):
+                raw = try FileDescriptorSource(path: path)
+                let info = try FileInfo.of(fd: raw.fd, path: path)
+                size = info.size
+                if info.isRegular {
+                    let hash = try ContentHash.ofFile(path: path)
+                    knownHash = hash
+                    if let existing = try store.source(contentHash: hash) {
+                        file.status = .alreadyIngested
+                        file.sameAs = existing.path
+                        file.format = existing.format
+                        return file
+                    }
+                } else {
+                    raw.hasher = XXH64()
+                }
+            }
+            let progressSource = ProgressSource(upstream: raw, progress: progress)
+            progress?.start(path: input.displayPath, totalBytes: size)
+            defer { progress?.finish() }
+            let (source, format) = try open(progressSource, path: input.displayPath, forced: request.inputFormat)
+            file.format = format.rawValue
+            let context = ReadContext(keepGoing: request.keepGoing)
+            let outcome = try store.ingest(
+                SourceDescription(path: input.displayPath, format: format, sizeBytes: size ?? 0),
+                finished: {
+                    (knownHash ?? ContentHash.format(raw.hasher!.finalize()), size ?? raw.bytesRead, context.skippedCount)
+                },
+                body: { sink in try format.reader.read(source, into: sink, context: context) })
+            switch outcome {
+            case let .ingested(counts):
+                file.status = .ingested
+                file.counts = counts
+            case let .alreadyIngested(existing):
+                file.status = .alreadyIngested
+                file.sameAs = existing.path
+            }
+            file.skippedRecords = context.skippedCount
+            file.problems = context.skipped.map { Problem($0, path: input.displayPath) }
+        } catch let error as InputError {
+            file.status = .rejected
+            file.problems = [Problem(error, path: input.displayPath)]
+            file.error = TraceDoctorError.malformedInput(
+                path: input.displayPath, position: error.position, message: error.message
+            ).description
+        } catch let error as TraceDoctorError {
+            switch error {
+            case .database, .databaseFromNewerVersion, .notATraceDoctorDatabase:
+                throw error
+            default:
+                file.status = .rejected
+                file.error = error.description
+            }
+        } catch {
+            throw TraceStore.describe(error, path: request.databasePath)
+        }
+        return file
+    }
+
+    /// Undoes gzip and picks the reader: detected from the first bytes unless `forced`.
+    static func open(_ raw: ByteSource, path: String, forced: InputFormat?) throws -> (ByteSource, InputFormat) {
+        var prefix = try raw.readFully(upTo: FormatDetector.prefixLength)
+        var source: ByteSource = PrefixedSource(prefix: prefix, rest: raw)
+        if GzipSource.isGzip(prefix) {
+            let gzip = try GzipSource(upstream: source)
+            prefix = try gzip.readFully(upTo: FormatDetector.prefixLength)
+            source = PrefixedSource(prefix: prefix, rest: gzip)
+        }
+        if let forced { return (source, forced) }
+        switch FormatDetector.detect(prefix) {
+        case let .success(format):
+            return (source, format)
+        case let .failure(attempts):
+            throw TraceDoctorError.unknownFormat(path: path, attempts: attempts.attempts)
+        }
+    }
+}
+
+/// Reports bytes read to an `IngestProgress`.
+final class ProgressSource: ByteSource {
+    private let upstream: FileDescriptorSource
+    private let progress: IngestProgress?
+
+    init(upstream: FileDescriptorSource, progress: IngestProgress?) {
+        self.upstream = upstream
+        self.progress = progress
+    }
+
+    func read(into buffer: UnsafeMutablePointer<UInt8>, count: Int) throws(InputError) -> Int {
+        let n = try upstream.read(into: buffer, count: count)
+        progress?.advance(to: upstream.bytesRead)
+        return n
+    }
+}
+
+extension Duration {
+    var seconds: Double {
+        let (s, atto) = components
+        return Double(s) + Double(atto) / 1e18
+    }
+}

@@ -1,0 +1,191 @@
+// OTLP/JSON `KeyValue` lists and `AnyValue`s, turned into the plain JSON objects the store
+// keeps (`{"http.method":"GET","http.status_code":200}`), which SQL can query with `->>`.
+
+extension JSONScanner {
+    /// Reads an OTLP `[KeyValue]` array and appends its pairs to `out` as the members of a
+    /// JSON object (without the braces, each followed by a comma).
+    func readOTLPKeyValues(into out: inout JSONBuffer) throws(InputError) {
+        var noCapture: [UInt8]? = nil
+        try readOTLPKeyValues(into: &out, serviceName: &noCapture)
+    }
+
+    /// The same, capturing the string value of `service.name` into `serviceName` unless it
+    /// is nil.
+    func readOTLPKeyValues(into out: inout JSONBuffer, serviceName: inout [UInt8]?) throws(InputError) {
+        if try readNullIfPresent() { return }
+        var list = try beginArray()
+        while try nextElement(&list) {
+            try readOTLPKeyValue(into: &out, serviceName: &serviceName)
+        }
+    }
+
+    /// One `{"key": ..., "value": AnyValue}` as `"key":value,`.
+    func readOTLPKeyValue(into out: inout JSONBuffer, serviceName: inout [UInt8]?) throws(InputError) {
+        let start = position
+        var obj = try beginObject()
+        // The key may come after the value; write the value first into a side buffer then.
+        var keyStart = -1
+        var keyEnd = -1
+        var valueStart = -1
+        var valueEnd = -1
+        let mark = out.count
+        var isServiceName = false
+        var capturedService: [UInt8]?
+        while let key = try nextKey(&obj) {
+            if key.equals("key") {
+                let (body, _) = try readRawStringBody()
+                keyStart = out.count
+                out.appendQuotedRaw(body)
+                keyEnd = out.count
+                isServiceName = body.equals("service.name")
+            } else if key.equals("value") {
+                valueStart = out.count
+                if serviceName != nil, try kind() == .object {
+                    capturedService = try readOTLPAnyValue(into: &out, captureString: true)
+                } else {
+                    _ = try readOTLPAnyValue(into: &out, captureString: false)
+                }
+                valueEnd = out.count
+            } else {
+                try skipValue()
+            }
+        }
+        guard keyStart >= 0 else {
+            out.bytes.removeSubrange(mark...)
+            throw InputError("attribute has no \"key\"", at: start)
+        }
+        if valueStart < 0 {
+            // A key without a value: OTLP's empty AnyValue.
+            out.append("null")
+            valueStart = keyEnd
+            valueEnd = out.count
+        }
+        // Normalise to key, colon, value, comma (the value may have been written first).
+        if valueStart < keyStart {
+            let value = Array(out.bytes[valueStart..<valueEnd])
+            let keyBytes = Array(out.bytes[keyStart..<keyEnd])
+            out.bytes.removeSubrange(mark...)
+            out.bytes.append(contentsOf: keyBytes)
+            out.append(UInt8(ascii: ":"))
+            out.bytes.append(contentsOf: value)
+        } else {
+            out.bytes.insert(UInt8(ascii: ":"), at: keyEnd)
+        }
+        out.append(UInt8(ascii: ","))
+        if isServiceName, let capturedService, serviceName != nil {
+            serviceName = capturedService
+        }
+    }
+
+    /// An OTLP `AnyValue` as plain JSON. Returns the unescaped string when `captureString`
+    /// and the value is a `stringValue`.
+    @discardableResult
+    func readOTLPAnyValue(into out: inout JSONBuffer, captureString: Bool) throws(InputError) -> [UInt8]? {
+        if try readNullIfPresent() {
+            out.append("null")
+            return nil
+        }
+        let start = position
+        var obj = try beginObject()
+        var wrote = false
+        var captured: [UInt8]?
+        while let key = try nextKey(&obj) {
+            if key.equals("stringValue", or: "string_value") {
+                try ensureSingle(&wrote, start)
+                if captureString {
+                    let text = try readStringBytes()
+                    captured = Array(text)
+                    out.appendString(text)
+                } else {
+                    let (body, _) = try readRawStringBody()
+                    out.appendQuotedRaw(body)
+                }
+            } else if key.equals("intValue", or: "int_value") {
+                try ensureSingle(&wrote, start)
+                out.appendInt(try readInt64Flexible("intValue"))
+            } else if key.equals("doubleValue", or: "double_value") {
+                try ensureSingle(&wrote, start)
+                try readOTLPDouble(into: &out)
+            } else if key.equals("boolValue", or: "bool_value") {
+                try ensureSingle(&wrote, start)
+                if try kind() == .string {
+                    // Some writers quote booleans.
+                    let text = try readStringBytes()
+                    guard text.equals("true") || text.equals("false") else {
+                        throw InputError("boolValue \(Self.quote(text)) is not true or false", at: start)
+                    }
+                    out.appendRaw(text)
+                } else {
+                    out.append(try readBool() ? "true" : "false")
+                }
+            } else if key.equals("bytesValue", or: "bytes_value") {
+                try ensureSingle(&wrote, start)
+                let (body, _) = try readRawStringBody()
+                out.appendQuotedRaw(body)
+            } else if key.equals("arrayValue", or: "array_value") {
+                try ensureSingle(&wrote, start)
+                out.append(UInt8(ascii: "["))
+                try readOTLPValuesWrapper { (s) throws(InputError) in
+                    var list = try s.beginArray()
+                    while try s.nextElement(&list) {
+                        try s.readOTLPAnyValue(into: &out, captureString: false)
+                        out.append(UInt8(ascii: ","))
+                    }
+                }
+                out.dropTrailingComma()
+                out.append(UInt8(ascii: "]"))
+            } else if key.equals("kvlistValue", or: "kvlist_value") {
+                try ensureSingle(&wrote, start)
+                out.append(UInt8(ascii: "{"))
+                try readOTLPValuesWrapper { (s) throws(InputError) in
+                    try s.readOTLPKeyValues(into: &out)
+                }
+                out.dropTrailingComma()
+                out.append(UInt8(ascii: "}"))
+            } else {
+                try skipValue()
+            }
+        }
+        if !wrote { out.append("null") }
+        return captured
+    }
+
+    /// `{"values": [...]}`, the wrapper of array and kvlist values.
+    private func readOTLPValuesWrapper(_ body: (JSONScanner) throws(InputError) -> Void) throws(InputError) {
+        if try readNullIfPresent() { return }
+        var obj = try beginObject()
+        while let key = try nextKey(&obj) {
+            if key.equals("values") {
+                if try readNullIfPresent() { continue }
+                try body(self)
+            } else {
+                try skipValue()
+            }
+        }
+    }
+
+    private func ensureSingle(_ wrote: inout Bool, _ start: SourcePosition) throws(InputError) {
+        if wrote { throw InputError("attribute value has more than one of stringValue, intValue, …", at: start) }
+        wrote = true
+    }
+
+    /// A double as a JSON number, or as a string for NaN and the infinities.
+    private func readOTLPDouble(into out: inout JSONBuffer) throws(InputError) {
+        let start = position
+        switch try kind() {
+        case .number:
+            out.appendRaw(try readNumberBytes())
+        case .string:
+            let text = try readStringBytes()
+            if text.equals("NaN") || text.equals("Infinity") || text.equals("-Infinity") {
+                out.appendString(text)
+            } else if JSONScanner.isValidNumber(text) {
+                out.appendRaw(text)
+            } else {
+                throw InputError("doubleValue \(Self.quote(text)) is not a number", at: start)
+            }
+        default:
+            throw unexpected("doubleValue as a number")
+        }
+    }
+}

@@ -1,0 +1,109 @@
+// The one error type of the library: every case carries what the user needs to act on it.
+
+/// Where in an input something went wrong: a line and column (1-based) and the byte offset.
+public struct SourcePosition: Sendable, Equatable, Codable, CustomStringConvertible {
+    public var line: Int
+    public var column: Int
+    /// 0-based byte offset into the (decompressed) input.
+    public var offset: Int64
+
+    public init(line: Int, column: Int, offset: Int64) {
+        self.line = line
+        self.column = column
+        self.offset = offset
+    }
+
+    /// `12:7` — the form editors and terminals turn into a link after `file:`.
+    public var description: String { "\(line):\(column)" }
+}
+
+/// A problem in one input file, before the file's path is known to the reader.
+public struct InputError: Error, Sendable, Equatable {
+    public var position: SourcePosition?
+    public var message: String
+
+    public init(_ message: String, at position: SourcePosition?) {
+        self.message = message
+        self.position = position
+    }
+}
+
+/// Why one reader refused a file, for the "no reader accepts this file" message.
+public struct FormatAttempt: Sendable, Equatable, Codable {
+    public var format: String
+    public var reason: String
+
+    public init(format: String, reason: String) {
+        self.format = format
+        self.reason = reason
+    }
+}
+
+public enum TraceDoctorError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The file is not valid input of its format.
+    case malformedInput(path: String, position: SourcePosition?, message: String)
+    /// No reader recognised the file.
+    case unknownFormat(path: String, attempts: [FormatAttempt])
+    /// The file could not be opened or read.
+    case unreadable(path: String, reason: String)
+    /// The database could not be opened, created or written.
+    case database(path: String, message: String)
+    /// The database was written by a newer tracedoctor.
+    case databaseFromNewerVersion(path: String, unknownMigrations: [String])
+    /// The file exists but is not a tracedoctor database.
+    case notATraceDoctorDatabase(path: String, reason: String)
+    /// The command line asked for something impossible.
+    case usage(String)
+    /// A trace ID given on the command line matches no trace, or several.
+    case traceNotFound(query: String, closest: [String])
+    case ambiguousTraceID(query: String, matches: [String])
+
+    public var description: String {
+        switch self {
+        case let .malformedInput(path, position, message):
+            if let position {
+                return "\(path):\(position): \(message)"
+            }
+            return "\(path): \(message)"
+        case let .unknownFormat(path, attempts):
+            var text = "\(path): not a dump tracedoctor can read"
+            if attempts.isEmpty {
+                text += "; it reads \(InputFormat.readable)"
+            } else {
+                text += "; tried:"
+                for attempt in attempts {
+                    text += "\n  \(attempt.format): \(attempt.reason)"
+                }
+            }
+            text += "\n(pass --input-format to force one)"
+            return text
+        case let .unreadable(path, reason):
+            return "\(path): cannot read: \(reason)"
+        case let .database(path, message):
+            return "database \(path): \(message)"
+        case let .databaseFromNewerVersion(path, unknown):
+            return "database \(path) was written by a newer tracedoctor (unknown schema migrations: "
+                + unknown.joined(separator: ", ")
+                + "); upgrade tracedoctor, or pass --db to use another database"
+        case let .notATraceDoctorDatabase(path, reason):
+            return "\(path) is not a tracedoctor database (\(reason)); pass --db with another path"
+        case let .usage(message):
+            return message
+        case let .traceNotFound(query, closest):
+            var text = "no trace matches '\(query)'"
+            if !closest.isEmpty {
+                text += "; closest: " + closest.joined(separator: ", ")
+            }
+            return text
+        case let .ambiguousTraceID(query, matches):
+            return "'\(query)' matches \(matches.count) traces; give more digits: "
+                + matches.prefix(10).joined(separator: ", ")
+        }
+    }
+
+    /// The process exit code this error maps to: 64 for usage errors, 2 otherwise.
+    public var exitCode: Int32 {
+        if case .usage = self { return 64 }
+        return 2
+    }
+}

@@ -1,0 +1,77 @@
+// JSON output: snake_case keys, stable order, IDs as lowercase hex.
+
+import Foundation
+
+public enum JSONReport {
+    public static func render<T: Encodable>(_ value: T) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(
+            positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+        do {
+            return String(decoding: try encoder.encode(value), as: UTF8.self) + "\n"
+        } catch {
+            return "{\"error\": \"cannot encode the report: \(error)\"}\n"
+        }
+    }
+}
+
+extension FileReport {
+    private enum Keys: String, CodingKey {
+        case path, status, format, spans, duplicateSpans, traces, logs, duplicateLogs, skippedRecords, problems
+        case sameAs, error, seconds
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: Keys.self)
+        try c.encode(path, forKey: .path)
+        try c.encode(status, forKey: .status)
+        try c.encode(format, forKey: .format)
+        try c.encode(counts.spans, forKey: .spans)
+        try c.encode(counts.duplicateSpans, forKey: .duplicateSpans)
+        try c.encode(counts.traces, forKey: .traces)
+        try c.encode(counts.logs, forKey: .logs)
+        try c.encode(counts.duplicateLogs, forKey: .duplicateLogs)
+        try c.encode(skippedRecords, forKey: .skippedRecords)
+        try c.encode(problems, forKey: .problems)
+        try c.encode(sameAs, forKey: .sameAs)
+        try c.encode(error, forKey: .error)
+        try c.encode((seconds * 1000).rounded() / 1000, forKey: .seconds)
+    }
+}
+
+extension IngestReport {
+    private enum Keys: String, CodingKey {
+        case database, files, total, seconds, databaseTotals
+    }
+
+    private struct Total: Encodable {
+        var files: Int
+        var ingested: Int
+        var alreadyIngested: Int
+        var rejected: Int
+        var spans: Int
+        var duplicateSpans: Int
+        var traces: Int
+        var logs: Int
+        var duplicateLogs: Int
+        var skippedRecords: Int
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: Keys.self)
+        try c.encode(database, forKey: .database)
+        try c.encode(files, forKey: .files)
+        let t = total
+        try c.encode(
+            Total(
+                files: files.count, ingested: files.filter { $0.status == .ingested }.count,
+                alreadyIngested: files.filter { $0.status == .alreadyIngested }.count, rejected: rejectedCount,
+                spans: t.spans, duplicateSpans: t.duplicateSpans, traces: t.traces, logs: t.logs,
+                duplicateLogs: t.duplicateLogs, skippedRecords: files.reduce(0) { $0 + $1.skippedRecords }),
+            forKey: .total)
+        try c.encode((seconds * 1000).rounded() / 1000, forKey: .seconds)
+        try c.encode(databaseTotals, forKey: .databaseTotals)
+    }
+}

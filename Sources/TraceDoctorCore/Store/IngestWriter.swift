@@ -1,0 +1,310 @@
+// Bulk insertion: one prepared statement per table, values bound straight from the readers'
+// byte buffers (measured ~6× faster than record inserts), inside the file's one transaction.
+
+import GRDB
+import GRDBSQLite
+
+/// SQLite's "copy the bytes now" destructor. Swift strings and small arrays may live inline,
+/// so `SQLITE_STATIC` would leave SQLite with a dangling pointer.
+let SQLITE_TRANSIENT = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+
+/// Counts of what one input added.
+public struct IngestCounts: Sendable, Equatable, Codable {
+    /// Spans read from the input (duplicates included).
+    public var spans = 0
+    /// Spans not stored because an identical span was already in the database.
+    public var duplicateSpans = 0
+    /// Distinct trace IDs among the spans read.
+    public var traces = 0
+    public var logs = 0
+    public var duplicateLogs = 0
+
+    public init() {}
+}
+
+/// The store's `RecordSink`: writes spans, logs and resources of one source.
+final class IngestWriter: RecordSink {
+    private let db: Database
+    private let connection: OpaquePointer
+    private let sourceID: Int64
+    private let insertSpan: Statement
+    private let insertLog: Statement
+    private let findResource: Statement
+    private let insertResource: Statement
+    private let spanSource: Statement
+    private let logSource: Statement
+    private var resourceIDs: [UInt64: Int64] = [:]
+    private var resourceID: Int64 = 0
+    private var service: [UInt8] = []
+    private var lastSpanRowID: Int64
+    private var lastLogRowID: Int64
+    private var traceIDs = Set<TraceID>()
+    private(set) var counts = IngestCounts()
+    /// 32 hex digits plus room: where IDs are rendered before binding.
+    private let hex = UnsafeMutablePointer<UInt8>.allocate(capacity: 64)
+
+    init(db: Database, sourceID: Int64) throws {
+        self.db = db
+        connection = db.sqliteConnection!
+        self.sourceID = sourceID
+        insertSpan = try db.makeStatement(
+            sql: """
+                INSERT INTO spans (trace_id, span_id, parent_span_id, original_span_id, name, kind, service,
+                    resource_id, scope_name, scope_version, start_ns, end_ns, status_code, status_message, flags,
+                    trace_state, attributes, events, links, source_id, identity_hash)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (identity_hash) DO NOTHING
+                """)
+        insertLog = try db.makeStatement(
+            sql: """
+                INSERT INTO logs (time_ns, observed_time_ns, severity_number, severity_text, body, trace_id, span_id,
+                    flags, service, resource_id, scope_name, attributes, source_id, source_line, identity_hash)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (identity_hash) DO NOTHING
+                """)
+        findResource = try db.makeStatement(sql: "SELECT id FROM resources WHERE fingerprint = ?")
+        insertResource = try db.makeStatement(
+            sql: "INSERT INTO resources (service, attributes, fingerprint) VALUES (?, ?, ?)")
+        spanSource = try db.makeStatement(sql: "SELECT source_id FROM spans WHERE identity_hash = ?")
+        logSource = try db.makeStatement(sql: "SELECT source_id FROM logs WHERE identity_hash = ?")
+        lastSpanRowID = try Int64.fetchOne(db, sql: "SELECT coalesce(max(id), 0) FROM spans") ?? 0
+        lastLogRowID = try Int64.fetchOne(db, sql: "SELECT coalesce(max(id), 0) FROM logs") ?? 0
+    }
+
+    deinit { hex.deallocate() }
+
+    var mark: RecordMark { RecordMark(spans: lastSpanRowID, logs: lastLogRowID) }
+
+    func finish() -> IngestCounts {
+        var result = counts
+        result.traces = traceIDs.count
+        return result
+    }
+
+    // MARK: Binding
+
+    @inline(__always)
+    private func check(_ code: Int32) throws {
+        if code != SQLITE_OK && code != SQLITE_DONE && code != SQLITE_ROW {
+            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(connection)))
+        }
+    }
+
+    @inline(__always)
+    private func bind(_ s: OpaquePointer, _ i: Int32, _ bytes: [UInt8], nullIfEmpty: Bool = false) {
+        if nullIfEmpty && bytes.isEmpty {
+            sqlite3_bind_null(s, i)
+            return
+        }
+        bytes.withUnsafeBufferPointer { b in
+            // An empty array may have no storage; bind the empty string then.
+            if let base = b.baseAddress {
+                sqlite3_bind_text(s, i, UnsafeRawPointer(base).assumingMemoryBound(to: CChar.self), Int32(b.count), SQLITE_TRANSIENT)
+            } else {
+                sqlite3_bind_text(s, i, "", 0, SQLITE_TRANSIENT)
+            }
+        }
+    }
+
+    @inline(__always)
+    private func bind(_ s: OpaquePointer, _ i: Int32, _ id: TraceID) {
+        HexID.write(id.high, to: hex)
+        HexID.write(id.low, to: hex + 16)
+        sqlite3_bind_text(s, i, UnsafeRawPointer(hex).assumingMemoryBound(to: CChar.self), 32, SQLITE_TRANSIENT)
+    }
+
+    @inline(__always)
+    private func bind(_ s: OpaquePointer, _ i: Int32, _ id: SpanID?) {
+        guard let id else {
+            sqlite3_bind_null(s, i)
+            return
+        }
+        HexID.write(id.value, to: hex + 32)
+        sqlite3_bind_text(s, i, UnsafeRawPointer(hex + 32).assumingMemoryBound(to: CChar.self), 16, SQLITE_TRANSIENT)
+    }
+
+    @inline(__always)
+    private func bind(_ s: OpaquePointer, _ i: Int32, _ value: Int64?) {
+        if let value { sqlite3_bind_int64(s, i, value) } else { sqlite3_bind_null(s, i) }
+    }
+
+    // MARK: RecordSink
+
+    func resource(_ resource: ResourceRecord) throws {
+        resourceID = try resourceRowID(resource)
+        service = resource.service
+    }
+
+    func resource(_ resource: ResourceRecord, appliesSince mark: RecordMark) throws {
+        try self.resource(resource)
+        try db.execute(
+            sql: "UPDATE spans SET resource_id = ?, service = ? WHERE id > ? AND source_id = ?",
+            arguments: [resourceID, String(decoding: service, as: UTF8.self), mark.spans, sourceID])
+        try db.execute(
+            sql: "UPDATE logs SET resource_id = ?, service = CASE WHEN service = '' THEN ? ELSE service END WHERE id > ? AND source_id = ?",
+            arguments: [resourceID, String(decoding: service, as: UTF8.self), mark.logs, sourceID])
+    }
+
+    func scope(name: [UInt8], version: [UInt8], appliesSince mark: RecordMark) throws {
+        try db.execute(
+            sql: "UPDATE spans SET scope_name = ?, scope_version = ? WHERE id > ? AND source_id = ?",
+            arguments: [
+                name.isEmpty ? nil : String(decoding: name, as: UTF8.self),
+                version.isEmpty ? nil : String(decoding: version, as: UTF8.self), mark.spans, sourceID,
+            ])
+        try db.execute(
+            sql: "UPDATE logs SET scope_name = ? WHERE id > ? AND source_id = ?",
+            arguments: [name.isEmpty ? nil : String(decoding: name, as: UTF8.self), mark.logs, sourceID])
+    }
+
+    private func resourceRowID(_ resource: ResourceRecord) throws -> Int64 {
+        var hasher = XXH64(seed: 0x7265_736F)
+        var serviceLength = UInt64(resource.service.count)
+        withUnsafeBytes(of: &serviceLength) { hasher.update($0) }
+        resource.service.withUnsafeBytes { hasher.update($0) }
+        resource.attributes.bytes.withUnsafeBytes { hasher.update($0) }
+        let fingerprint = hasher.finalize()
+        if let id = resourceIDs[fingerprint] { return id }
+        let signed = Int64(bitPattern: fingerprint)
+        let find = findResource.sqliteStatement
+        sqlite3_reset(find)
+        sqlite3_bind_int64(find, 1, signed)
+        var id: Int64
+        if sqlite3_step(find) == SQLITE_ROW {
+            id = sqlite3_column_int64(find, 0)
+        } else {
+            let insert = insertResource.sqliteStatement
+            sqlite3_reset(insert)
+            bind(insert, 1, resource.service)
+            bind(insert, 2, resource.attributes.bytes)
+            sqlite3_bind_int64(insert, 3, signed)
+            try check(sqlite3_step(insert))
+            id = sqlite3_last_insert_rowid(connection)
+        }
+        sqlite3_reset(find)
+        resourceIDs[fingerprint] = id
+        return id
+    }
+
+    /// What makes two reports the same span: a re-export of it in another file is skipped.
+    private func identity(of span: SpanRecord, salt: UInt64) -> Int64 {
+        var fields: (UInt64, UInt64, UInt64, UInt64, Int64, Int64, UInt64) = (
+            span.traceID.high, span.traceID.low, span.spanID.value, span.parentSpanID?.value ?? 0,
+            span.startNs ?? -1, span.endNs ?? -1, UInt64(span.kind.rawValue) | (salt << 8)
+        )
+        var hasher = XXH64(seed: 0x7370_616E)
+        withUnsafeBytes(of: &fields) { hasher.update($0) }
+        span.name.withUnsafeBytes { hasher.update($0) }
+        return Int64(bitPattern: hasher.finalize())
+    }
+
+    /// Records that come before any resource belong to an empty one.
+    private func ensureResource() throws {
+        if resourceID == 0 {
+            let empty = ResourceRecord()
+            empty.attributes.append("{}")
+            try resource(empty)
+        }
+    }
+
+    func span(_ span: SpanRecord) throws {
+        try ensureResource()
+        counts.spans += 1
+        traceIDs.insert(span.traceID)
+        let s = insertSpan.sqliteStatement
+        var salt: UInt64 = 0
+        while true {
+            let identity = identity(of: span, salt: salt)
+            sqlite3_reset(s)
+            bind(s, 1, span.traceID)
+            bind(s, 2, span.spanID)
+            bind(s, 3, span.parentSpanID)
+            bind(s, 4, span.originalSpanID)
+            bind(s, 5, span.name)
+            sqlite3_bind_int64(s, 6, Int64(span.kind.rawValue))
+            bind(s, 7, service)
+            sqlite3_bind_int64(s, 8, resourceID)
+            bind(s, 9, span.scopeName, nullIfEmpty: true)
+            bind(s, 10, span.scopeVersion, nullIfEmpty: true)
+            bind(s, 11, span.startNs)
+            bind(s, 12, span.endNs)
+            sqlite3_bind_int64(s, 13, Int64(span.statusCode.rawValue))
+            bind(s, 14, span.statusMessage, nullIfEmpty: true)
+            sqlite3_bind_int64(s, 15, Int64(span.flags))
+            bind(s, 16, span.traceState, nullIfEmpty: true)
+            bind(s, 17, span.attributes.bytes)
+            bind(s, 18, span.events.bytes)
+            bind(s, 19, span.links.bytes)
+            sqlite3_bind_int64(s, 20, sourceID)
+            sqlite3_bind_int64(s, 21, identity)
+            try check(sqlite3_step(s))
+            if sqlite3_changes(connection) > 0 {
+                lastSpanRowID = sqlite3_last_insert_rowid(connection)
+                return
+            }
+            // An identical span exists. From another file: a re-export, skip it. From this
+            // file: the dump itself repeats the span; keep every copy, as the dump has them.
+            guard try existingSource(spanSource, identity) == sourceID else {
+                counts.duplicateSpans += 1
+                return
+            }
+            salt += 1
+        }
+    }
+
+    private func existingSource(_ statement: Statement, _ identity: Int64) throws -> Int64? {
+        let q = statement.sqliteStatement
+        sqlite3_reset(q)
+        sqlite3_bind_int64(q, 1, identity)
+        defer { sqlite3_reset(q) }
+        return sqlite3_step(q) == SQLITE_ROW ? sqlite3_column_int64(q, 0) : nil
+    }
+
+    private func identity(of log: LogRecord, salt: UInt64) -> Int64 {
+        var fields: (Int64, Int64, UInt64, UInt64, UInt64, UInt64) = (
+            log.timeNs ?? -1, log.observedTimeNs ?? -1, log.traceID?.high ?? 0, log.traceID?.low ?? 0,
+            log.spanID?.value ?? 0, UInt64(log.severityNumber) | (salt << 8)
+        )
+        var hasher = XXH64(seed: 0x6C6F_6773)
+        withUnsafeBytes(of: &fields) { hasher.update($0) }
+        log.body.withUnsafeBytes { hasher.update($0) }
+        log.service.withUnsafeBytes { hasher.update($0) }
+        return Int64(bitPattern: hasher.finalize())
+    }
+
+    func log(_ log: LogRecord) throws {
+        try ensureResource()
+        counts.logs += 1
+        let s = insertLog.sqliteStatement
+        var salt: UInt64 = 0
+        while true {
+            let identity = identity(of: log, salt: salt)
+            sqlite3_reset(s)
+            bind(s, 1, log.timeNs ?? log.observedTimeNs)
+            bind(s, 2, log.observedTimeNs)
+            sqlite3_bind_int64(s, 3, Int64(log.severityNumber))
+            bind(s, 4, log.severityText, nullIfEmpty: true)
+            bind(s, 5, log.body)
+            if let traceID = log.traceID { bind(s, 6, traceID) } else { sqlite3_bind_null(s, 6) }
+            bind(s, 7, log.spanID)
+            sqlite3_bind_int64(s, 8, Int64(log.flags))
+            bind(s, 9, log.service.isEmpty ? service : log.service)
+            sqlite3_bind_int64(s, 10, resourceID)
+            bind(s, 11, log.scopeName, nullIfEmpty: true)
+            bind(s, 12, log.attributes.isEmpty ? Array("{}".utf8) : log.attributes.bytes)
+            sqlite3_bind_int64(s, 13, sourceID)
+            sqlite3_bind_int64(s, 14, Int64(log.line))
+            sqlite3_bind_int64(s, 15, identity)
+            try check(sqlite3_step(s))
+            if sqlite3_changes(connection) > 0 {
+                lastLogRowID = sqlite3_last_insert_rowid(connection)
+                return
+            }
+            guard try existingSource(logSource, identity) == sourceID else {
+                counts.duplicateLogs += 1
+                return
+            }
+            salt += 1
+        }
+    }
+}

@@ -1,0 +1,111 @@
+// One input file, one transaction: either everything it holds is stored or nothing is.
+
+import Foundation
+import GRDB
+
+/// What the store knows about an input before reading it.
+public struct SourceDescription: Sendable {
+    public var path: String
+    public var format: InputFormat
+    public var sizeBytes: Int64
+
+    public init(path: String, format: InputFormat, sizeBytes: Int64) {
+        self.path = path
+        self.format = format
+        self.sizeBytes = sizeBytes
+    }
+}
+
+/// A source already in the database.
+public struct StoredSource: Sendable, Equatable, Codable {
+    public var id: Int64
+    public var path: String
+    public var contentHash: String
+    public var format: String
+    public var ingestedAt: String
+}
+
+public enum SourceOutcome: Sendable {
+    case ingested(IngestCounts)
+    /// Same content as a source already stored: nothing was added.
+    case alreadyIngested(StoredSource)
+}
+
+extension TraceStore {
+    /// The stored source with this content hash, if any.
+    public func source(contentHash: String) throws(TraceDoctorError) -> StoredSource? {
+        try read { db in try Self.fetchSource(db, contentHash: contentHash) }
+    }
+
+    static func fetchSource(_ db: Database, contentHash: String) throws -> StoredSource? {
+        guard
+            let row = try Row.fetchOne(
+                db, sql: "SELECT id, path, content_hash, format, ingested_at FROM sources WHERE content_hash = ?",
+                arguments: [contentHash])
+        else { return nil }
+        return StoredSource(
+            id: row[0], path: row[1], contentHash: row[2], format: row[3], ingestedAt: row[4])
+    }
+
+    /// Stores one input in one transaction. `body` reads the input into the sink it is given;
+    /// if it throws, nothing of the input is kept. `finished` is asked after `body` for what
+    /// is only known at the end (stdin is hashed and measured as it is read); a source with
+    /// the same content hash already stored makes the whole input a no-op.
+    public func ingest(
+        _ source: SourceDescription,
+        finished: () -> (contentHash: String, sizeBytes: Int64, skippedRecords: Int),
+        body: (RecordSink) throws -> Void
+    ) throws -> SourceOutcome {
+        guard !readOnly else { throw TraceDoctorError.database(path: path, message: "opened read-only") }
+        var outcome: SourceOutcome?
+        do {
+            try queue.inDatabase { db in
+                try db.inTransaction(.immediate) {
+                    let pending = "pending-\(UInt64.random(in: 0...UInt64.max))"
+                    try db.execute(
+                        sql: """
+                            INSERT INTO sources (path, content_hash, format, size_bytes, ingested_at, tracedoctor_version)
+                            VALUES (?, ?, ?, ?, ?, ?)
+                            """,
+                        arguments: [
+                            source.path, pending, source.format.rawValue, source.sizeBytes,
+                            Self.timestamp(Date()), TraceDoctorVersion.current,
+                        ])
+                    let sourceID = db.lastInsertedRowID
+                    let writer = try IngestWriter(db: db, sourceID: sourceID)
+                    try body(writer)
+                    let (hash, size, skipped) = finished()
+                    if let existing = try Self.fetchSource(db, contentHash: hash) {
+                        outcome = .alreadyIngested(existing)
+                        return .rollback
+                    }
+                    let counts = writer.finish()
+                    try db.execute(
+                        sql: """
+                            UPDATE sources SET content_hash = ?, span_count = ?, trace_count = ?, log_count = ?,
+                                duplicate_count = ?, skipped_count = ?, size_bytes = ?
+                            WHERE id = ?
+                            """,
+                        arguments: [
+                            hash, counts.spans, counts.traces, counts.logs,
+                            counts.duplicateSpans + counts.duplicateLogs, skipped, size, sourceID,
+                        ])
+                    outcome = .ingested(counts)
+                    return .commit
+                }
+            }
+        } catch let error as InputError {
+            throw error
+        } catch let error as DatabaseError {
+            throw Self.describe(error, path: path)
+        }
+        return outcome!
+    }
+
+    static func timestamp(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime]
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        return formatter.string(from: date)
+    }
+}

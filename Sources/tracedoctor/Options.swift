@@ -1,0 +1,29 @@
+// Option groups every command shares: where the database is, and how to print.
+
+import ArgumentParser
+import TraceDoctorCore
+
+struct StoreOptions: ParsableArguments {
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "The SQLite database (default: $TRACEDOCTOR_DB, else ./tracedoctor.db).", valueName: "path"))
+    var db: String?
+
+    var path: String { TraceStore.resolvePath(db) }
+}
+
+enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+    case text, json
+}
+
+struct OutputOptions: ParsableArguments {
+    @Option(name: .long, help: "Output format: text or json.")
+    var format: OutputFormat = .text
+
+    @Flag(name: .long, help: "Never colour the output (NO_COLOR is honoured too).")
+    var noColor = false
+
+    @Flag(name: .shortAndLong, help: "Print only errors.")
+    var quiet = false
+}

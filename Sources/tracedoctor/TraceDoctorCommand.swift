@@ -1,0 +1,37 @@
+// The `tracedoctor` command: subcommands, shared options, and the mapping of errors to exit
+// codes. No diagnosis logic lives here; each subcommand calls one TraceDoctorCore function.
+
+import ArgumentParser
+import TraceDoctorCore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+@main
+struct TraceDoctorCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tracedoctor",
+        abstract: "Diagnose broken distributed traces: orphans, lost context, unaccounted time.",
+        discussion: """
+            Load span and log dumps into one SQLite file, then ask what is broken.
+
+              tracedoctor ingest collector-dump.jsonl      # load spans (OTLP/JSON, .gz, dirs, -)
+              tracedoctor ingest --format json dumps/      # the same, reported as JSON
+
+            Exit codes: 0 ok, 1 findings at or above the threshold, 2 input or runtime error, 64 usage error.
+            """,
+        version: TraceDoctorVersion.current,
+        subcommands: [IngestCommand.self]
+    )
+
+    static func main() {
+        signal(SIGPIPE, SIG_IGN)
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            exit(withError: error)
+        }
+    }
+}
