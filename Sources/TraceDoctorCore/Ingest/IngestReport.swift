@@ -31,6 +31,8 @@ public struct FileReport: Sendable, Equatable, Encodable {
         case alreadyIngested = "already_ingested"
         /// Bad input: nothing from this file was stored.
         case rejected
+        /// Found in a directory but not a dump tracedoctor reads (a README, say): passed over.
+        case notADump = "not_a_dump"
     }
 
     public var path: String
@@ -56,6 +58,8 @@ public struct IngestReport: Sendable, Equatable, Encodable {
     public var seconds: Double = 0
     /// What the whole database holds after the run.
     public var databaseTotals = TraceStore.Totals(sources: 0, spans: 0, traces: 0, logs: 0)
+    /// True when the database did not exist and, nothing being stored, was not created.
+    public var databaseNotCreated = false
 
     public init() {}
 

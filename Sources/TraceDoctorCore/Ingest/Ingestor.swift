@@ -37,6 +37,7 @@ public enum Ingestor {
     {
         let clock = ContinuousClock.now
         let inputs = try InputPaths.expand(request.paths)
+        let existed = TraceStore.exists(request.databasePath)
         let store = try TraceStore(path: request.databasePath)
         var report = IngestReport()
         for input in inputs {
@@ -48,6 +49,12 @@ public enum Ingestor {
         report.database = request.databasePath
         report.seconds = clock.duration(to: .now).seconds
         report.databaseTotals = try store.totals()
+        if !existed && report.databaseTotals.sources == 0 {
+            // Nothing was stored: leave the disk as it was, without an empty database.
+            store.close()
+            TraceStore.remove(request.databasePath)
+            report.databaseNotCreated = true
+        }
         return report
     }
 
@@ -63,7 +70,7 @@ public enum Ingestor {
             case .stdin:
                 raw = FileDescriptorSource(fd: stdin, ownsDescriptor: false)
                 raw.hasher = XXH64()
-            case let .file(path):
+            case let .file(path, _):
                 raw = try FileDescriptorSource(path: path)
                 let info = try FileInfo.of(fd: raw.fd, path: path)
                 size = info.size
@@ -112,6 +119,9 @@ public enum Ingestor {
             switch error {
             case .database, .databaseFromNewerVersion, .notATraceDoctorDatabase:
                 throw error
+            case .unknownFormat where input.wasFound:
+                // A README or a script next to the dumps in a directory: not an error.
+                file.status = .notADump
             default:
                 file.status = .rejected
                 file.error = error.description

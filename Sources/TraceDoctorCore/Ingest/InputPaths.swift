@@ -11,13 +11,20 @@ import Darwin
 
 public enum InputPath: Sendable, Equatable {
     case stdin
-    case file(String)
+    /// A file; `found` when a directory walk found it rather than the user naming it.
+    case file(String, found: Bool)
 
     public var displayPath: String {
         switch self {
         case .stdin: "-"
-        case let .file(path): path
+        case let .file(path, _): path
         }
+    }
+
+    /// Found by walking a directory: a file there that is not a dump is passed over.
+    var wasFound: Bool {
+        if case .file(_, true) = self { return true }
+        return false
     }
 }
 
@@ -40,7 +47,7 @@ enum InputPaths {
             if isDirectory.boolValue {
                 result += try walk(path)
             } else {
-                result.append(.file(path))
+                result.append(.file(path, found: false))
             }
         }
         return result
@@ -63,7 +70,7 @@ enum InputPaths {
             if isDirectory.boolValue {
                 files += try walk(path)
             } else {
-                files.append(.file(path))
+                files.append(.file(path, found: true))
             }
         }
         return files

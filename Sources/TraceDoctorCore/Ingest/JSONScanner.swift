@@ -213,10 +213,11 @@ public final class JSONScanner {
         }
     }
 
+    /// Counts one more open container (whose bracket was just consumed).
     private func enter() throws(InputError) {
         depth += 1
         if depth > Self.maxDepth {
-            throw error("JSON nested deeper than \(Self.maxDepth) levels")
+            throw InputError("JSON nested deeper than \(Self.maxDepth) levels", at: position(at: pos - 1))
         }
     }
 
@@ -341,8 +342,9 @@ public final class JSONScanner {
             }
             if i < end { break }
             let offset = i - pos
-            if try !refill() { break }
+            let more = try refill()
             i = pos + offset
+            if !more { break }
         }
         let token = UnsafeBufferPointer(start: buf + pos, count: i - pos)
         guard Self.isValidNumber(token) else {
@@ -397,6 +399,9 @@ public final class JSONScanner {
                     continue
                 }
                 if c < 0x20 {
+                    if c == 0x0A && newlineEndsRecord {
+                        throw InputError("the line ends inside a string (is the record cut short?)", at: position(at: i))
+                    }
                     if c == 0x0A || c == 0x0D {
                         throw InputError(
                             "unterminated string (a raw line break is not allowed inside a JSON string)", at: position(at: i))

@@ -1,48 +1,78 @@
-// `ingest` in text: one line per file, then the total.
+// `ingest` in text: one line per file (path last, so columns stay aligned), then the total.
 
 public enum IngestTextReport {
     public static func render(_ report: IngestReport) -> String {
-        var lines: [String] = []
-        let width = min(60, report.files.map(\.path.count).max() ?? 0)
+        var rows: [[String]] = [["", "format", "spans", "traces", "logs", "time", "file"]]
         for file in report.files {
-            let path = file.path.padding(toLength: max(width, file.path.count), withPad: " ", startingAt: 0)
+            var row = [
+                file.status.verb, file.format ?? "-", "-", "-", "-", "-", file.path,
+            ]
             switch file.status {
             case .ingested:
-                var line = "ingested  \(path)  \(file.format ?? "?")  "
-                line += [
-                    Units.plural(file.counts.spans, "span"), Units.plural(file.counts.traces, "trace"),
-                    Units.plural(file.counts.logs, "log"),
-                ].joined(separator: ", ")
+                row[2] = String(file.counts.spans)
+                row[3] = String(file.counts.traces)
+                row[4] = String(file.counts.logs)
+                row[5] = Units.duration(seconds: file.seconds)
+                var notes: [String] = []
                 let duplicates = file.counts.duplicateSpans + file.counts.duplicateLogs
-                if duplicates > 0 { line += " (\(duplicates) already stored)" }
-                if file.skippedRecords > 0 { line += ", \(Units.plural(file.skippedRecords, "bad record")) skipped" }
-                line += "  " + Units.duration(seconds: file.seconds)
-                lines.append(line)
+                if duplicates > 0 { notes.append("\(duplicates) already stored") }
+                if file.skippedRecords > 0 { notes.append(Units.plural(file.skippedRecords, "bad record") + " skipped") }
+                if !notes.isEmpty { row[6] += " (" + notes.joined(separator: ", ") + ")" }
             case .alreadyIngested:
-                var line = "skipped   \(path)  already ingested"
-                if let sameAs = file.sameAs, sameAs != file.path { line += " (same content as \(sameAs))" }
-                lines.append(line)
+                var note = "already ingested"
+                if let sameAs = file.sameAs, sameAs != file.path { note += ", same content as \(sameAs)" }
+                row[6] += " (\(note))"
             case .rejected:
-                lines.append("rejected  \(path)  nothing stored (see the error)")
+                row[6] += " (nothing stored; see the error)"
+            case .notADump:
+                row[6] += " (not a trace or log dump)"
             }
+            rows.append(row)
         }
+        var lines = TextTable.render(rows, rightAligned: [2, 3, 4, 5])
         let total = report.total
-        let ingested = report.files.filter { $0.status == .ingested }.count
-        let already = report.files.filter { $0.status == .alreadyIngested }.count
-        var parts = ["\(ingested) ingested"]
-        if already > 0 { parts.append("\(already) already ingested") }
-        if report.rejectedCount > 0 { parts.append("\(report.rejectedCount) rejected") }
+        var parts = [String]()
+        for status in [FileReport.Status.ingested, .alreadyIngested, .rejected, .notADump] {
+            let n = report.files.filter { $0.status == status }.count
+            if n > 0 || status == .ingested { parts.append("\(n) \(status.summaryWord)") }
+        }
         var summary = "total: " + Units.plural(report.files.count, "file") + " (" + parts.joined(separator: ", ") + "), "
         summary += Units.plural(total.spans, "span") + " in " + Units.plural(total.traces, "trace") + ", "
         summary += Units.plural(total.logs, "log") + " in " + Units.duration(seconds: report.seconds)
-        if report.seconds > 0, total.spans + total.logs > 0 {
+        if report.seconds >= 1, total.spans + total.logs > 0 {
             summary += " (" + Units.count(Double(total.spans + total.logs) / report.seconds) + " records/s)"
         }
         lines.append(summary)
         let db = report.databaseTotals
-        lines.append(
-            "database \(report.database): " + Units.plural(db.spans, "span") + " in " + Units.plural(db.traces, "trace")
-                + ", " + Units.plural(db.logs, "log") + " from " + Units.plural(db.sources, "source"))
+        if report.databaseNotCreated {
+            lines.append("database \(report.database): not created (nothing was stored)")
+        } else {
+            lines.append(
+                "database \(report.database): " + Units.plural(db.spans, "span") + " in "
+                    + Units.plural(db.traces, "trace") + ", " + Units.plural(db.logs, "log") + " from "
+                    + Units.plural(db.sources, "source"))
+        }
         return lines.joined(separator: "\n") + "\n"
+    }
+}
+
+extension FileReport.Status {
+    /// The first column of the text report.
+    var verb: String {
+        switch self {
+        case .ingested: "ingested"
+        case .alreadyIngested: "skipped"
+        case .rejected: "rejected"
+        case .notADump: "passed"
+        }
+    }
+
+    var summaryWord: String {
+        switch self {
+        case .ingested: "ingested"
+        case .alreadyIngested: "already ingested"
+        case .rejected: "rejected"
+        case .notADump: "not a dump"
+        }
     }
 }

@@ -10,7 +10,10 @@ public enum JSONReport {
         encoder.nonConformingFloatEncodingStrategy = .convertToString(
             positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
         do {
-            return String(decoding: try encoder.encode(value), as: UTF8.self) + "\n"
+            let text = String(decoding: try encoder.encode(value), as: UTF8.self)
+            // corelibs-foundation prints empty collections over three lines; keep them on one.
+            return text.replacingOccurrences(of: #"\[\s*\n\s*\]"#, with: "[]", options: .regularExpression)
+                .replacingOccurrences(of: #"\{\s*\n\s*\}"#, with: "{}", options: .regularExpression) + "\n"
         } catch {
             return "{\"error\": \"cannot encode the report: \(error)\"}\n"
         }
@@ -43,7 +46,7 @@ extension FileReport {
 
 extension IngestReport {
     private enum Keys: String, CodingKey {
-        case database, files, total, seconds, databaseTotals
+        case database, files, total, seconds, databaseTotals, databaseNotCreated
     }
 
     private struct Total: Encodable {
@@ -73,5 +76,6 @@ extension IngestReport {
             forKey: .total)
         try c.encode((seconds * 1000).rounded() / 1000, forKey: .seconds)
         try c.encode(databaseTotals, forKey: .databaseTotals)
+        try c.encode(databaseNotCreated, forKey: .databaseNotCreated)
     }
 }

@@ -35,6 +35,7 @@ final class IngestWriter: RecordSink {
     private let logSource: Statement
     private var resourceIDs: [UInt64: Int64] = [:]
     private var resourceID: Int64 = 0
+    private var pendingResource: (fingerprint: UInt64, service: [UInt8], attributes: [UInt8])?
     private var service: [UInt8] = []
     private var lastSpanRowID: Int64
     private var lastLogRowID: Int64
@@ -130,13 +131,23 @@ final class IngestWriter: RecordSink {
 
     // MARK: RecordSink
 
+    /// The resource of the records that follow. Its row is written only when a record uses
+    /// it, so a resource without spans or logs leaves no trace in the database.
     func resource(_ resource: ResourceRecord) throws {
-        resourceID = try resourceRowID(resource)
+        let fingerprint = Self.fingerprint(resource)
+        if let id = resourceIDs[fingerprint] {
+            resourceID = id
+            pendingResource = nil
+        } else {
+            resourceID = 0
+            pendingResource = (fingerprint, resource.service, resource.attributes.bytes)
+        }
         service = resource.service
     }
 
     func resource(_ resource: ResourceRecord, appliesSince mark: RecordMark) throws {
         try self.resource(resource)
+        try ensureResource()
         try db.execute(
             sql: "UPDATE spans SET resource_id = ?, service = ? WHERE id > ? AND source_id = ?",
             arguments: [resourceID, String(decoding: service, as: UTF8.self), mark.spans, sourceID])
@@ -157,33 +168,43 @@ final class IngestWriter: RecordSink {
             arguments: [name.isEmpty ? nil : String(decoding: name, as: UTF8.self), mark.logs, sourceID])
     }
 
-    private func resourceRowID(_ resource: ResourceRecord) throws -> Int64 {
+    static func fingerprint(_ resource: ResourceRecord) -> UInt64 {
         var hasher = XXH64(seed: 0x7265_736F)
         var serviceLength = UInt64(resource.service.count)
         withUnsafeBytes(of: &serviceLength) { hasher.update($0) }
         resource.service.withUnsafeBytes { hasher.update($0) }
         resource.attributes.bytes.withUnsafeBytes { hasher.update($0) }
-        let fingerprint = hasher.finalize()
-        if let id = resourceIDs[fingerprint] { return id }
+        return hasher.finalize()
+    }
+
+    /// The row of the current resource, written now if it is new.
+    @inline(__always)
+    private func ensureResource() throws {
+        if resourceID != 0 { return }
+        guard let (fingerprint, service, attributes) = pendingResource else {
+            let empty = ResourceRecord()
+            empty.attributes.append("{}")
+            try resource(empty)
+            return try ensureResource()
+        }
         let signed = Int64(bitPattern: fingerprint)
         let find = findResource.sqliteStatement
         sqlite3_reset(find)
         sqlite3_bind_int64(find, 1, signed)
-        var id: Int64
         if sqlite3_step(find) == SQLITE_ROW {
-            id = sqlite3_column_int64(find, 0)
+            resourceID = sqlite3_column_int64(find, 0)
         } else {
             let insert = insertResource.sqliteStatement
             sqlite3_reset(insert)
-            bind(insert, 1, resource.service)
-            bind(insert, 2, resource.attributes.bytes)
+            bind(insert, 1, service)
+            bind(insert, 2, attributes)
             sqlite3_bind_int64(insert, 3, signed)
             try check(sqlite3_step(insert))
-            id = sqlite3_last_insert_rowid(connection)
+            resourceID = sqlite3_last_insert_rowid(connection)
         }
         sqlite3_reset(find)
-        resourceIDs[fingerprint] = id
-        return id
+        resourceIDs[fingerprint] = resourceID
+        pendingResource = nil
     }
 
     /// What makes two reports the same span: a re-export of it in another file is skipped.
@@ -196,15 +217,6 @@ final class IngestWriter: RecordSink {
         withUnsafeBytes(of: &fields) { hasher.update($0) }
         span.name.withUnsafeBytes { hasher.update($0) }
         return Int64(bitPattern: hasher.finalize())
-    }
-
-    /// Records that come before any resource belong to an empty one.
-    private func ensureResource() throws {
-        if resourceID == 0 {
-            let empty = ResourceRecord()
-            empty.attributes.append("{}")
-            try resource(empty)
-        }
     }
 
     func span(_ span: SpanRecord) throws {

@@ -118,6 +118,23 @@ public final class TraceStore: @unchecked Sendable {
         return .database(path: path, message: "\(error)")
     }
 
+    /// Whether a database file exists at `path`.
+    public static func exists(_ path: String) -> Bool {
+        FileManager.default.fileExists(atPath: path)
+    }
+
+    /// Deletes a database file and its WAL companions.
+    static func remove(_ path: String) {
+        for suffix in ["", "-wal", "-shm"] {
+            try? FileManager.default.removeItem(atPath: path + suffix)
+        }
+    }
+
+    /// Closes the connection (further use fails).
+    public func close() {
+        try? queue.close()
+    }
+
     /// Runs `body` with read access.
     func read<T>(_ body: (Database) throws -> T) throws(TraceDoctorError) -> T {
         do {

@@ -1,0 +1,88 @@
+import Testing
+
+@testable import TraceDoctorCore
+
+@Suite struct JSONScannerTests {
+    /// Walks any JSON value and re-serialises it compactly, with the scanner's own API.
+    func roundTrip(_ text: String, chunkSize: Int = 1 << 20) throws -> String {
+        let scanner = JSONScanner(source: MemorySource(text), chunkSize: chunkSize)
+        var out = JSONBuffer()
+        try scanner.copyValue(into: &out)
+        #expect(try scanner.atEnd())
+        return out.string
+    }
+
+    func failure(_ text: String, chunkSize: Int = 1 << 20) -> InputError? {
+        do {
+            let scanner = JSONScanner(source: MemorySource(text), chunkSize: chunkSize)
+            try scanner.skipValue()
+            if try !scanner.atEnd() { return scanner.unexpected("the end of the input") }
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    @Test func copiesValuesOfEveryKind() throws {
+        let text = #"{ "a": [1, -2.5e3, true, false, null], "b": {"c": "d\"e"}, "": [] }"#
+        #expect(try roundTrip(text) == #"{"a":[1,-2.5e3,true,false,null],"b":{"c":"d\"e"},"":[]}"#)
+    }
+
+    @Test(arguments: [1, 2, 3, 5, 8, 13])
+    func tokensSplitAcrossChunksAreReadWhole(chunkSize: Int) throws {
+        let text = #"{"resourceSpans":[{"name":"GET /api/orders/{id}","n":1234567890,"u":"caf\u00e9 ☕"}]}"#
+        #expect(try roundTrip(text, chunkSize: chunkSize) == #"{"resourceSpans":[{"name":"GET /api/orders/{id}","n":1234567890,"u":"caf\u00e9 ☕"}]}"#)
+    }
+
+    @Test func unescapesStrings() throws {
+        let scanner = JSONScanner(source: MemorySource(#""a\n\t\u00e9\ud83d\ude00\/""#))
+        #expect(try scanner.readString() == "a\n\té😀/")
+    }
+
+    @Test func reportsLineAndColumn() {
+        let error = failure("{\n  \"a\": 1,\n  \"b\" 2\n}")
+        #expect(error?.position?.line == 3)
+        #expect(error?.position?.column == 7)
+        #expect(error?.message == "expected ':' after a key, found '2'")
+    }
+
+    @Test func truncatedInputSaysWhatWasExpected() {
+        let error = failure("{\"a\": [1, 2")
+        #expect(error?.message == "expected ',' or ']', found end of input")
+        #expect(error?.position?.offset == 11)
+    }
+
+    @Test func rejectsInvalidJSON() {
+        #expect(failure("{\"a\": 01}")?.message.contains("not a valid JSON number") == true)
+        #expect(failure("{\"a\": tru}") != nil)
+        #expect(failure("{\"a\": \"x\ny\"}")?.message.contains("unterminated string") == true)
+        #expect(failure("{\"a\": \"\\q\"}")?.message.contains("invalid escape") == true)
+        #expect(failure("{\"a\": \"\\ud800\"}")?.message.contains("surrogate") == true)
+        #expect(failure("[1,]") != nil)
+        #expect(failure("{\"a\":1,}") != nil)
+        #expect(failure("{} {}")?.message == "expected the end of the input, found '{'")
+    }
+
+    @Test func rejectsInvalidUTF8() {
+        let bytes: [UInt8] = Array("[\"a".utf8) + [0xC3, 0x28] + Array("\"]".utf8)
+        let scanner = JSONScanner(source: MemorySource(bytes))
+        #expect(throws: InputError.self) { try scanner.skipValue() }
+    }
+
+    @Test func deepNestingIsAnErrorNotACrash() {
+        let depth = 100_000
+        let text = String(repeating: "[", count: depth) + String(repeating: "]", count: depth)
+        let error = failure(text)
+        #expect(error?.message == "JSON nested deeper than 512 levels")
+        #expect(error?.position?.column == 513)
+    }
+
+    @Test func jsonLinesModeStopsAtNewlines() throws {
+        let scanner = JSONScanner(source: MemorySource("{\"a\":1}\n{\"a\":\n2}\n"))
+        scanner.newlineEndsRecord = true
+        #expect(try scanner.nextRecord())
+        try scanner.skipValue()
+        #expect(try scanner.nextRecord())
+        #expect(throws: InputError.self) { try scanner.skipValue() }
+    }
+}

@@ -1,0 +1,116 @@
+import Foundation
+import GRDB
+import Testing
+
+@testable import TraceDoctorCore
+
+@Suite struct TraceStoreTests {
+    let doc = #"{"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"svc"}},{"key":"host.name","value":{"stringValue":"h1"}}]},"scopeSpans":[{"spans":[{"traceId":"5b8efff798038103d269b633813fc60c","spanId":"eee19b7ec3c1b174","name":"root","startTimeUnixNano":"1","endTimeUnixNano":"9","flags":768},{"traceId":"5b8efff798038103d269b633813fc60c","spanId":"eee19b7ec3c1b175","parentSpanId":"eee19b7ec3c1b174","name":"child","startTimeUnixNano":"2","endTimeUnixNano":"3"}]}]}]}"#
+
+    @discardableResult
+    func ingest(_ store: TraceStore, _ text: String, hash: String, path: String = "test.json") throws -> SourceOutcome {
+        try store.ingest(
+            SourceDescription(path: path, format: .otlpJSON, sizeBytes: Int64(text.utf8.count)),
+            finished: { (hash, Int64(text.utf8.count), 0) },
+            body: { sink in try OTLPJSONReader().read(MemorySource(text), into: sink, context: ReadContext(keepGoing: false)) })
+    }
+
+    func count(_ store: TraceStore, _ sql: String) throws -> Int {
+        try store.read { db in try Int.fetchOne(db, sql: sql) ?? -1 }
+    }
+
+    @Test func storesSpansWithNormalisedColumns() throws {
+        let store = try TraceStore()
+        let outcome = try ingest(store, doc, hash: "h1")
+        guard case let .ingested(counts) = outcome else {
+            Issue.record("expected ingested")
+            return
+        }
+        #expect(counts.spans == 2 && counts.traces == 1)
+        let row = try store.read { db in
+            try Row.fetchOne(
+                db, sql: "SELECT trace_id, span_id, parent_span_id, service, start_ns, parent_is_remote FROM spans WHERE name = 'root'")
+        }
+        #expect(row?["trace_id"] == "5b8efff798038103d269b633813fc60c")
+        #expect(row?["parent_span_id"] as String? == nil)
+        #expect(row?["service"] == "svc")
+        #expect(row?["start_ns"] == 1)
+        #expect(row?["parent_is_remote"] == 1)
+        #expect(try count(store, "SELECT count(*) FROM resources WHERE json_extract(attributes, '$.\"host.name\"') = 'h1'") == 1)
+        #expect(try count(store, "SELECT span_count FROM sources") == 2)
+    }
+
+    @Test func sameContentTwiceAddsNothing() throws {
+        let store = try TraceStore()
+        try ingest(store, doc, hash: "h1")
+        let again = try ingest(store, doc, hash: "h1")
+        guard case .alreadyIngested = again else {
+            Issue.record("expected alreadyIngested")
+            return
+        }
+        #expect(try count(store, "SELECT count(*) FROM spans") == 2)
+        #expect(try count(store, "SELECT count(*) FROM sources") == 1)
+    }
+
+    @Test func aSpanSeenAgainInAnotherFileIsNotDuplicated() throws {
+        let store = try TraceStore()
+        try ingest(store, doc, hash: "h1")
+        let outcome = try ingest(store, doc + "\n", hash: "h2", path: "other.json")
+        guard case let .ingested(counts) = outcome else {
+            Issue.record("expected ingested")
+            return
+        }
+        #expect(counts.spans == 2 && counts.duplicateSpans == 2)
+        #expect(try count(store, "SELECT count(*) FROM spans") == 2)
+    }
+
+    @Test func aDumpThatRepeatsASpanKeepsEveryCopy() throws {
+        // As jaeger/otlp2jaeger-in.json does: the same span twice in one file.
+        let store = try TraceStore()
+        let text = try String(contentsOfFile: fixturesDirectory + "/corpus/jaeger/otlp2jaeger-in.json", encoding: .utf8)
+        try ingest(store, text, hash: "h1")
+        #expect(try count(store, "SELECT count(*) FROM spans") == 2)
+        #expect(try count(store, "SELECT count(DISTINCT span_id) FROM spans") == 1)
+    }
+
+    @Test func aBadFileLeavesNothingBehind() throws {
+        let store = try TraceStore()
+        try ingest(store, doc, hash: "h1")
+        let bad = doc.replacingOccurrences(of: "eee19b7ec3c1b175", with: "not-hex-at-all!!")
+        #expect(throws: InputError.self) { try ingest(store, bad, hash: "h2") }
+        #expect(try count(store, "SELECT count(*) FROM spans") == 2)
+        #expect(try count(store, "SELECT count(*) FROM sources") == 1)
+        #expect(try count(store, "SELECT count(*) FROM resources") == 1)
+    }
+
+    @Test func refusesADatabaseFromANewerVersion() throws {
+        let path = NSTemporaryDirectory() + "tracedoctor-newer-\(UUID().uuidString).db"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        do {
+            let store = try TraceStore(path: path)
+            try store.queue.write { db in
+                try db.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v99_from_the_future')")
+            }
+        }
+        #expect(throws: TraceDoctorError.databaseFromNewerVersion(path: path, unknownMigrations: ["v99_from_the_future"])) {
+            try TraceStore(path: path)
+        }
+    }
+
+    @Test func refusesSomeoneElsesDatabase() throws {
+        let path = NSTemporaryDirectory() + "tracedoctor-foreign-\(UUID().uuidString).db"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        do {
+            let queue = try DatabaseQueue(path: path)
+            try queue.write { db in try db.execute(sql: "CREATE TABLE t (x)") }
+        }
+        #expect(throws: TraceDoctorError.self) { try TraceStore(path: path) }
+    }
+
+    @Test func refusesAFileThatIsNotSQLite() throws {
+        let path = NSTemporaryDirectory() + "tracedoctor-text-\(UUID().uuidString).db"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try "this is not a database, it is a text file that is long enough".write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(throws: TraceDoctorError.self) { try TraceStore(path: path) }
+    }
+}
