@@ -21,6 +21,7 @@ struct IngestCommand: ParsableCommand {
               tracedoctor ingest --db /tmp/t.db captures/          # every file below captures/
               gzip -dc dump.json.gz | tracedoctor ingest -
               tracedoctor ingest --keep-going --format json broken-dump.jsonl
+              tracedoctor ingest --dry-run exporter-output/       # check the files, store nothing
             """
     )
 
@@ -29,6 +30,9 @@ struct IngestCommand: ParsableCommand {
 
     @Flag(name: .long, help: "Skip bad records (and report them) instead of rejecting the whole file.")
     var keepGoing = false
+
+    @Flag(name: .long, help: "Read and check the inputs, store nothing.")
+    var dryRun = false
 
     @Option(name: .long, help: "Read every input as this format instead of detecting it (\(InputFormat.allCases.map(\.rawValue).joined(separator: ", "))).")
     var inputFormat: InputFormat?
@@ -44,7 +48,8 @@ struct IngestCommand: ParsableCommand {
 
     func run() throws {
         let request = IngestRequest(
-            paths: paths, databasePath: store.path, keepGoing: keepGoing, inputFormat: inputFormat)
+            paths: paths, databasePath: store.path, keepGoing: keepGoing, inputFormat: inputFormat,
+            dryRun: dryRun)
         let progress = Terminal.stderrIsTerminal && !output.quiet ? ProgressBar() : nil
         let report: IngestReport
         do {

@@ -60,6 +60,8 @@ public struct IngestReport: Sendable, Equatable, Encodable {
     public var databaseTotals = TraceStore.Totals(sources: 0, spans: 0, traces: 0, logs: 0)
     /// True when the database did not exist and, nothing being stored, was not created.
     public var databaseNotCreated = false
+    /// True for `--dry-run`: inputs were read and checked, nothing was stored.
+    public var dryRun = false
 
     public init() {}
 

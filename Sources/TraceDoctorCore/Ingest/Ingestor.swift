@@ -11,12 +11,18 @@ public struct IngestRequest: Sendable {
     public var keepGoing: Bool
     /// Read every input as this format instead of detecting it.
     public var inputFormat: InputFormat?
+    /// Read and validate only; store nothing (and do not open the database).
+    public var dryRun: Bool
 
-    public init(paths: [String], databasePath: String, keepGoing: Bool = false, inputFormat: InputFormat? = nil) {
+    public init(
+        paths: [String], databasePath: String, keepGoing: Bool = false, inputFormat: InputFormat? = nil,
+        dryRun: Bool = false
+    ) {
         self.paths = paths
         self.databasePath = databasePath
         self.keepGoing = keepGoing
         self.inputFormat = inputFormat
+        self.dryRun = dryRun
     }
 }
 
@@ -38,7 +44,7 @@ public enum Ingestor {
         let clock = ContinuousClock.now
         let inputs = try InputPaths.expand(request.paths)
         let existed = TraceStore.exists(request.databasePath)
-        let store = try TraceStore(path: request.databasePath)
+        let store: IngestDestination = request.dryRun ? DryRunDestination() : try TraceStore(path: request.databasePath)
         var report = IngestReport()
         for input in inputs {
             let fileClock = ContinuousClock.now
@@ -48,18 +54,21 @@ public enum Ingestor {
         }
         report.database = request.databasePath
         report.seconds = clock.duration(to: .now).seconds
-        report.databaseTotals = try store.totals()
-        if !existed && report.databaseTotals.sources == 0 {
-            // Nothing was stored: leave the disk as it was, without an empty database.
-            store.close()
-            TraceStore.remove(request.databasePath)
-            report.databaseNotCreated = true
+        report.dryRun = request.dryRun
+        if let store = store as? TraceStore {
+            report.databaseTotals = try store.totals()
+            if !existed && report.databaseTotals.sources == 0 {
+                // Nothing was stored: leave the disk as it was, without an empty database.
+                store.close()
+                TraceStore.remove(request.databasePath)
+                report.databaseNotCreated = true
+            }
         }
         return report
     }
 
     static func ingestOne(
-        _ input: InputPath, request: IngestRequest, store: TraceStore, stdin: Int32, progress: IngestProgress?
+        _ input: InputPath, request: IngestRequest, store: IngestDestination, stdin: Int32, progress: IngestProgress?
     ) throws(TraceDoctorError) -> FileReport {
         var file = FileReport(path: input.displayPath)
         do {
@@ -74,7 +83,9 @@ public enum Ingestor {
                 raw = try FileDescriptorSource(path: path)
                 let info = try FileInfo.of(fd: raw.fd, path: path)
                 size = info.size
-                if info.isRegular {
+                // Same content means same size: only then is a first hashing pass worth it
+                // (it makes re-ingesting a big file instant). Otherwise hash while reading.
+                if info.isRegular, try store.hasSource(sizeBytes: info.size) {
                     let hash = try ContentHash.ofFile(path: path)
                     knownHash = hash
                     if let existing = try store.source(contentHash: hash) {
@@ -94,7 +105,7 @@ public enum Ingestor {
             file.format = format.rawValue
             let context = ReadContext(keepGoing: request.keepGoing)
             let outcome = try store.ingest(
-                SourceDescription(path: input.displayPath, format: format, sizeBytes: size ?? 0),
+                SourceDescription(path: input.displayPath, format: format, sizeBytes: size ?? 0, expectedBytes: size),
                 finished: {
                     (knownHash ?? ContentHash.format(raw.hasher!.finalize()), size ?? raw.bytesRead, context.skippedCount)
                 },
@@ -149,6 +160,56 @@ public enum Ingestor {
             throw TraceDoctorError.unknownFormat(path: path, attempts: attempts.attempts)
         }
     }
+}
+
+/// Where `ingest` puts what it reads: the database, or nowhere (`--dry-run`).
+protocol IngestDestination {
+    func hasSource(sizeBytes: Int64) throws(TraceDoctorError) -> Bool
+    func source(contentHash: String) throws(TraceDoctorError) -> StoredSource?
+    func ingest(
+        _ source: SourceDescription,
+        finished: () -> (contentHash: String, sizeBytes: Int64, skippedRecords: Int),
+        body: @escaping (RecordSink) throws -> Void
+    ) throws -> SourceOutcome
+}
+
+extension TraceStore: IngestDestination {}
+
+/// Reads and counts, stores nothing: `ingest --dry-run`, and the parse-only benchmark.
+final class DryRunDestination: IngestDestination {
+    func hasSource(sizeBytes: Int64) throws(TraceDoctorError) -> Bool { false }
+    func source(contentHash: String) throws(TraceDoctorError) -> StoredSource? { nil }
+
+    func ingest(
+        _ source: SourceDescription,
+        finished: () -> (contentHash: String, sizeBytes: Int64, skippedRecords: Int),
+        body: @escaping (RecordSink) throws -> Void
+    ) throws -> SourceOutcome {
+        let sink = CountingSink()
+        try body(sink)
+        _ = finished()
+        var counts = IngestCounts()
+        counts.spans = sink.spans
+        counts.logs = sink.logs
+        counts.traces = sink.traceIDs.count
+        return .ingested(counts)
+    }
+}
+
+/// A sink that only counts.
+final class CountingSink: RecordSink {
+    var spans = 0
+    var logs = 0
+    var traceIDs = Set<TraceID>()
+    func makeMark() -> RecordMark { RecordMark(spans: Int64(spans), logs: Int64(logs)) }
+    func resource(_ resource: ResourceRecord) throws {}
+    func resource(_ resource: ResourceRecord, appliesSince mark: RecordMark) throws {}
+    func scope(name: [UInt8], version: [UInt8], appliesSince mark: RecordMark) throws {}
+    func span(_ span: SpanRecord) throws {
+        spans += 1
+        traceIDs.insert(span.traceID)
+    }
+    func log(_ log: LogRecord) throws { logs += 1 }
 }
 
 /// Reports bytes read to an `IngestProgress`.

@@ -109,7 +109,7 @@ extension JSONScanner {
 
     /// Copies one JSON value of any kind into `out` unchanged (validated, re-serialised
     /// compactly). Used for values tracedoctor keeps but does not interpret.
-    public func copyValue(into out: inout JSONBuffer) throws(InputError) {
+    public func copyValue(into out: JSONBuffer) throws(InputError) {
         switch try kind() {
         case .object:
             var obj = try beginObject()
@@ -120,7 +120,7 @@ extension JSONScanner {
                 first = false
                 out.appendString(key)
                 out.append(UInt8(ascii: ":"))
-                try copyValue(into: &out)
+                try copyValue(into: out)
             }
             out.append(UInt8(ascii: "}"))
         case .array:
@@ -130,7 +130,7 @@ extension JSONScanner {
             while try nextElement(&arr) {
                 if !first { out.append(UInt8(ascii: ",")) }
                 first = false
-                try copyValue(into: &out)
+                try copyValue(into: out)
             }
             out.append(UInt8(ascii: "]"))
         case .string:

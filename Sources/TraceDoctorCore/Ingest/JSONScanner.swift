@@ -386,12 +386,28 @@ public final class JSONScanner {
     private func scanString() throws(InputError) -> (close: Int, escaped: Bool, nonASCII: Bool) {
         var i = pos + 1
         var escaped = false
-        var nonASCII = false
+        var highBits: UInt64 = 0
         while true {
-            while i < end {
-                let c = buf[i]
+            let b = buf
+            let e = end
+            while true {
+                // Eight bytes at a time while none is a quote, a backslash or a control byte.
+                while i + 8 <= e {
+                    let w = UnsafeRawPointer(b + i).loadUnaligned(as: UInt64.self)
+                    let quote = w ^ 0x2222_2222_2222_2222
+                    let backslash = w ^ 0x5C5C_5C5C_5C5C_5C5C
+                    let special =
+                        ((quote &- 0x0101_0101_0101_0101) & ~quote)
+                        | ((backslash &- 0x0101_0101_0101_0101) & ~backslash)
+                        | ((w &- 0x2020_2020_2020_2020) & ~w)
+                    if special & 0x8080_8080_8080_8080 != 0 { break }
+                    highBits |= w
+                    i += 8
+                }
+                guard i < e else { break }
+                let c = b[i]
                 if c == UInt8(ascii: "\"") {
-                    return (i, escaped, nonASCII)
+                    return (i, escaped, highBits & 0x8080_8080_8080_8080 != 0)
                 }
                 if c == UInt8(ascii: "\\") {
                     escaped = true
@@ -409,7 +425,7 @@ public final class JSONScanner {
                     throw InputError(
                         "control character 0x\(String(c, radix: 16)) inside a string (it must be escaped)", at: position(at: i))
                 }
-                if c >= 0x80 { nonASCII = true }
+                highBits |= UInt64(c)
                 i += 1
             }
             let offset = i - pos

@@ -122,7 +122,7 @@ final class OTLPJSONParser {
 
         init(parser: OTLPJSONParser) throws {
             self.parser = parser
-            mark = parser.sink.mark
+            mark = try parser.sink.makeMark()
             parser.resource.reset()
             parser.resource.attributes.append("{}")
             // Until the resource is read, spans belong to an empty one.
@@ -159,7 +159,7 @@ final class OTLPJSONParser {
             if key.equals("attributes") {
                 resource.attributes.reset()
                 resource.attributes.append(UInt8(ascii: "{"))
-                try s.readOTLPKeyValues(into: &resource.attributes, serviceName: &service)
+                try s.readOTLPKeyValues(into: resource.attributes, serviceName: &service)
             } else {
                 try s.skipValue()
             }
@@ -172,7 +172,7 @@ final class OTLPJSONParser {
     /// A `ScopeSpans`: the scope may come before or after its spans.
     private func readScopeSpans() throws {
         var obj = try s.beginObject()
-        let mark = sink.mark
+        let mark = try sink.makeMark()
         var sawSpans = false
         span.scopeName.removeAll(keepingCapacity: true)
         span.scopeVersion.removeAll(keepingCapacity: true)
@@ -263,7 +263,7 @@ final class OTLPJSONParser {
             } else if key.equals("attributes") {
                 span.attributes.reset()
                 span.attributes.append(UInt8(ascii: "{"))
-                try s.readOTLPKeyValues(into: &span.attributes)
+                try s.readOTLPKeyValues(into: span.attributes)
                 span.attributes.dropTrailingComma()
                 span.attributes.append(UInt8(ascii: "}"))
             } else if key.equals("events") {
@@ -378,7 +378,7 @@ final class OTLPJSONParser {
                     } else if key.equals("attributes") {
                         span.events.appendKey("attributes")
                         span.events.append(UInt8(ascii: "{"))
-                        try s.readOTLPKeyValues(into: &span.events)
+                        try s.readOTLPKeyValues(into: span.events)
                         span.events.dropTrailingComma()
                         span.events.append("},")
                     } else {
@@ -426,7 +426,7 @@ final class OTLPJSONParser {
                     } else if key.equals("attributes") {
                         span.links.appendKey("attributes")
                         span.links.append(UInt8(ascii: "{"))
-                        try s.readOTLPKeyValues(into: &span.links)
+                        try s.readOTLPKeyValues(into: span.links)
                         span.links.dropTrailingComma()
                         span.links.append("},")
                     } else if key.equals("flags") {

@@ -4,73 +4,65 @@
 extension JSONScanner {
     /// Reads an OTLP `[KeyValue]` array and appends its pairs to `out` as the members of a
     /// JSON object (without the braces, each followed by a comma).
-    func readOTLPKeyValues(into out: inout JSONBuffer) throws(InputError) {
+    func readOTLPKeyValues(into out: JSONBuffer) throws(InputError) {
         var noCapture: [UInt8]? = nil
-        try readOTLPKeyValues(into: &out, serviceName: &noCapture)
+        try readOTLPKeyValues(into: out, serviceName: &noCapture)
     }
 
     /// The same, capturing the string value of `service.name` into `serviceName` unless it
     /// is nil.
-    func readOTLPKeyValues(into out: inout JSONBuffer, serviceName: inout [UInt8]?) throws(InputError) {
+    func readOTLPKeyValues(into out: JSONBuffer, serviceName: inout [UInt8]?) throws(InputError) {
         if try readNullIfPresent() { return }
         var list = try beginArray()
         while try nextElement(&list) {
-            try readOTLPKeyValue(into: &out, serviceName: &serviceName)
+            try readOTLPKeyValue(into: out, serviceName: &serviceName)
         }
     }
 
     /// One `{"key": ..., "value": AnyValue}` as `"key":value,`.
-    func readOTLPKeyValue(into out: inout JSONBuffer, serviceName: inout [UInt8]?) throws(InputError) {
+    func readOTLPKeyValue(into out: JSONBuffer, serviceName: inout [UInt8]?) throws(InputError) {
         let start = position
         var obj = try beginObject()
-        // The key may come after the value; write the value first into a side buffer then.
-        var keyStart = -1
-        var keyEnd = -1
-        var valueStart = -1
-        var valueEnd = -1
         let mark = out.count
+        var keyWritten = false
+        var valueWritten = false
         var isServiceName = false
         var capturedService: [UInt8]?
         while let key = try nextKey(&obj) {
             if key.equals("key") {
+                guard !keyWritten else { throw InputError("attribute has two \"key\"s", at: start) }
                 let (body, _) = try readRawStringBody()
-                keyStart = out.count
-                out.appendQuotedRaw(body)
-                keyEnd = out.count
                 isServiceName = body.equals("service.name")
-            } else if key.equals("value") {
-                valueStart = out.count
-                if serviceName != nil, try kind() == .object {
-                    capturedService = try readOTLPAnyValue(into: &out, captureString: true)
+                if valueWritten {
+                    // The value came first (rare): put the key in front of it.
+                    let value = Array(UnsafeBufferPointer(rebasing: out.buffer[mark...]))
+                    out.truncate(to: mark)
+                    out.appendQuotedRaw(body)
+                    out.append(UInt8(ascii: ":"))
+                    out.appendRaw(value)
                 } else {
-                    _ = try readOTLPAnyValue(into: &out, captureString: false)
+                    out.appendQuotedRaw(body)
+                    out.append(UInt8(ascii: ":"))
                 }
-                valueEnd = out.count
+                keyWritten = true
+            } else if key.equals("value") {
+                guard !valueWritten else { throw InputError("attribute has two \"value\"s", at: start) }
+                if serviceName != nil, try kind() == .object {
+                    capturedService = try readOTLPAnyValue(into: out, captureString: true)
+                } else {
+                    try readOTLPAnyValue(into: out, captureString: false)
+                }
+                valueWritten = true
             } else {
                 try skipValue()
             }
         }
-        guard keyStart >= 0 else {
-            out.bytes.removeSubrange(mark...)
+        guard keyWritten else {
+            out.truncate(to: mark)
             throw InputError("attribute has no \"key\"", at: start)
         }
-        if valueStart < 0 {
-            // A key without a value: OTLP's empty AnyValue.
-            out.append("null")
-            valueStart = keyEnd
-            valueEnd = out.count
-        }
-        // Normalise to key, colon, value, comma (the value may have been written first).
-        if valueStart < keyStart {
-            let value = Array(out.bytes[valueStart..<valueEnd])
-            let keyBytes = Array(out.bytes[keyStart..<keyEnd])
-            out.bytes.removeSubrange(mark...)
-            out.bytes.append(contentsOf: keyBytes)
-            out.append(UInt8(ascii: ":"))
-            out.bytes.append(contentsOf: value)
-        } else {
-            out.bytes.insert(UInt8(ascii: ":"), at: keyEnd)
-        }
+        // A key without a value: OTLP's empty AnyValue.
+        if !valueWritten { out.append("null") }
         out.append(UInt8(ascii: ","))
         if isServiceName, let capturedService, serviceName != nil {
             serviceName = capturedService
@@ -80,7 +72,7 @@ extension JSONScanner {
     /// An OTLP `AnyValue` as plain JSON. Returns the unescaped string when `captureString`
     /// and the value is a `stringValue`.
     @discardableResult
-    func readOTLPAnyValue(into out: inout JSONBuffer, captureString: Bool) throws(InputError) -> [UInt8]? {
+    func readOTLPAnyValue(into out: JSONBuffer, captureString: Bool) throws(InputError) -> [UInt8]? {
         if try readNullIfPresent() {
             out.append("null")
             return nil
@@ -105,7 +97,7 @@ extension JSONScanner {
                 out.appendInt(try readInt64Flexible("intValue"))
             } else if key.equals("doubleValue", or: "double_value") {
                 try ensureSingle(&wrote, start)
-                try readOTLPDouble(into: &out)
+                try readOTLPDouble(into: out)
             } else if key.equals("boolValue", or: "bool_value") {
                 try ensureSingle(&wrote, start)
                 if try kind() == .string {
@@ -128,7 +120,7 @@ extension JSONScanner {
                 try readOTLPValuesWrapper { (s) throws(InputError) in
                     var list = try s.beginArray()
                     while try s.nextElement(&list) {
-                        try s.readOTLPAnyValue(into: &out, captureString: false)
+                        try s.readOTLPAnyValue(into: out, captureString: false)
                         out.append(UInt8(ascii: ","))
                     }
                 }
@@ -138,7 +130,7 @@ extension JSONScanner {
                 try ensureSingle(&wrote, start)
                 out.append(UInt8(ascii: "{"))
                 try readOTLPValuesWrapper { (s) throws(InputError) in
-                    try s.readOTLPKeyValues(into: &out)
+                    try s.readOTLPKeyValues(into: out)
                 }
                 out.dropTrailingComma()
                 out.append(UInt8(ascii: "}"))
@@ -170,7 +162,7 @@ extension JSONScanner {
     }
 
     /// A double as a JSON number, or as a string for NaN and the infinities.
-    private func readOTLPDouble(into out: inout JSONBuffer) throws(InputError) {
+    private func readOTLPDouble(into out: JSONBuffer) throws(InputError) {
         let start = position
         switch try kind() {
         case .number:

@@ -23,8 +23,9 @@ public protocol RecordSink: AnyObject {
     func scope(name: [UInt8], version: [UInt8], appliesSince mark: RecordMark) throws
     func span(_ span: SpanRecord) throws
     func log(_ log: LogRecord) throws
-    /// The current position in the record stream.
-    var mark: RecordMark { get }
+    /// A mark at the current position in the record stream, for a later
+    /// `resource(_:appliesSince:)` or `scope(name:version:appliesSince:)`.
+    func makeMark() throws -> RecordMark
 }
 
 /// Options and bookkeeping shared by all readers while reading one input.

@@ -1,128 +1,185 @@
 // A growable byte buffer that writes JSON: how attributes, events and links are stored.
+// Raw storage with memcpy appends: the ingest path writes every attribute through it.
 
 /// Bytes of JSON text under construction. Reused between records; never shrinks.
-public struct JSONBuffer: Sendable {
-    public var bytes: [UInt8] = []
+public final class JSONBuffer {
+    @usableFromInline var storage: UnsafeMutablePointer<UInt8>
+    @usableFromInline var capacity: Int
+    public private(set) var count = 0
 
     public init(capacity: Int = 256) {
-        bytes.reserveCapacity(capacity)
+        self.capacity = max(capacity, 16)
+        storage = .allocate(capacity: self.capacity)
     }
 
-    public var isEmpty: Bool { bytes.isEmpty }
-    public var count: Int { bytes.count }
+    deinit { storage.deallocate() }
 
-    public mutating func reset() { bytes.removeAll(keepingCapacity: true) }
+    public var isEmpty: Bool { count == 0 }
+
+    public func reset() { count = 0 }
+
+    /// Forgets everything after the first `length` bytes.
+    public func truncate(to length: Int) { count = min(count, length) }
+
+    /// A copy of the bytes.
+    public var bytes: [UInt8] { Array(buffer) }
+
+    /// The bytes, valid until the next change.
+    public var buffer: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: storage, count: count) }
+
+    public var string: String { String(decoding: buffer, as: UTF8.self) }
 
     @inline(__always)
-    public mutating func append(_ byte: UInt8) { bytes.append(byte) }
+    func reserve(_ extra: Int) {
+        if count + extra > capacity { grow(count + extra) }
+    }
 
-    @inline(__always)
-    public mutating func append(_ text: StaticString) {
-        bytes.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+    @inline(never)
+    private func grow(_ needed: Int) {
+        var newCapacity = capacity * 2
+        while newCapacity < needed { newCapacity *= 2 }
+        let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
+        bigger.update(from: storage, count: count)
+        storage.deallocate()
+        storage = bigger
+        capacity = newCapacity
     }
 
     @inline(__always)
-    public mutating func appendRaw(_ raw: UnsafeBufferPointer<UInt8>) { bytes.append(contentsOf: raw) }
+    public func append(_ byte: UInt8) {
+        reserve(1)
+        storage[count] = byte
+        count += 1
+    }
+
+    @inline(__always)
+    public func append(_ text: StaticString) {
+        appendRaw(UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+    }
+
+    @inline(__always)
+    public func appendRaw(_ raw: UnsafeBufferPointer<UInt8>) {
+        let n = raw.count
+        guard n > 0 else { return }
+        reserve(n)
+        (storage + count).update(from: raw.baseAddress!, count: n)
+        count += n
+    }
+
+    public func appendRaw(_ raw: [UInt8]) {
+        raw.withUnsafeBufferPointer { appendRaw($0) }
+    }
+
+    /// Appends bytes `range` of this same buffer (they are copied first).
+    public func appendCopy(of range: Range<Int>) {
+        let n = range.count
+        reserve(n)
+        (storage + count).update(from: storage + range.lowerBound, count: n)
+        count += n
+    }
 
     /// Removes a trailing comma, if any (used when closing an object or array).
     @inline(__always)
-    public mutating func dropTrailingComma() {
-        if bytes.last == UInt8(ascii: ",") { bytes.removeLast() }
+    public func dropTrailingComma() {
+        if count > 0 && storage[count - 1] == UInt8(ascii: ",") { count -= 1 }
     }
 
     /// Appends `"body"` where `body` is already valid JSON string content.
     @inline(__always)
-    public mutating func appendQuotedRaw(_ body: UnsafeBufferPointer<UInt8>) {
-        bytes.append(UInt8(ascii: "\""))
-        bytes.append(contentsOf: body)
-        bytes.append(UInt8(ascii: "\""))
+    public func appendQuotedRaw(_ body: UnsafeBufferPointer<UInt8>) {
+        reserve(body.count + 2)
+        storage[count] = UInt8(ascii: "\"")
+        if body.count > 0 { (storage + count + 1).update(from: body.baseAddress!, count: body.count) }
+        count += body.count + 2
+        storage[count - 1] = UInt8(ascii: "\"")
     }
 
-    /// Appends `bytes` (UTF-8) as a JSON string, escaping what JSON requires.
-    public mutating func appendString(_ text: UnsafeBufferPointer<UInt8>) {
-        bytes.append(UInt8(ascii: "\""))
+    /// Appends `text` (UTF-8) as a JSON string, escaping what JSON requires.
+    public func appendString(_ text: UnsafeBufferPointer<UInt8>) {
+        reserve(text.count + 2)
+        append(UInt8(ascii: "\""))
         for c in text {
             switch c {
-            case UInt8(ascii: "\""): bytes.append(0x5C); bytes.append(c)
-            case UInt8(ascii: "\\"): bytes.append(0x5C); bytes.append(c)
-            case 0x0A: bytes.append(0x5C); bytes.append(UInt8(ascii: "n"))
-            case 0x0D: bytes.append(0x5C); bytes.append(UInt8(ascii: "r"))
-            case 0x09: bytes.append(0x5C); bytes.append(UInt8(ascii: "t"))
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"):
+                append(0x5C)
+                append(c)
+            case 0x0A: append("\\n")
+            case 0x0D: append("\\r")
+            case 0x09: append("\\t")
             case 0..<0x20:
                 append("\\u00")
-                bytes.append(HexID.digits[Int(c >> 4)])
-                bytes.append(HexID.digits[Int(c & 0xF)])
-            default: bytes.append(c)
+                append(HexID.digits[Int(c >> 4)])
+                append(HexID.digits[Int(c & 0xF)])
+            default: append(c)
             }
         }
-        bytes.append(UInt8(ascii: "\""))
+        append(UInt8(ascii: "\""))
     }
 
-    public mutating func appendString(_ text: String) {
+    public func appendString(_ text: String) {
         var text = text
         text.withUTF8 { appendString($0) }
     }
 
-    public mutating func appendString(_ text: [UInt8]) {
+    public func appendString(_ text: [UInt8]) {
         text.withUnsafeBufferPointer { appendString($0) }
     }
 
     /// Appends `"key":`.
     @inline(__always)
-    public mutating func appendKey(_ key: StaticString) {
-        bytes.append(UInt8(ascii: "\""))
+    public func appendKey(_ key: StaticString) {
+        append(UInt8(ascii: "\""))
         append(key)
-        bytes.append(UInt8(ascii: "\""))
-        bytes.append(UInt8(ascii: ":"))
+        append(UInt8(ascii: "\""))
+        append(UInt8(ascii: ":"))
     }
 
-    public mutating func appendInt(_ value: Int64) {
+    public func appendInt(_ value: Int64) {
         if value < 0 {
-            bytes.append(UInt8(ascii: "-"))
+            append(UInt8(ascii: "-"))
             appendUInt(value.magnitude)
         } else {
             appendUInt(UInt64(value))
         }
     }
 
-    public mutating func appendUInt(_ value: UInt64) {
+    public func appendUInt(_ value: UInt64) {
+        reserve(20)
         if value < 10 {
-            bytes.append(UInt8(ascii: "0") + UInt8(value))
+            storage[count] = UInt8(ascii: "0") + UInt8(value)
+            count += 1
             return
         }
-        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes of scratch
-        withUnsafeMutableBytes(of: &digits) { raw in
-            var v = value
-            var i = 23
-            while v > 0 {
-                raw[i] = UInt8(ascii: "0") + UInt8(v % 10)
-                v /= 10
-                i -= 1
-            }
-            bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[(i + 1)...]))
+        var digits = 0
+        var v = value
+        while v > 0 {
+            digits += 1
+            v /= 10
         }
+        v = value
+        var i = count + digits - 1
+        while v > 0 {
+            storage[i] = UInt8(ascii: "0") + UInt8(v % 10)
+            v /= 10
+            i -= 1
+        }
+        count += digits
     }
 
-    public mutating func appendHex(_ id: TraceID) {
-        bytes.append(UInt8(ascii: "\""))
-        let start = bytes.count
-        bytes.append(contentsOf: repeatElement(0, count: 32))
-        bytes.withUnsafeMutableBufferPointer { b in
-            HexID.write(id.high, to: b.baseAddress! + start)
-            HexID.write(id.low, to: b.baseAddress! + start + 16)
-        }
-        bytes.append(UInt8(ascii: "\""))
+    public func appendHex(_ id: TraceID) {
+        reserve(34)
+        storage[count] = UInt8(ascii: "\"")
+        HexID.write(id.high, to: storage + count + 1)
+        HexID.write(id.low, to: storage + count + 17)
+        storage[count + 33] = UInt8(ascii: "\"")
+        count += 34
     }
 
-    public mutating func appendHex(_ id: SpanID) {
-        bytes.append(UInt8(ascii: "\""))
-        let start = bytes.count
-        bytes.append(contentsOf: repeatElement(0, count: 16))
-        bytes.withUnsafeMutableBufferPointer { b in
-            HexID.write(id.value, to: b.baseAddress! + start)
-        }
-        bytes.append(UInt8(ascii: "\""))
+    public func appendHex(_ id: SpanID) {
+        reserve(18)
+        storage[count] = UInt8(ascii: "\"")
+        HexID.write(id.value, to: storage + count + 1)
+        storage[count + 17] = UInt8(ascii: "\"")
+        count += 18
     }
-
-    public var string: String { String(decoding: bytes, as: UTF8.self) }
 }

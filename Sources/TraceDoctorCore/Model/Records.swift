@@ -6,13 +6,29 @@ public final class ResourceRecord {
     /// `service.name`, or empty when the dump names none.
     public var service: [UInt8] = []
     /// A JSON object of the resource attributes.
-    public var attributes = JSONBuffer(capacity: 512)
+    public let attributes = JSONBuffer(capacity: 512)
 
     public init() {}
 
     public func reset() {
         service.removeAll(keepingCapacity: true)
         attributes.reset()
+    }
+
+    /// Makes this record equal to `other`, reusing this one's storage.
+    public func copy(from other: ResourceRecord) {
+        service.replace(with: other.service)
+        attributes.reset()
+        attributes.appendRaw(other.attributes.buffer)
+    }
+}
+
+extension Array where Element == UInt8 {
+    /// Replaces the contents, keeping the capacity.
+    @inline(__always)
+    mutating func replace(with other: [UInt8]) {
+        removeAll(keepingCapacity: true)
+        append(contentsOf: other)
     }
 }
 
@@ -38,11 +54,11 @@ public final class SpanRecord {
     public var scopeName: [UInt8] = []
     public var scopeVersion: [UInt8] = []
     /// JSON object.
-    public var attributes = JSONBuffer(capacity: 1024)
+    public let attributes = JSONBuffer(capacity: 1024)
     /// JSON array of `{"time_ns", "name", "attributes"}`.
-    public var events = JSONBuffer(capacity: 256)
+    public let events = JSONBuffer(capacity: 256)
     /// JSON array of `{"trace_id", "span_id", "trace_state", "attributes", "flags"}`.
-    public var links = JSONBuffer(capacity: 128)
+    public let links = JSONBuffer(capacity: 128)
     /// Where the record starts in its input, for messages.
     public var position: SourcePosition?
 
@@ -66,6 +82,31 @@ public final class SpanRecord {
         links.reset()
         position = nil
     }
+
+    /// Makes this record equal to `other`, reusing this one's storage.
+    public func copy(from o: SpanRecord) {
+        traceID = o.traceID
+        spanID = o.spanID
+        parentSpanID = o.parentSpanID
+        originalSpanID = o.originalSpanID
+        name.replace(with: o.name)
+        kind = o.kind
+        startNs = o.startNs
+        endNs = o.endNs
+        statusCode = o.statusCode
+        statusMessage.replace(with: o.statusMessage)
+        flags = o.flags
+        traceState.replace(with: o.traceState)
+        scopeName.replace(with: o.scopeName)
+        scopeVersion.replace(with: o.scopeVersion)
+        attributes.reset()
+        attributes.appendRaw(o.attributes.buffer)
+        events.reset()
+        events.appendRaw(o.events.buffer)
+        links.reset()
+        links.appendRaw(o.links.buffer)
+        position = o.position
+    }
 }
 
 /// One log line, as read.
@@ -82,7 +123,7 @@ public final class LogRecord {
     public var flags: UInt32 = 0
     /// The service named on the line itself (JSON logs); empty to use the resource's.
     public var service: [UInt8] = []
-    public var attributes = JSONBuffer(capacity: 512)
+    public let attributes = JSONBuffer(capacity: 512)
     public var scopeName: [UInt8] = []
     /// Line (or record number) where the record starts in its input.
     public var line: Int = 0
@@ -104,5 +145,23 @@ public final class LogRecord {
         scopeName.removeAll(keepingCapacity: true)
         line = 0
         position = nil
+    }
+
+    /// Makes this record equal to `other`, reusing this one's storage.
+    public func copy(from o: LogRecord) {
+        timeNs = o.timeNs
+        observedTimeNs = o.observedTimeNs
+        severityNumber = o.severityNumber
+        severityText.replace(with: o.severityText)
+        body.replace(with: o.body)
+        traceID = o.traceID
+        spanID = o.spanID
+        flags = o.flags
+        service.replace(with: o.service)
+        attributes.reset()
+        attributes.appendRaw(o.attributes.buffer)
+        scopeName.replace(with: o.scopeName)
+        line = o.line
+        position = o.position
     }
 }

@@ -5,7 +5,7 @@ public enum IngestTextReport {
         var rows: [[String]] = [["", "format", "spans", "traces", "logs", "time", "file"]]
         for file in report.files {
             var row = [
-                file.status.verb, file.format ?? "-", "-", "-", "-", "-", file.path,
+                report.dryRun && file.status == .ingested ? "checked" : file.status.verb, file.format ?? "-", "-", "-", "-", "-", file.path,
             ]
             switch file.status {
             case .ingested:
@@ -44,7 +44,9 @@ public enum IngestTextReport {
         }
         lines.append(summary)
         let db = report.databaseTotals
-        if report.databaseNotCreated {
+        if report.dryRun {
+            lines.append("dry run: nothing was stored")
+        } else if report.databaseNotCreated {
             lines.append("database \(report.database): not created (nothing was stored)")
         } else {
             lines.append(

@@ -46,7 +46,7 @@ extension FileReport {
 
 extension IngestReport {
     private enum Keys: String, CodingKey {
-        case database, files, total, seconds, databaseTotals, databaseNotCreated
+        case database, files, total, seconds, databaseTotals, databaseNotCreated, dryRun
     }
 
     private struct Total: Encodable {
@@ -77,5 +77,6 @@ extension IngestReport {
         try c.encode((seconds * 1000).rounded() / 1000, forKey: .seconds)
         try c.encode(databaseTotals, forKey: .databaseTotals)
         try c.encode(databaseNotCreated, forKey: .databaseNotCreated)
+        try c.encode(dryRun, forKey: .dryRun)
     }
 }

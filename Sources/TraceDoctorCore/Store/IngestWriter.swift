@@ -7,6 +7,9 @@ import GRDBSQLite
 /// SQLite's "copy the bytes now" destructor. Swift strings and small arrays may live inline,
 /// so `SQLITE_STATIC` would leave SQLite with a dangling pointer.
 let SQLITE_TRANSIENT = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+/// "The bytes stay put until the statement runs again": only for memory this writer owns
+/// outright (raw allocations), never for a Swift array or string.
+let SQLITE_STATIC = unsafeBitCast(0, to: sqlite3_destructor_type.self)
 
 /// Counts of what one input added.
 public struct IngestCounts: Sendable, Equatable, Codable {
@@ -31,8 +34,11 @@ final class IngestWriter: RecordSink {
     private let insertLog: Statement
     private let findResource: Statement
     private let insertResource: Statement
-    private let spanSource: Statement
-    private let logSource: Statement
+    /// The largest row IDs before this source: its own rows are those above.
+    private let spansBefore: Int64
+    private let logsBefore: Int64
+    /// Tables whose indexes were dropped for this load.
+    private let deferredIndexes: [String]
     private var resourceIDs: [UInt64: Int64] = [:]
     private var resourceID: Int64 = 0
     private var pendingResource: (fingerprint: UInt64, service: [UInt8], attributes: [UInt8])?
@@ -41,10 +47,11 @@ final class IngestWriter: RecordSink {
     private var lastLogRowID: Int64
     private var traceIDs = Set<TraceID>()
     private(set) var counts = IngestCounts()
-    /// 32 hex digits plus room: where IDs are rendered before binding.
-    private let hex = UnsafeMutablePointer<UInt8>.allocate(capacity: 64)
+    /// Where IDs are rendered before binding: one 32-byte slot per bound ID, so each stays
+    /// valid until the row is written (they are bound without a copy).
+    private let hex = UnsafeMutablePointer<UInt8>.allocate(capacity: 32 * 8)
 
-    init(db: Database, sourceID: Int64) throws {
+    init(db: Database, sourceID: Int64, expectedBytes: Int64?) throws {
         self.db = db
         connection = db.sqliteConnection!
         self.sourceID = sourceID
@@ -54,29 +61,66 @@ final class IngestWriter: RecordSink {
                     resource_id, scope_name, scope_version, start_ns, end_ns, status_code, status_message, flags,
                     trace_state, attributes, events, links, source_id, identity_hash)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (identity_hash) DO NOTHING
                 """)
         insertLog = try db.makeStatement(
             sql: """
                 INSERT INTO logs (time_ns, observed_time_ns, severity_number, severity_text, body, trace_id, span_id,
                     flags, service, resource_id, scope_name, attributes, source_id, source_line, identity_hash)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (identity_hash) DO NOTHING
                 """)
         findResource = try db.makeStatement(sql: "SELECT id FROM resources WHERE fingerprint = ?")
         insertResource = try db.makeStatement(
             sql: "INSERT INTO resources (service, attributes, fingerprint) VALUES (?, ?, ?)")
-        spanSource = try db.makeStatement(sql: "SELECT source_id FROM spans WHERE identity_hash = ?")
-        logSource = try db.makeStatement(sql: "SELECT source_id FROM logs WHERE identity_hash = ?")
         lastSpanRowID = try Int64.fetchOne(db, sql: "SELECT coalesce(max(id), 0) FROM spans") ?? 0
         lastLogRowID = try Int64.fetchOne(db, sql: "SELECT coalesce(max(id), 0) FROM logs") ?? 0
+        spansBefore = lastSpanRowID
+        logsBefore = lastLogRowID
+        deferredIndexes = try Self.deferIndexes(db, expectedBytes: expectedBytes)
+    }
+
+    /// Rows in a table below which a load of `bytes` is "large": then the table's indexes are
+    /// dropped for the load and rebuilt once after it, which is several times faster than
+    /// updating them row by row. A small file into a big database keeps them.
+    private static func deferIndexes(_ db: Database, expectedBytes: Int64?) throws -> [String] {
+        guard let bytes = expectedBytes, bytes >= 16 << 20 else { return [] }
+        var deferred: [String] = []
+        for table in ["spans", "logs"] {
+            // Upper bound on the rows of a table: cheaper than count(*) on a big table.
+            let rows = try Int64.fetchOne(db, sql: "SELECT coalesce(max(id), 0) FROM \(table)") ?? 0
+            // ~400 bytes of input per record is the lower end of real dumps.
+            guard rows < bytes / 400 else { continue }
+            for index in Schema.indexes[table] ?? [] {
+                try db.execute(sql: "DROP INDEX IF EXISTS \(index.name)")
+            }
+            deferred.append(table)
+        }
+        return deferred
     }
 
     deinit { hex.deallocate() }
 
-    var mark: RecordMark { RecordMark(spans: lastSpanRowID, logs: lastLogRowID) }
+    func makeMark() -> RecordMark { RecordMark(spans: lastSpanRowID, logs: lastLogRowID) }
 
-    func finish() -> IngestCounts {
+    /// Rebuilds dropped indexes and removes the spans and logs that another source had
+    /// already stored (the same span exported twice). Copies a dump itself repeats stay.
+    func finish() throws -> IngestCounts {
+        for table in deferredIndexes {
+            for index in Schema.indexes[table] ?? [] {
+                try db.execute(sql: index.sql)
+            }
+        }
+        try db.execute(
+            sql: """
+                DELETE FROM spans WHERE id > ? AND EXISTS
+                    (SELECT 1 FROM spans AS earlier WHERE earlier.identity_hash = spans.identity_hash AND earlier.id <= ?)
+                """, arguments: [spansBefore, spansBefore])
+        counts.duplicateSpans = db.changesCount
+        try db.execute(
+            sql: """
+                DELETE FROM logs WHERE id > ? AND EXISTS
+                    (SELECT 1 FROM logs AS earlier WHERE earlier.identity_hash = logs.identity_hash AND earlier.id <= ?)
+                """, arguments: [logsBefore, logsBefore])
+        counts.duplicateLogs = db.changesCount
         var result = counts
         result.traces = traceIDs.count
         return result
@@ -107,11 +151,19 @@ final class IngestWriter: RecordSink {
         }
     }
 
+    /// A JSON buffer, bound without a copy: the record that owns it outlives the step.
+    @inline(__always)
+    private func bind(_ s: OpaquePointer, _ i: Int32, _ json: JSONBuffer) {
+        sqlite3_bind_text(
+            s, i, UnsafeRawPointer(json.storage).assumingMemoryBound(to: CChar.self), Int32(json.count), SQLITE_STATIC)
+    }
+
     @inline(__always)
     private func bind(_ s: OpaquePointer, _ i: Int32, _ id: TraceID) {
-        HexID.write(id.high, to: hex)
-        HexID.write(id.low, to: hex + 16)
-        sqlite3_bind_text(s, i, UnsafeRawPointer(hex).assumingMemoryBound(to: CChar.self), 32, SQLITE_TRANSIENT)
+        let slot = hex + 32 * Int(i)
+        HexID.write(id.high, to: slot)
+        HexID.write(id.low, to: slot + 16)
+        sqlite3_bind_text(s, i, UnsafeRawPointer(slot).assumingMemoryBound(to: CChar.self), 32, SQLITE_STATIC)
     }
 
     @inline(__always)
@@ -120,8 +172,9 @@ final class IngestWriter: RecordSink {
             sqlite3_bind_null(s, i)
             return
         }
-        HexID.write(id.value, to: hex + 32)
-        sqlite3_bind_text(s, i, UnsafeRawPointer(hex + 32).assumingMemoryBound(to: CChar.self), 16, SQLITE_TRANSIENT)
+        let slot = hex + 32 * Int(i)
+        HexID.write(id.value, to: slot)
+        sqlite3_bind_text(s, i, UnsafeRawPointer(slot).assumingMemoryBound(to: CChar.self), 16, SQLITE_STATIC)
     }
 
     @inline(__always)
@@ -173,7 +226,7 @@ final class IngestWriter: RecordSink {
         var serviceLength = UInt64(resource.service.count)
         withUnsafeBytes(of: &serviceLength) { hasher.update($0) }
         resource.service.withUnsafeBytes { hasher.update($0) }
-        resource.attributes.bytes.withUnsafeBytes { hasher.update($0) }
+        hasher.update(UnsafeRawBufferPointer(resource.attributes.buffer))
         return hasher.finalize()
     }
 
@@ -208,10 +261,10 @@ final class IngestWriter: RecordSink {
     }
 
     /// What makes two reports the same span: a re-export of it in another file is skipped.
-    private func identity(of span: SpanRecord, salt: UInt64) -> Int64 {
+    private func identity(of span: SpanRecord) -> Int64 {
         var fields: (UInt64, UInt64, UInt64, UInt64, Int64, Int64, UInt64) = (
             span.traceID.high, span.traceID.low, span.spanID.value, span.parentSpanID?.value ?? 0,
-            span.startNs ?? -1, span.endNs ?? -1, UInt64(span.kind.rawValue) | (salt << 8)
+            span.startNs ?? -1, span.endNs ?? -1, UInt64(span.kind.rawValue)
         )
         var hasher = XXH64(seed: 0x7370_616E)
         withUnsafeBytes(of: &fields) { hasher.update($0) }
@@ -224,58 +277,36 @@ final class IngestWriter: RecordSink {
         counts.spans += 1
         traceIDs.insert(span.traceID)
         let s = insertSpan.sqliteStatement
-        var salt: UInt64 = 0
-        while true {
-            let identity = identity(of: span, salt: salt)
-            sqlite3_reset(s)
-            bind(s, 1, span.traceID)
-            bind(s, 2, span.spanID)
-            bind(s, 3, span.parentSpanID)
-            bind(s, 4, span.originalSpanID)
-            bind(s, 5, span.name)
-            sqlite3_bind_int64(s, 6, Int64(span.kind.rawValue))
-            bind(s, 7, service)
-            sqlite3_bind_int64(s, 8, resourceID)
-            bind(s, 9, span.scopeName, nullIfEmpty: true)
-            bind(s, 10, span.scopeVersion, nullIfEmpty: true)
-            bind(s, 11, span.startNs)
-            bind(s, 12, span.endNs)
-            sqlite3_bind_int64(s, 13, Int64(span.statusCode.rawValue))
-            bind(s, 14, span.statusMessage, nullIfEmpty: true)
-            sqlite3_bind_int64(s, 15, Int64(span.flags))
-            bind(s, 16, span.traceState, nullIfEmpty: true)
-            bind(s, 17, span.attributes.bytes)
-            bind(s, 18, span.events.bytes)
-            bind(s, 19, span.links.bytes)
-            sqlite3_bind_int64(s, 20, sourceID)
-            sqlite3_bind_int64(s, 21, identity)
-            try check(sqlite3_step(s))
-            if sqlite3_changes(connection) > 0 {
-                lastSpanRowID = sqlite3_last_insert_rowid(connection)
-                return
-            }
-            // An identical span exists. From another file: a re-export, skip it. From this
-            // file: the dump itself repeats the span; keep every copy, as the dump has them.
-            guard try existingSource(spanSource, identity) == sourceID else {
-                counts.duplicateSpans += 1
-                return
-            }
-            salt += 1
-        }
+        sqlite3_reset(s)
+        bind(s, 1, span.traceID)
+        bind(s, 2, span.spanID)
+        bind(s, 3, span.parentSpanID)
+        bind(s, 4, span.originalSpanID)
+        bind(s, 5, span.name)
+        sqlite3_bind_int64(s, 6, Int64(span.kind.rawValue))
+        bind(s, 7, service)
+        sqlite3_bind_int64(s, 8, resourceID)
+        bind(s, 9, span.scopeName, nullIfEmpty: true)
+        bind(s, 10, span.scopeVersion, nullIfEmpty: true)
+        bind(s, 11, span.startNs)
+        bind(s, 12, span.endNs)
+        sqlite3_bind_int64(s, 13, Int64(span.statusCode.rawValue))
+        bind(s, 14, span.statusMessage, nullIfEmpty: true)
+        sqlite3_bind_int64(s, 15, Int64(span.flags))
+        bind(s, 16, span.traceState, nullIfEmpty: true)
+        bind(s, 17, span.attributes)
+        bind(s, 18, span.events)
+        bind(s, 19, span.links)
+        sqlite3_bind_int64(s, 20, sourceID)
+        sqlite3_bind_int64(s, 21, identity(of: span))
+        try check(sqlite3_step(s))
+        lastSpanRowID = sqlite3_last_insert_rowid(connection)
     }
 
-    private func existingSource(_ statement: Statement, _ identity: Int64) throws -> Int64? {
-        let q = statement.sqliteStatement
-        sqlite3_reset(q)
-        sqlite3_bind_int64(q, 1, identity)
-        defer { sqlite3_reset(q) }
-        return sqlite3_step(q) == SQLITE_ROW ? sqlite3_column_int64(q, 0) : nil
-    }
-
-    private func identity(of log: LogRecord, salt: UInt64) -> Int64 {
+    private func identity(of log: LogRecord) -> Int64 {
         var fields: (Int64, Int64, UInt64, UInt64, UInt64, UInt64) = (
             log.timeNs ?? -1, log.observedTimeNs ?? -1, log.traceID?.high ?? 0, log.traceID?.low ?? 0,
-            log.spanID?.value ?? 0, UInt64(log.severityNumber) | (salt << 8)
+            log.spanID?.value ?? 0, UInt64(log.severityNumber)
         )
         var hasher = XXH64(seed: 0x6C6F_6773)
         withUnsafeBytes(of: &fields) { hasher.update($0) }
@@ -288,35 +319,24 @@ final class IngestWriter: RecordSink {
         try ensureResource()
         counts.logs += 1
         let s = insertLog.sqliteStatement
-        var salt: UInt64 = 0
-        while true {
-            let identity = identity(of: log, salt: salt)
-            sqlite3_reset(s)
-            bind(s, 1, log.timeNs ?? log.observedTimeNs)
-            bind(s, 2, log.observedTimeNs)
-            sqlite3_bind_int64(s, 3, Int64(log.severityNumber))
-            bind(s, 4, log.severityText, nullIfEmpty: true)
-            bind(s, 5, log.body)
-            if let traceID = log.traceID { bind(s, 6, traceID) } else { sqlite3_bind_null(s, 6) }
-            bind(s, 7, log.spanID)
-            sqlite3_bind_int64(s, 8, Int64(log.flags))
-            bind(s, 9, log.service.isEmpty ? service : log.service)
-            sqlite3_bind_int64(s, 10, resourceID)
-            bind(s, 11, log.scopeName, nullIfEmpty: true)
-            bind(s, 12, log.attributes.isEmpty ? Array("{}".utf8) : log.attributes.bytes)
-            sqlite3_bind_int64(s, 13, sourceID)
-            sqlite3_bind_int64(s, 14, Int64(log.line))
-            sqlite3_bind_int64(s, 15, identity)
-            try check(sqlite3_step(s))
-            if sqlite3_changes(connection) > 0 {
-                lastLogRowID = sqlite3_last_insert_rowid(connection)
-                return
-            }
-            guard try existingSource(logSource, identity) == sourceID else {
-                counts.duplicateLogs += 1
-                return
-            }
-            salt += 1
-        }
+        sqlite3_reset(s)
+        bind(s, 1, log.timeNs ?? log.observedTimeNs)
+        bind(s, 2, log.observedTimeNs)
+        sqlite3_bind_int64(s, 3, Int64(log.severityNumber))
+        bind(s, 4, log.severityText, nullIfEmpty: true)
+        bind(s, 5, log.body)
+        if let traceID = log.traceID { bind(s, 6, traceID) } else { sqlite3_bind_null(s, 6) }
+        bind(s, 7, log.spanID)
+        sqlite3_bind_int64(s, 8, Int64(log.flags))
+        bind(s, 9, log.service.isEmpty ? service : log.service)
+        sqlite3_bind_int64(s, 10, resourceID)
+        bind(s, 11, log.scopeName, nullIfEmpty: true)
+        if log.attributes.isEmpty { log.attributes.append("{}") }
+        bind(s, 12, log.attributes)
+        sqlite3_bind_int64(s, 13, sourceID)
+        sqlite3_bind_int64(s, 14, Int64(log.line))
+        sqlite3_bind_int64(s, 15, identity(of: log))
+        try check(sqlite3_step(s))
+        lastLogRowID = sqlite3_last_insert_rowid(connection)
     }
 }

@@ -8,11 +8,15 @@ public struct SourceDescription: Sendable {
     public var path: String
     public var format: InputFormat
     public var sizeBytes: Int64
+    /// How much input to expect (the file's size; nil for stdin): a large load is written
+    /// without indexes, which are rebuilt after it.
+    public var expectedBytes: Int64?
 
-    public init(path: String, format: InputFormat, sizeBytes: Int64) {
+    public init(path: String, format: InputFormat, sizeBytes: Int64, expectedBytes: Int64? = nil) {
         self.path = path
         self.format = format
         self.sizeBytes = sizeBytes
+        self.expectedBytes = expectedBytes
     }
 }
 
@@ -37,6 +41,14 @@ extension TraceStore {
         try read { db in try Self.fetchSource(db, contentHash: contentHash) }
     }
 
+    /// Whether any stored source has this size (a file of another size cannot be the same).
+    public func hasSource(sizeBytes: Int64) throws(TraceDoctorError) -> Bool {
+        try read { db in
+            try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM sources WHERE size_bytes = ?)", arguments: [sizeBytes])
+                ?? false
+        }
+    }
+
     static func fetchSource(_ db: Database, contentHash: String) throws -> StoredSource? {
         guard
             let row = try Row.fetchOne(
@@ -54,12 +66,16 @@ extension TraceStore {
     public func ingest(
         _ source: SourceDescription,
         finished: () -> (contentHash: String, sizeBytes: Int64, skippedRecords: Int),
-        body: (RecordSink) throws -> Void
+        body: @escaping (RecordSink) throws -> Void
     ) throws -> SourceOutcome {
         guard !readOnly else { throw TraceDoctorError.database(path: path, message: "opened read-only") }
         var outcome: SourceOutcome?
         do {
             try queue.inDatabase { db in
+                // The writer makes every reference itself (resources, sources); checking each
+                // row's foreign keys costs two lookups per span. Restored after the load.
+                try db.execute(sql: "PRAGMA foreign_keys = OFF")
+                defer { try? db.execute(sql: "PRAGMA foreign_keys = ON") }
                 try db.inTransaction(.immediate) {
                     let pending = "pending-\(UInt64.random(in: 0...UInt64.max))"
                     try db.execute(
@@ -72,14 +88,15 @@ extension TraceStore {
                             Self.timestamp(Date()), TraceDoctorVersion.current,
                         ])
                     let sourceID = db.lastInsertedRowID
-                    let writer = try IngestWriter(db: db, sourceID: sourceID)
-                    try body(writer)
+                    let writer = try IngestWriter(db: db, sourceID: sourceID, expectedBytes: source.expectedBytes)
+                    // Read on another thread while this one writes.
+                    try RecordPipeline.run(into: writer, read: body)
                     let (hash, size, skipped) = finished()
                     if let existing = try Self.fetchSource(db, contentHash: hash) {
                         outcome = .alreadyIngested(existing)
                         return .rollback
                     }
-                    let counts = writer.finish()
+                    let counts = try writer.finish()
                     try db.execute(
                         sql: """
                             UPDATE sources SET content_hash = ?, span_count = ?, trace_count = ?, log_count = ?,

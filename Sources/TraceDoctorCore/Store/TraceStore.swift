@@ -1,6 +1,7 @@
 // The SQLite database: opening, migrating, refusing what is not ours or too new. The only
 // part of tracedoctor that speaks SQL is this folder.
 
+import CSQLiteTuning
 import Foundation
 import GRDB
 
@@ -22,8 +23,12 @@ public final class TraceStore: @unchecked Sendable {
         return defaultPath
     }
 
+    /// SQLite's process-wide configuration, applied before the first connection opens.
+    private static let configured: Int32 = tracedoctor_sqlite_configure()
+
     /// Opens (and, for writing, creates and migrates) the database at `path`.
     public init(path: String, readOnly: Bool = false) throws(TraceDoctorError) {
+        _ = Self.configured
         self.path = path
         self.readOnly = readOnly
         let exists = FileManager.default.fileExists(atPath: path)
@@ -53,6 +58,7 @@ public final class TraceStore: @unchecked Sendable {
 
     /// An empty in-memory database (tests).
     public init(inMemory: Void = ()) throws(TraceDoctorError) {
+        _ = Self.configured
         path = ":memory:"
         readOnly = false
         do {

@@ -6,8 +6,8 @@ import Testing
     /// Walks any JSON value and re-serialises it compactly, with the scanner's own API.
     func roundTrip(_ text: String, chunkSize: Int = 1 << 20) throws -> String {
         let scanner = JSONScanner(source: MemorySource(text), chunkSize: chunkSize)
-        var out = JSONBuffer()
-        try scanner.copyValue(into: &out)
+        let out = JSONBuffer()
+        try scanner.copyValue(into: out)
         #expect(try scanner.atEnd())
         return out.string
     }

@@ -38,7 +38,7 @@ final class CollectingSink: RecordSink {
     var resources: [String] = []
     private var service = ""
 
-    var mark: RecordMark { RecordMark(spans: Int64(spans.count), logs: Int64(logs.count)) }
+    func makeMark() -> RecordMark { RecordMark(spans: Int64(spans.count), logs: Int64(logs.count)) }
 
     func resource(_ resource: ResourceRecord) throws {
         service = String(decoding: resource.service, as: UTF8.self)

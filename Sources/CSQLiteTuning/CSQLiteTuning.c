@@ -1,0 +1,10 @@
+#include "CSQLiteTuning.h"
+#include <sqlite3.h>
+
+int tracedoctor_sqlite_configure(void) {
+    int rc = sqlite3_config(SQLITE_CONFIG_MULTITHREAD);
+    if (rc == SQLITE_OK) {
+        rc = sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    }
+    return rc;
+}
