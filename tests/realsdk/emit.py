@@ -509,7 +509,7 @@ class Shop:
             pay.log.info("card authorized for ord-%04d", i)
 
 
-def run_shop(sc: Scenario, shop: Shop, indices) -> None:
+def run_shop(shop: Shop, indices) -> None:
     for i in indices:
         shop.request(i)
 
@@ -525,13 +525,10 @@ def scenario_healthy(outdir: str) -> dict:
     sc = Scenario("healthy")
     shop = Shop(sc)
     shop.started()
-    run_shop(sc, shop, range(HEALTHY_REQUESTS))
+    run_shop(shop, range(HEALTHY_REQUESTS))
     zipkin_payload, zipkin_truth = zipkin_capture(sc.pool)
     sc.extra_files["traces.zipkin.json"] = json.dumps(zipkin_payload, separators=(",", ":")) + "\n"
-    spans = sc.finished_spans()
-    mg = max_gap_ns(spans)
-    if mg > GAP_THRESHOLD_NS:
-        print(f"emit.py: warning: healthy/ has an uncovered gap of {mg} ns (machine busy?)", file=sys.stderr)
+    mg = max_gap_ns(sc.finished_spans())
     manifest = sc.write(outdir, {"requests": HEALTHY_REQUESTS, "max_uncovered_gap_ns": mg, "zipkin": zipkin_truth})
     sc.close()
     return manifest
@@ -545,7 +542,7 @@ def scenario_broken(outdir: str) -> dict:
     billing = sc.service("billing", "billing-1", 4401)
     shop.started()
     chat.log.info("chat-api listening on :8080")
-    run_shop(sc, shop, range(HEALTHY_REQUESTS // 2))
+    run_shop(shop, range(HEALTHY_REQUESTS // 2))
 
     wait = {}
 
@@ -595,10 +592,11 @@ def scenario_broken(outdir: str) -> dict:
         with billing.span("POST /v1/invoices", SpanKind.SERVER, attributes=attrs):
             tax = billing.tracer.start_span("compute-tax")  # never ended, so never exported
             with trace.use_span(tax, end_on_exit=False):
+                # 8 ms under the unexported parent: the invoice root always shows a gap > 5 ms there.
                 with billing.span("tax.lookup-rate"):
-                    time.sleep(0.002)
+                    time.sleep(0.005)
                 with billing.span("tax.round"):
-                    time.sleep(0.001)
+                    time.sleep(0.003)
                 billing.log.info("tax computed")
             with billing.span("invoice.persist"):
                 time.sleep(0.002)
@@ -606,7 +604,7 @@ def scenario_broken(outdir: str) -> dict:
 
     chat_request()
     compute_tax = invoice_request()
-    run_shop(sc, shop, range(HEALTHY_REQUESTS // 2, HEALTHY_REQUESTS))
+    run_shop(shop, range(HEALTHY_REQUESTS // 2, HEALTHY_REQUESTS))
     chat.log.info("chat-api draining connections")  # outside any span
 
     spans = sc.finished_spans()
@@ -620,6 +618,7 @@ def scenario_broken(outdir: str) -> dict:
     skewed = [s for s in spans if service_of(s) == "inventory"]
     skewed_server = only(skewed, lambda s: s.kind == SpanKind.SERVER, "inventory SERVER span")
     orphans = [s for s in spans if s.parent is not None and s.parent.span_id == compute_tax["span_id"]]
+    invoice = only(spans, lambda s: s.name == "POST /v1/invoices", "invoice root span")
 
     # Cross-check the generic computation against what the program did on purpose.
     assert frag.parent is None and frag.context.trace_id != handler.context.trace_id
@@ -658,6 +657,8 @@ def scenario_broken(outdir: str) -> dict:
             "missing_parent_span_id": hex_span(compute_tax["span_id"]),
             "missing_parent_name": "compute-tax",
             "service": "billing",
+            # The exported root of that trace; the missing span's time is a gap in it.
+            "root": span_ref(invoice, with_times=True),
         },
         "skew": {
             "service": inventory.name,
@@ -805,6 +806,18 @@ def zipkin_capture(pool: ThreadPoolExecutor) -> tuple[list[dict], dict]:
     return spans, truth
 
 
+# Only the planted gaps are wanted. On a loaded machine a thread hand-off can stall for a few ms and
+# open a stray gap > GAP_THRESHOLD_NS; such a scenario is re-run (the manifest is truthful either way).
+EXPECTED_GAPS = {
+    "healthy": lambda m: not m["gaps"],
+    "broken": lambda m: {g["span_id"] for g in m["gaps"]} == {m["handler"]["span_id"], m["orphan_pair"]["root"]["span_id"]}
+    and len(m["gaps"]) == 2,
+    "propagated": lambda m: not m["gaps"],
+    "unpropagated": lambda m: all(g["name"] == "POST /v1/orders" for g in m["gaps"]),
+}
+ATTEMPTS = 8
+
+
 def main(argv: list[str]) -> int:
     if len(argv) != 2:
         print("usage: emit.py OUTDIR", file=sys.stderr)
@@ -819,7 +832,13 @@ def main(argv: list[str]) -> int:
         ("propagated", lambda o: scenario_orders(o, True)),
         ("unpropagated", lambda o: scenario_orders(o, False)),
     ):
-        m = fn(outdir)
+        for attempt in range(1, ATTEMPTS + 1):
+            m = fn(outdir)
+            if EXPECTED_GAPS[name](m):
+                break
+            stray = [(g["name"], g["duration_ns"]) for g in m["gaps"]]
+            print(f"emit.py: {name}/ attempt {attempt}: unexpected gaps {stray}"
+                  + (", re-running" if attempt < ATTEMPTS else ", keeping it (see manifest gaps)"), file=sys.stderr)
         summary[name] = m["counts"]
     for name, c in summary.items():
         print(f"{name:13} spans={c['spans']:3} traces={c['traces']:3} otlp_logs={c['otlp_log_records']:3} "
