@@ -84,7 +84,7 @@ import Testing
             "otlp/invalid-hex-trace-id.json",
             "invalid-hex-trace-id.json:184:25: traceId '4bf92f3577b34da6a3ce929d0e0e47zz' is not a trace ID (32 hex digits, or 16 bytes in base64)"
         ),
-        ("otlp/not-json.txt", "not-json.txt: not a dump tracedoctor can read; tried:\n  otlp-json: 1:1: expected '{' (a JSON object), found '2'"),
+        ("otlp/not-json.txt", "not-json.txt: not a dump tracedoctor can read; tried:\n  otlp-json: expected a JSON object ('{'), 1:1: found '2'"),
         ("corpus/otlp2parquet/trace_invalid_base64.json", "trace_invalid_base64.json:21:25: traceId '!!!INVALID_BASE64!!!' is not a trace ID"),
         ("corpus/otlp2parquet/trace_mixed_encoding.json", "trace_mixed_encoding.json:21:25: traceId 'zzz' is not a trace ID"),
         ("corpus/otlp2parquet/trace_invalid_kind.json", "trace_invalid_kind.json:24:22: kind 'SPAN_KIND_INVALID_TYPE' is not a span kind"),

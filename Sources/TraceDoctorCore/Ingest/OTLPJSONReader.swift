@@ -14,6 +14,29 @@ public struct OTLPJSONReader: RecordReader {
     }
 }
 
+/// OTLP/JSON: an object with `resourceSpans` (or a bare ResourceSpans, or Jaeger's API v3
+/// `{"result": ...}` wrapper).
+public enum OTLPJSONSniffer: FormatSniffer {
+    public static func sniff(_ prefix: InputPrefix) -> SniffResult {
+        guard let first = prefix.firstSignificantByte, first.byte == UInt8(ascii: "{") else {
+            return .reject("expected a JSON object ('{'), \(prefix.foundDescription)")
+        }
+        let traceKeys: Set = ["resourceSpans", "resource_spans", "scopeSpans", "scope_spans", "instrumentationLibrarySpans"]
+        if let shape = prefix.jsonKeys() {
+            if shape.keys.contains(where: traceKeys.contains) { return .accept(confidence: 100) }
+            if shape.has("result"), let inner = shape.nestedKeys["result"], inner.contains(where: traceKeys.contains) {
+                return .accept(confidence: 100)
+            }
+            if !shape.keys.isEmpty {
+                let shown = shape.keys.prefix(5).map { "\"\($0)\"" }.joined(separator: ", ")
+                return .reject("a JSON object without \"resourceSpans\" (its keys: \(shown))")
+            }
+        }
+        // A JSON object too broken to list its keys: this reader reports exactly where.
+        return .accept(confidence: 1)
+    }
+}
+
 /// Walks OTLP/JSON with a `JSONScanner`, one span at a time.
 final class OTLPJSONParser {
     let s: JSONScanner

@@ -49,22 +49,6 @@ public final class ReadContext {
     }
 }
 
-/// The formats tracedoctor reads.
-public enum InputFormat: String, Sendable, CaseIterable, Codable {
-    case otlpJSON = "otlp-json"
-
-    /// A human list of every format, for error messages.
-    public static var readable: String {
-        allCases.map(\.description).joined(separator: ", ")
-    }
-
-    public var description: String {
-        switch self {
-        case .otlpJSON: "OTLP/JSON traces (documents or JSON Lines)"
-        }
-    }
-}
-
 /// A reader of one input format.
 public protocol RecordReader {
     static var format: InputFormat { get }
