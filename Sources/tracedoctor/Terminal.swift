@@ -80,9 +80,7 @@ final class ProgressBar: IngestProgress {
             }
         }
         line += "  " + Units.bytes(Int64(rate)) + "/s"
-        Terminal.err(line.replacingOccurrences(of: "\n", with: ""))
-        // Terminal.err adds a newline; move back up so the next draw overwrites this line.
-        Terminal.errRaw("\u{1B}[1A")
+        Terminal.errRaw(line.replacingOccurrences(of: "\n", with: ""))
         drawn = true
     }
 
