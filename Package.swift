@@ -20,7 +20,9 @@ let package = Package(
         ),
         .target(
             name: "CSQLiteTuning",
-            dependencies: [.product(name: "GRDBSQLite", package: "GRDB.swift")]
+            dependencies: [.product(name: "GRDBSQLite", package: "GRDB.swift")],
+            // DWARF 5 from clang makes valgrind (the profiler used here) give up on the binary.
+            cSettings: [.unsafeFlags(["-gdwarf-4"])]
         ),
         .target(
             name: "TraceDoctorCore",

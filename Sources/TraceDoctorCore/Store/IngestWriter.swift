@@ -109,18 +109,27 @@ final class IngestWriter: RecordSink {
                 try db.execute(sql: index.sql)
             }
         }
-        try db.execute(
-            sql: """
-                DELETE FROM spans WHERE id > ? AND EXISTS
-                    (SELECT 1 FROM spans AS earlier WHERE earlier.identity_hash = spans.identity_hash AND earlier.id <= ?)
-                """, arguments: [spansBefore, spansBefore])
-        counts.duplicateSpans = db.changesCount
-        try db.execute(
-            sql: """
-                DELETE FROM logs WHERE id > ? AND EXISTS
-                    (SELECT 1 FROM logs AS earlier WHERE earlier.identity_hash = logs.identity_hash AND earlier.id <= ?)
-                """, arguments: [logsBefore, logsBefore])
-        counts.duplicateLogs = db.changesCount
+        // The same span from an earlier source is in the same trace: the trace index finds it.
+        if spansBefore > 0 {
+            try db.execute(
+                sql: """
+                    DELETE FROM spans WHERE id > ?1 AND EXISTS (
+                        SELECT 1 FROM spans AS earlier
+                        WHERE earlier.trace_id = spans.trace_id AND earlier.id <= ?1
+                            AND earlier.identity_hash = spans.identity_hash)
+                    """, arguments: [spansBefore])
+            counts.duplicateSpans = db.changesCount
+        }
+        if logsBefore > 0 {
+            try db.execute(
+                sql: """
+                    DELETE FROM logs WHERE id > ?1 AND EXISTS (
+                        SELECT 1 FROM logs AS earlier
+                        WHERE earlier.service = logs.service AND earlier.time_ns IS logs.time_ns AND earlier.id <= ?1
+                            AND earlier.identity_hash = logs.identity_hash)
+                    """, arguments: [logsBefore])
+            counts.duplicateLogs = db.changesCount
+        }
         var result = counts
         result.traces = traceIDs.count
         return result
