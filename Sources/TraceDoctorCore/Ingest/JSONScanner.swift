@@ -274,6 +274,24 @@ public final class JSONScanner {
         return keyCopy.withUnsafeBufferPointer { $0 }
     }
 
+    /// Consumes `literal` if the unread bytes start with exactly it (no whitespace is
+    /// skipped inside it); otherwise consumes nothing. For fast paths over compact JSON.
+    @inline(__always)
+    public func consume(_ literal: StaticString) throws(InputError) -> Bool {
+        let n = literal.utf8CodeUnitCount
+        if end - pos < n, try !ensure(n) { return false }
+        guard memcmp(buf + pos, literal.utf8Start, n) == 0 else { return false }
+        pos += n
+        return true
+    }
+
+    /// The container state after `consume` took an object's `{` and its first key and colon.
+    @inline(__always)
+    public func enteredObject() throws(InputError) -> JSONContainer {
+        try enter()
+        return JSONContainer(first: false)
+    }
+
     /// Consumes `[`.
     @inline(__always)
     public func beginArray() throws(InputError) -> JSONContainer {

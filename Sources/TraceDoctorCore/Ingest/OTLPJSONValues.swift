@@ -22,50 +22,79 @@ extension JSONScanner {
     /// One `{"key": ..., "value": AnyValue}` as `"key":value,`.
     func readOTLPKeyValue(into out: JSONBuffer, serviceName: inout [UInt8]?) throws(InputError) {
         let start = position
-        var obj = try beginObject()
-        let mark = out.count
-        var keyWritten = false
-        var valueWritten = false
-        var isServiceName = false
-        var capturedService: [UInt8]?
+        var state = KeyValueState(mark: out.count, capture: serviceName != nil)
+        var obj: JSONContainer
+        // Compact JSON as exporters write it, matched literally; anything else goes the long way.
+        if try consume("{\"key\":") {
+            obj = try enteredObject()
+            try state.key(self, out, start)
+            if try consume(",\"value\":") {
+                try state.value(self, out, start)
+            }
+        } else {
+            obj = try beginObject()
+        }
         while let key = try nextKey(&obj) {
             if key.equals("key") {
-                guard !keyWritten else { throw InputError("attribute has two \"key\"s", at: start) }
-                let (body, _) = try readRawStringBody()
-                isServiceName = body.equals("service.name")
-                if valueWritten {
-                    // The value came first (rare): put the key in front of it.
-                    let value = Array(UnsafeBufferPointer(rebasing: out.buffer[mark...]))
-                    out.truncate(to: mark)
-                    out.appendQuotedRaw(body)
-                    out.append(UInt8(ascii: ":"))
-                    out.appendRaw(value)
-                } else {
-                    out.appendQuotedRaw(body)
-                    out.append(UInt8(ascii: ":"))
-                }
-                keyWritten = true
+                try state.key(self, out, start)
             } else if key.equals("value") {
-                guard !valueWritten else { throw InputError("attribute has two \"value\"s", at: start) }
-                if serviceName != nil, try kind() == .object {
-                    capturedService = try readOTLPAnyValue(into: out, captureString: true)
-                } else {
-                    try readOTLPAnyValue(into: out, captureString: false)
-                }
-                valueWritten = true
+                try state.value(self, out, start)
             } else {
                 try skipValue()
             }
         }
-        guard keyWritten else {
-            out.truncate(to: mark)
+        guard state.keyWritten else {
+            out.truncate(to: state.mark)
             throw InputError("attribute has no \"key\"", at: start)
         }
         // A key without a value: OTLP's empty AnyValue.
-        if !valueWritten { out.append("null") }
+        if !state.valueWritten { out.append("null") }
         out.append(UInt8(ascii: ","))
-        if isServiceName, let capturedService, serviceName != nil {
-            serviceName = capturedService
+        if state.isServiceName, let captured = state.capturedService, serviceName != nil {
+            serviceName = captured
+        }
+    }
+
+    /// What one KeyValue has written so far.
+    private struct KeyValueState {
+        let mark: Int
+        let capture: Bool
+        var keyWritten = false
+        var valueWritten = false
+        var isServiceName = false
+        var capturedService: [UInt8]?
+
+        init(mark: Int, capture: Bool) {
+            self.mark = mark
+            self.capture = capture
+        }
+
+        mutating func key(_ s: JSONScanner, _ out: JSONBuffer, _ start: SourcePosition) throws(InputError) {
+            guard !keyWritten else { throw InputError("attribute has two \"key\"s", at: start) }
+            let (body, _) = try s.readRawStringBody()
+            isServiceName = capture && body.equals("service.name")
+            if valueWritten {
+                // The value came first (rare): put the key in front of it.
+                let value = Array(UnsafeBufferPointer(rebasing: out.buffer[mark...]))
+                out.truncate(to: mark)
+                out.appendQuotedRaw(body)
+                out.append(UInt8(ascii: ":"))
+                out.appendRaw(value)
+            } else {
+                out.appendQuotedRaw(body)
+                out.append(UInt8(ascii: ":"))
+            }
+            keyWritten = true
+        }
+
+        mutating func value(_ s: JSONScanner, _ out: JSONBuffer, _ start: SourcePosition) throws(InputError) {
+            guard !valueWritten else { throw InputError("attribute has two \"value\"s", at: start) }
+            if capture, try s.kind() == .object {
+                capturedService = try s.readOTLPAnyValue(into: out, captureString: true)
+            } else {
+                try s.readOTLPAnyValue(into: out, captureString: false)
+            }
+            valueWritten = true
         }
     }
 
@@ -78,9 +107,22 @@ extension JSONScanner {
             return nil
         }
         let start = position
-        var obj = try beginObject()
+        var obj: JSONContainer
         var wrote = false
         var captured: [UInt8]?
+        // Compact JSON as exporters write it: the common value kinds matched literally.
+        if !captureString, try consume("{\"stringValue\":") {
+            obj = try enteredObject()
+            let (body, _) = try readRawStringBody()
+            out.appendQuotedRaw(body)
+            wrote = true
+        } else if try consume("{\"intValue\":") {
+            obj = try enteredObject()
+            out.appendInt(try readInt64Flexible("intValue"))
+            wrote = true
+        } else {
+            obj = try beginObject()
+        }
         while let key = try nextKey(&obj) {
             if key.equals("stringValue", or: "string_value") {
                 try ensureSingle(&wrote, start)
