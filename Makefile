@@ -22,7 +22,7 @@ demo: build
 
 ## bench: generate a large deterministic dump and measure ingest (SIZE=bytes, default 1 GB)
 bench: release
-	@scripts/bench.sh $(BIN_RELEASE)
+	@python3 bench/run.py --size $(or $(SIZE),1G)
 
 fmt:
 	@command -v swift-format >/dev/null 2>&1 && swift-format format --in-place --recursive Sources Tests || \

@@ -45,6 +45,12 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // The benchmark's insert-only reference (make bench); not installed.
+        .executableTarget(
+            name: "tracedoctor-bench",
+            dependencies: ["TraceDoctorCore"],
+            path: "Sources/tracedoctor-bench"
+        ),
         .testTarget(
             name: "TraceDoctorCoreTests",
             dependencies: ["TraceDoctorCore"],
