@@ -22,7 +22,7 @@ struct TraceDoctorCommand: ParsableCommand {
             Exit codes: 0 ok, 1 findings at or above the threshold, 2 input or runtime error, 64 usage error.
             """,
         version: TraceDoctorVersion.current,
-        subcommands: [IngestCommand.self]
+        subcommands: [IngestCommand.self, SQLCommand.self]
     )
 
     static func main() {
@@ -30,7 +30,9 @@ struct TraceDoctorCommand: ParsableCommand {
         do {
             var command = try parseAsRoot()
             try command.run()
+            Terminal.flush()
         } catch {
+            Terminal.flush()
             exit(withError: error)
         }
     }

@@ -55,6 +55,8 @@ public enum TraceDoctorError: Error, Sendable, Equatable, CustomStringConvertibl
     /// The command line asked for something impossible.
     case usage(String)
     /// A trace ID given on the command line matches no trace, or several.
+    /// A `tracedoctor sql` query SQLite refused; `offset` is the byte of the SQL at fault.
+    case query(message: String, sql: String, offset: Int?)
     case traceNotFound(query: String, closest: [String])
     case ambiguousTraceID(query: String, matches: [String])
 
@@ -89,6 +91,20 @@ public enum TraceDoctorError: Error, Sendable, Equatable, CustomStringConvertibl
             return "\(path) is not a tracedoctor database (\(reason)); pass --db with another path"
         case let .usage(message):
             return message
+        case let .query(message, sql, offset):
+            var text = message
+            if let offset, offset <= sql.utf8.count {
+                // Show the line of the query with a caret under the offending byte.
+                let bytes = Array(sql.utf8)
+                let lineStart = bytes[..<offset].lastIndex(of: 0x0A).map { $0 + 1 } ?? 0
+                let lineEnd = bytes[offset...].firstIndex(of: 0x0A) ?? bytes.count
+                let line = String(decoding: bytes[lineStart..<lineEnd], as: UTF8.self)
+                let column = String(decoding: bytes[lineStart..<offset], as: UTF8.self).count
+                let lineNumber = bytes[..<lineStart].filter { $0 == 0x0A }.count + 1
+                text += " (at line \(lineNumber), column \(column + 1))\n  " + line + "\n  "
+                    + String(repeating: " ", count: column) + "^"
+            }
+            return text
         case let .traceNotFound(query, closest):
             var text = "no trace matches '\(query)'"
             if !closest.isEmpty {
