@@ -53,7 +53,10 @@ struct IngestCommand: ParsableCommand {
         let progress = Terminal.stderrIsTerminal && !output.quiet ? ProgressBar() : nil
         let report: IngestReport
         do {
-            report = try Ingestor.run(request, progress: progress)
+            let db = store.path
+            report = try Ingestor.run(request, progress: progress) {
+                Terminal.err("tracedoctor: waiting for another tracedoctor to finish writing \(db)…")
+            }
         } catch {
             throw Terminal.fail(error)
         }
@@ -74,6 +77,9 @@ struct IngestCommand: ParsableCommand {
             Terminal.out(JSONReport.render(report))
         case .text:
             if !output.quiet { Terminal.out(IngestTextReport.render(report)) }
+        }
+        if report.interrupted {
+            throw ExitCode(130)
         }
         if report.rejectedCount > 0 {
             throw ExitCode(2)

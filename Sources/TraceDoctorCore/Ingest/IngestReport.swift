@@ -33,6 +33,8 @@ public struct FileReport: Sendable, Equatable, Encodable {
         case rejected
         /// Found in a directory but not a dump tracedoctor reads (a README, say): passed over.
         case notADump = "not_a_dump"
+        /// Ctrl-C while reading: nothing from this file was stored.
+        case interrupted
     }
 
     public var path: String
@@ -62,6 +64,8 @@ public struct IngestReport: Sendable, Equatable, Encodable {
     public var databaseNotCreated = false
     /// True for `--dry-run`: inputs were read and checked, nothing was stored.
     public var dryRun = false
+    /// True when Ctrl-C stopped the run: files before the current one are stored, the rest not.
+    public var interrupted = false
 
     public init() {}
 

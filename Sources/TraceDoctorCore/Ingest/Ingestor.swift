@@ -38,19 +38,28 @@ public protocol IngestProgress: AnyObject {
 public enum Ingestor {
     /// Ingests every input named in `request`. Input problems are reported per file (the run
     /// goes on with the next file); database problems end the run by throwing.
-    public static func run(_ request: IngestRequest, stdin: Int32 = 0, progress: IngestProgress? = nil) throws(TraceDoctorError)
-        -> IngestReport
-    {
+    public static func run(
+        _ request: IngestRequest, stdin: Int32 = 0, progress: IngestProgress? = nil,
+        onBusy: (@Sendable () -> Void)? = nil
+    ) throws(TraceDoctorError) -> IngestReport {
         let clock = ContinuousClock.now
         let inputs = try InputPaths.expand(request.paths)
         let existed = TraceStore.exists(request.databasePath)
-        let store: IngestDestination = request.dryRun ? DryRunDestination() : try TraceStore(path: request.databasePath)
+        let store: IngestDestination = request.dryRun ? DryRunDestination() : try TraceStore(path: request.databasePath, onBusy: onBusy)
         var report = IngestReport()
         for input in inputs {
+            if Interruption.isRequested {
+                report.interrupted = true
+                break
+            }
             let fileClock = ContinuousClock.now
             var file = try ingestOne(input, request: request, store: store, stdin: stdin, progress: progress)
             file.seconds = fileClock.duration(to: .now).seconds
             report.files.append(file)
+            if file.status == .interrupted {
+                report.interrupted = true
+                break
+            }
         }
         report.database = request.databasePath
         report.seconds = clock.duration(to: .now).seconds
@@ -120,6 +129,8 @@ public enum Ingestor {
             }
             file.skippedRecords = context.skippedCount
             file.problems = context.skipped.map { Problem($0, path: input.displayPath) }
+        } catch let error as InputError where error.isInterruption {
+            file.status = .interrupted
         } catch let error as InputError {
             file.status = .rejected
             file.problems = [Problem(error, path: input.displayPath)]
@@ -223,6 +234,7 @@ final class ProgressSource: ByteSource {
     }
 
     func read(into buffer: UnsafeMutablePointer<UInt8>, count: Int) throws(InputError) -> Int {
+        if Interruption.isRequested { throw .interrupted }
         let n = try upstream.read(into: buffer, count: count)
         progress?.advance(to: upstream.bytesRead)
         return n

@@ -21,10 +21,18 @@ public struct SourcePosition: Sendable, Equatable, Codable, CustomStringConverti
 public struct InputError: Error, Sendable, Equatable {
     public var position: SourcePosition?
     public var message: String
+    /// The user interrupted the reading (Ctrl-C); nothing is wrong with the input.
+    public var isInterruption = false
 
     public init(_ message: String, at position: SourcePosition?) {
         self.message = message
         self.position = position
+    }
+
+    public static var interrupted: InputError {
+        var error = InputError("interrupted", at: nil)
+        error.isInterruption = true
+        return error
     }
 }
 

@@ -46,7 +46,7 @@ extension FileReport {
 
 extension IngestReport {
     private enum Keys: String, CodingKey {
-        case database, files, total, seconds, databaseTotals, databaseNotCreated, dryRun
+        case database, files, total, seconds, databaseTotals, databaseNotCreated, dryRun, interrupted
     }
 
     private struct Total: Encodable {
@@ -78,5 +78,6 @@ extension IngestReport {
         try c.encode(databaseTotals, forKey: .databaseTotals)
         try c.encode(databaseNotCreated, forKey: .databaseNotCreated)
         try c.encode(dryRun, forKey: .dryRun)
+        try c.encode(interrupted, forKey: .interrupted)
     }
 }

@@ -26,8 +26,10 @@ public final class TraceStore: @unchecked Sendable {
     /// SQLite's process-wide configuration, applied before the first connection opens.
     private static let configured: Int32 = tracedoctor_sqlite_configure()
 
-    /// Opens (and, for writing, creates and migrates) the database at `path`.
-    public init(path: String, readOnly: Bool = false) throws(TraceDoctorError) {
+    /// Opens (and, for writing, creates and migrates) the database at `path`. When another
+    /// process holds the write lock, the connection waits (calling `onBusy` once) for as long
+    /// as it takes, unless the user interrupts.
+    public init(path: String, readOnly: Bool = false, onBusy: (@Sendable () -> Void)? = nil) throws(TraceDoctorError) {
         _ = Self.configured
         self.path = path
         self.readOnly = readOnly
@@ -37,7 +39,13 @@ public final class TraceStore: @unchecked Sendable {
         }
         var config = Configuration()
         config.readonly = readOnly
-        config.busyMode = .timeout(30)
+        config.busyMode = .callback { attempts in
+            if Interruption.isRequested { return false }
+            if attempts == 20 { onBusy?() }
+            // 1 ms, doubling to 100 ms between tries.
+            usleep(UInt32(min(100_000, 1_000 << min(attempts, 7))))
+            return true
+        }
         config.foreignKeysEnabled = true
         config.label = "tracedoctor"
         config.prepareDatabase { db in
