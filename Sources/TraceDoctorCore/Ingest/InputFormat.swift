@@ -3,6 +3,7 @@
 
 public enum InputFormat: String, Sendable, CaseIterable, Codable {
     case otlpJSON = "otlp-json"
+    case jaegerJSON = "jaeger-json"
 
     /// A human list of every format, for error messages.
     public static var readable: String {
@@ -11,7 +12,8 @@ public enum InputFormat: String, Sendable, CaseIterable, Codable {
 
     public var description: String {
         switch self {
-        case .otlpJSON: "OTLP/JSON traces (documents or JSON Lines)"
+        case .otlpJSON: "OTLP/JSON traces (documents or JSON Lines, and Jaeger's API v3 {\"result\": …})"
+        case .jaegerJSON: "Jaeger JSON (the UI's download / API v1 {\"data\": […]}, a trace object, or a span list)"
         }
     }
 
@@ -19,6 +21,7 @@ public enum InputFormat: String, Sendable, CaseIterable, Codable {
     public var reader: RecordReader {
         switch self {
         case .otlpJSON: OTLPJSONReader()
+        case .jaegerJSON: JaegerJSONReader()
         }
     }
 
@@ -26,6 +29,8 @@ public enum InputFormat: String, Sendable, CaseIterable, Codable {
     public var sniffer: FormatSniffer.Type {
         switch self {
         case .otlpJSON: OTLPJSONSniffer.self
+        case .jaegerJSON: JaegerJSONSniffer.self
         }
     }
+
 }
