@@ -4,6 +4,7 @@
 public enum InputFormat: String, Sendable, CaseIterable, Codable {
     case otlpJSON = "otlp-json"
     case jaegerJSON = "jaeger-json"
+    case zipkinJSON = "zipkin-json"
 
     /// A human list of every format, for error messages.
     public static var readable: String {
@@ -14,6 +15,7 @@ public enum InputFormat: String, Sendable, CaseIterable, Codable {
         switch self {
         case .otlpJSON: "OTLP/JSON traces (documents or JSON Lines, and Jaeger's API v3 {\"result\": …})"
         case .jaegerJSON: "Jaeger JSON (the UI's download / API v1 {\"data\": […]}, a trace object, or a span list)"
+        case .zipkinJSON: "Zipkin v2 JSON (a list of spans, a list of traces, or one span)"
         }
     }
 
@@ -22,6 +24,7 @@ public enum InputFormat: String, Sendable, CaseIterable, Codable {
         switch self {
         case .otlpJSON: OTLPJSONReader()
         case .jaegerJSON: JaegerJSONReader()
+        case .zipkinJSON: ZipkinJSONReader()
         }
     }
 
@@ -30,7 +33,7 @@ public enum InputFormat: String, Sendable, CaseIterable, Codable {
         switch self {
         case .otlpJSON: OTLPJSONSniffer.self
         case .jaegerJSON: JaegerJSONSniffer.self
+        case .zipkinJSON: ZipkinJSONSniffer.self
         }
     }
-
 }
