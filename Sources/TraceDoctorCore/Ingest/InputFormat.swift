@@ -36,4 +36,14 @@ public enum InputFormat: String, Sendable, CaseIterable, Codable {
         case .zipkinJSON: ZipkinJSONSniffer.self
         }
     }
+
+    /// Whether a CLIENT and a SERVER span of this format may share one span ID (Zipkin's B3
+    /// lets a server join its client's span; Jaeger stores such spans as Zipkin sent them).
+    /// The store then gives each such server half its own ID (`SharedSpanPairs`).
+    public var sharesClientServerSpanIDs: Bool {
+        switch self {
+        case .otlpJSON: false
+        case .jaegerJSON, .zipkinJSON: true
+        }
+    }
 }
