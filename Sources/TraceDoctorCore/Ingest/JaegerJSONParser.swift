@@ -27,6 +27,9 @@ final class JaegerJSONParser {
     private var processesSeen = false
     /// Spans of the current trace waiting for its `processes` or its `traceID`.
     private var waiting: [JaegerSpan] = []
+    /// The process of the last span stored, as it was then.
+    private var lastProcess: JaegerProcess?
+    private var lastGeneration = 0
     /// Spans read so far (stored or skipped).
     private var spansRead = 0
 
@@ -172,7 +175,7 @@ final class JaegerJSONParser {
                 try span.read(key, s, scratch: scratch, fields: fields)
             }
             let traceKnown = span.traceID != nil || trace?.traceID != nil
-            let processKnown = span.hasProcess || processesSeen || span.processID == nil
+            let processKnown = span.process != nil || processesSeen || span.processID == nil
             if traceKnown && processKnown {
                 try emit(span)
             } else {
@@ -201,8 +204,8 @@ final class JaegerJSONParser {
         defer { release(span) }
         spansRead += 1
         let process: JaegerProcess
-        if span.hasProcess {
-            process = span.process
+        if let embedded = span.process {
+            process = embedded
         } else if let id = span.processID, let known = processes[id] {
             process = known
         } else {
@@ -213,7 +216,12 @@ final class JaegerJSONParser {
             try context.skip(problem)
             return
         }
-        try resource.use(process.resource, in: sink)
+        // Most spans have the process of the span before: skip comparing its bytes then.
+        if process !== lastProcess || process.generation != lastGeneration {
+            try resource.use(process.resource, in: sink)
+            lastProcess = process
+            lastGeneration = process.generation
+        }
         try sink.span(span.record)
     }
 

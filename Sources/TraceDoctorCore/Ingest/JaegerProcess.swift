@@ -7,11 +7,15 @@ final class JaegerProcess {
     let resource = ResourceRecord()
     /// A tag whose value does not fit its declared type: spans of this process are bad records.
     private(set) var problem: InputError?
+    /// Counts the changes of `resource` (each `read` or `unknown`), so that a caller can tell
+    /// it is unchanged without comparing it.
+    private(set) var generation = 0
 
     /// Reads a process object. `tags` and `scratch` are working space.
     func read(_ s: JSONScanner, tags: JSONBuffer, scratch: JSONBuffer) throws(InputError) {
         resource.reset()
         problem = nil
+        generation += 1
         tags.reset()
         if try s.readNullIfPresent() {
             resource.attributes.append("{}")
@@ -46,6 +50,7 @@ final class JaegerProcess {
     func unknown(processID: [UInt8]?) {
         resource.reset()
         problem = nil
+        generation += 1
         resource.attributes.append(UInt8(ascii: "{"))
         if let processID {
             resource.attributes.appendKey("jaeger.process_id")

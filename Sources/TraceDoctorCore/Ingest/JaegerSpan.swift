@@ -13,13 +13,15 @@ final class JaegerSpan {
         var spanID: SpanID
     }
 
-    let record = SpanRecord()
+    /// Small buffers: a trace's spans may all wait for its processes at once.
+    let record = SpanRecord(attributesCapacity: 128, eventsCapacity: 16, linksCapacity: 16)
     /// The span's own `traceID`, if it has one.
     private(set) var traceID: TraceID?
     private(set) var processID: [UInt8]?
-    /// An embedded `process` (the anonymizer's span list, the UI's internal model).
-    let process = JaegerProcess()
-    private(set) var hasProcess = false
+    /// An embedded `process` (the anonymizer's span list, the UI's internal model), when the
+    /// span has one.
+    private(set) var process: JaegerProcess?
+    private var processStorage: JaegerProcess?
     /// True once a key only spans have was read (an object with none is not a span).
     private(set) var isSpan = false
     private var hasSpanID = false
@@ -37,7 +39,7 @@ final class JaegerSpan {
         record.attributes.append(UInt8(ascii: "{"))
         traceID = nil
         processID = nil
-        hasProcess = false
+        process = nil
         isSpan = false
         hasSpanID = false
         references.removeAll(keepingCapacity: true)
@@ -91,8 +93,10 @@ final class JaegerSpan {
             if try s.readNullIfPresent() { return }
             processID = Array(try s.readStringBytes())
         } else if key.equals("process") {
-            try process.read(s, tags: fields, scratch: scratch)
-            hasProcess = true
+            let embedded = processStorage ?? JaegerProcess()
+            processStorage = embedded
+            try embedded.read(s, tags: fields, scratch: scratch)
+            process = embedded
         } else {
             try s.skipValue()
         }

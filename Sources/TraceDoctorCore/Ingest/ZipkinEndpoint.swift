@@ -16,6 +16,18 @@ final class ZipkinEndpoint {
         port = 0
     }
 
+    /// Whether `other` names the same endpoint.
+    func same(as other: ZipkinEndpoint) -> Bool {
+        port == other.port && serviceName == other.serviceName && ipv4 == other.ipv4 && ipv6 == other.ipv6
+    }
+
+    func copy(from other: ZipkinEndpoint) {
+        serviceName.replace(with: other.serviceName)
+        ipv4.replace(with: other.ipv4)
+        ipv6.replace(with: other.ipv6)
+        port = other.port
+    }
+
     /// Reads an endpoint object (or null); a bad port is noted in `problem`.
     func read(_ s: JSONScanner, problem: inout RecordProblem) throws(InputError) {
         reset()

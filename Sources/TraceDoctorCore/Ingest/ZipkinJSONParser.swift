@@ -15,7 +15,9 @@ final class ZipkinJSONParser {
     private let local = ZipkinEndpoint()
     private let remote = ZipkinEndpoint()
     private let process = ResourceRecord()
-    private let resource = CurrentResource()
+    /// The local endpoint of the last span stored: the sink's current resource.
+    private let lastLocal = ZipkinEndpoint()
+    private var sinkHasResource = false
     private var problem = RecordProblem()
 
     init(scanner: JSONScanner, sink: RecordSink, context: ReadContext) {
@@ -140,8 +142,12 @@ final class ZipkinJSONParser {
             try context.skip(bad)
             return
         }
-        local.resource(into: process)
-        try resource.use(process, in: sink)
+        if !sinkHasResource || !local.same(as: lastLocal) {
+            local.resource(into: process)
+            try sink.resource(process)
+            lastLocal.copy(from: local)
+            sinkHasResource = true
+        }
         try sink.span(span)
     }
 

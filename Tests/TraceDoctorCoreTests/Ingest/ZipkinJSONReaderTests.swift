@@ -101,6 +101,18 @@ import Testing
         #expect(sink.spans.first?.attributes == #"{"net.peer.ip":"::2"}"#)
     }
 
+    @Test func eachSpanHasTheResourceOfItsOwnEndpoint() throws {
+        let endpoint = { (service: String, port: Int) in #"{\#(ids),"localEndpoint":{"serviceName":"\#(service)","port":\#(port)}}"# }
+        let text = "[" + [endpoint("a", 1), endpoint("a", 1), endpoint("b", 1), endpoint("a", 2), endpoint("a", 1)].joined(separator: ",") + "]"
+        let (sink, _) = try read(text)
+        #expect(sink.spans.map(\.service) == ["a", "a", "b", "a", "a"])
+        // The sink hears of a resource only when it changes.
+        #expect(sink.resources == [
+            #"{"service.name":"a","net.host.port":1}"#, #"{"service.name":"b","net.host.port":1}"#,
+            #"{"service.name":"a","net.host.port":2}"#, #"{"service.name":"a","net.host.port":1}"#,
+        ])
+    }
+
     @Test func aSpanWithoutLocalEndpointHasNoService() throws {
         let (sink, _) = try read(try corpus("derived-from-tests/zipkin-lens/malformed.json"))
         #expect(sink.spans.count == 7)
