@@ -80,7 +80,7 @@ extension JSONScanner {
                 let at = scratch.count
                 scratch.appendRaw(body)
                 keyRange = at..<scratch.count
-            } else if name.equals("type") || name.equals("vType") {
+            } else if name.equals("type") {
                 if try readNullIfPresent() { continue }
                 type = JaegerType(try readStringBytes())
             } else if name.equals("value") {

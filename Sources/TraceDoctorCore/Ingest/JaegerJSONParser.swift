@@ -98,15 +98,16 @@ final class JaegerJSONParser {
         if isTrace {
             try endTrace()
         } else if isResponse {
+            let position = span.record.position
             release(span)
             // `{"data": null, "errors": [{"msg": "trace not found"}]}` is not an empty dump.
             if let apiError, spansRead == spansBefore {
-                throw InputError("the Jaeger API response holds no trace, only an error: \(apiError)", at: span.record.position)
+                throw InputError("the Jaeger API response holds no trace, only an error: \(apiError)", at: position)
             }
         } else if topLevel && !span.isSpan {
+            let position = span.record.position
             release(span)
-            throw InputError(
-                "not Jaeger JSON: an object without \"data\", \"spans\" or \"spanID\"", at: span.record.position)
+            throw InputError("not Jaeger JSON: an object without \"data\", \"spans\" or \"spanID\"", at: position)
         } else {
             try emit(span)
         }
@@ -161,7 +162,12 @@ final class JaegerJSONParser {
         waiting.removeAll(keepingCapacity: true)
         if let object { release(object) }
         processes.removeAll(keepingCapacity: true)
+        // After a huge trace, do not keep its spans' storage for the rest of the file.
+        if free.count > Self.keptFree { free.removeLast(free.count - Self.keptFree) }
     }
+
+    /// Spans kept for reuse between traces.
+    static let keptFree = 1024
 
     private func readSpans() throws {
         if try s.readNullIfPresent() { return }
@@ -212,7 +218,7 @@ final class JaegerJSONParser {
             unknownProcess.unknown(processID: span.processID)
             process = unknownProcess
         }
-        if let problem = span.finish(traceFallback: (object ?? trace)?.traceID, processProblem: process.problem) {
+        if let problem = span.finish(trace: object ?? trace, processProblem: process.problem) {
             try context.skip(problem)
             return
         }

@@ -17,6 +17,8 @@ final class JaegerSpan {
     let record = SpanRecord(attributesCapacity: 128, eventsCapacity: 16, linksCapacity: 16)
     /// The span's own `traceID`, if it has one.
     private(set) var traceID: TraceID?
+    /// The text of `traceID` when it was not hex (and was hashed).
+    private var mappedTraceText: [UInt8]?
     private(set) var processID: [UInt8]?
     /// An embedded `process` (the anonymizer's span list, the UI's internal model), when the
     /// span has one.
@@ -38,6 +40,7 @@ final class JaegerSpan {
         record.position = position
         record.attributes.append(UInt8(ascii: "{"))
         traceID = nil
+        mappedTraceText = nil
         processID = nil
         process = nil
         isSpan = false
@@ -58,7 +61,12 @@ final class JaegerSpan {
         _ key: UnsafeBufferPointer<UInt8>, _ s: JSONScanner, scratch: JSONBuffer, fields: JSONBuffer
     ) throws(InputError) {
         if key.equals("traceID") {
-            if let id = try readID(s, JaegerID.traceID, keepAs: "jaeger.trace_id") { traceID = id }
+            if try s.readNullIfPresent() { return }
+            let text = try s.readStringBytes()
+            if let read = JaegerID.traceID(text) {
+                traceID = read.id
+                mappedTraceText = read.mapped ? Array(text) : nil
+            }
             return
         }
         if key.equals("warnings") {
@@ -263,15 +271,21 @@ final class JaegerSpan {
 
     // MARK: Finishing
 
-    /// Completes `record` once the trace ID (the span's own, else `traceFallback`) is known.
-    /// Returns the problem that makes this span a bad record, if any.
-    func finish(traceFallback: TraceID?, processProblem: InputError?) -> InputError? {
+    /// Completes `record` once the trace ID (the span's own, else that of its `trace` object)
+    /// is known. Returns the problem that makes this span a bad record, if any.
+    func finish(trace: JaegerSpan?, processProblem: InputError?) -> InputError? {
         let start = record.position
         if let processProblem { problem.note(processProblem) }
         if !isSpan { problem.note("not a Jaeger span or trace (no \"spanID\", no \"spans\")", at: start) }
         if !hasSpanID { problem.note("span has no spanID (or an all-zero one)", at: start) }
         let attributes = record.attributes
-        if let traceID = traceID ?? traceFallback {
+        let traceText = traceID != nil ? mappedTraceText : trace?.mappedTraceText
+        if let traceText {
+            attributes.appendKey("jaeger.trace_id")
+            attributes.appendString(traceText)
+            attributes.append(UInt8(ascii: ","))
+        }
+        if let traceID = traceID ?? trace?.traceID {
             record.traceID = traceID
             resolveReferences(in: traceID)
         } else {

@@ -119,7 +119,7 @@ import Testing
             // Made-up IDs (the Jaeger UI's test fixtures) are hashed; the text stays visible.
             #expect(span.traceID == JaegerID.traceID(Array("test1-trace".utf8).withUnsafeBufferPointer { $0 })?.id.hex)
             #expect(span.parentSpanID == JaegerID.spanID(Array("span-A".utf8).withUnsafeBufferPointer { $0 })?.id.hex)
-            #expect(span.attributes == #"{"jaeger.span_id":"span-C"}"#)
+            #expect(span.attributes == #"{"jaeger.span_id":"span-C","jaeger.trace_id":"test1-trace"}"#)
             #expect(span.service == "s")
         }
     }
