@@ -78,6 +78,7 @@ public struct IngestReport: Sendable, Equatable, Encodable {
             sum.traces += file.counts.traces
             sum.logs += file.counts.logs
             sum.duplicateLogs += file.counts.duplicateLogs
+            sum.separatedSharedSpans += file.counts.separatedSharedSpans
         }
         return sum
     }

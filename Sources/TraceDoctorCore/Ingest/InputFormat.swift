@@ -3,6 +3,8 @@
 
 public enum InputFormat: String, Sendable, CaseIterable, Codable {
     case otlpJSON = "otlp-json"
+    case jaegerJSON = "jaeger-json"
+    case zipkinJSON = "zipkin-json"
 
     /// A human list of every format, for error messages.
     public static var readable: String {
@@ -11,7 +13,9 @@ public enum InputFormat: String, Sendable, CaseIterable, Codable {
 
     public var description: String {
         switch self {
-        case .otlpJSON: "OTLP/JSON traces (documents or JSON Lines)"
+        case .otlpJSON: "OTLP/JSON traces (documents or JSON Lines, and Jaeger's API v3 {\"result\": …})"
+        case .jaegerJSON: "Jaeger JSON (the UI's download / API v1 {\"data\": […]}, a trace object, or a span list)"
+        case .zipkinJSON: "Zipkin v2 JSON (a list of spans, a list of traces, or one span)"
         }
     }
 
@@ -19,6 +23,8 @@ public enum InputFormat: String, Sendable, CaseIterable, Codable {
     public var reader: RecordReader {
         switch self {
         case .otlpJSON: OTLPJSONReader()
+        case .jaegerJSON: JaegerJSONReader()
+        case .zipkinJSON: ZipkinJSONReader()
         }
     }
 
@@ -26,6 +32,18 @@ public enum InputFormat: String, Sendable, CaseIterable, Codable {
     public var sniffer: FormatSniffer.Type {
         switch self {
         case .otlpJSON: OTLPJSONSniffer.self
+        case .jaegerJSON: JaegerJSONSniffer.self
+        case .zipkinJSON: ZipkinJSONSniffer.self
+        }
+    }
+
+    /// Whether a CLIENT and a SERVER span of this format may share one span ID (Zipkin's B3
+    /// lets a server join its client's span; Jaeger stores such spans as Zipkin sent them).
+    /// The store then gives each such server half its own ID (`SharedSpanPairs`).
+    public var sharesClientServerSpanIDs: Bool {
+        switch self {
+        case .otlpJSON: false
+        case .jaegerJSON, .zipkinJSON: true
         }
     }
 }

@@ -16,6 +16,9 @@ public enum IngestTextReport {
                 var notes: [String] = []
                 let duplicates = file.counts.duplicateSpans + file.counts.duplicateLogs
                 if duplicates > 0 { notes.append("\(duplicates) already stored") }
+                if file.counts.separatedSharedSpans > 0 {
+                    notes.append(Units.plural(file.counts.separatedSharedSpans, "shared client/server span ID") + " separated")
+                }
                 if file.skippedRecords > 0 { notes.append(Units.plural(file.skippedRecords, "bad record") + " skipped") }
                 if !notes.isEmpty { row[6] += " (" + notes.joined(separator: ", ") + ")" }
             case .alreadyIngested:

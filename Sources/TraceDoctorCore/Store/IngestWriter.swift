@@ -21,6 +21,8 @@ public struct IngestCounts: Sendable, Equatable, Codable {
     public var traces = 0
     public var logs = 0
     public var duplicateLogs = 0
+    /// Server halves of shared client/server span IDs (Zipkin) that got their own span ID.
+    public var separatedSharedSpans = 0
 
     public init() {}
 }
@@ -46,6 +48,8 @@ final class IngestWriter: RecordSink {
     private var lastSpanRowID: Int64
     private var lastLogRowID: Int64
     private var traceIDs = Set<TraceID>()
+    /// Bit `kind.rawValue` is set once a span of that kind was written.
+    private var kindsSeen: UInt8 = 0
     private(set) var counts = IngestCounts()
     /// Where IDs are rendered before binding: one 32-byte slot per bound ID, so each stays
     /// valid until the row is written (they are bound without a copy).
@@ -101,13 +105,18 @@ final class IngestWriter: RecordSink {
 
     func makeMark() -> RecordMark { RecordMark(spans: lastSpanRowID, logs: lastLogRowID) }
 
-    /// Rebuilds dropped indexes and removes the spans and logs that another source had
-    /// already stored (the same span exported twice). Copies a dump itself repeats stay.
-    func finish() throws -> IngestCounts {
+    /// Rebuilds dropped indexes, separates shared client/server span IDs when the format has
+    /// them (`SharedSpanPairs`), and removes the spans and logs that another source had already
+    /// stored (the same span exported twice). Copies a dump itself repeats stay.
+    func finish(separatingSharedSpans: Bool) throws -> IngestCounts {
         for table in deferredIndexes {
             for index in Schema.indexes[table] ?? [] {
                 try db.execute(sql: index.sql)
             }
+        }
+        let clientAndServer: UInt8 = 1 << SpanKind.client.rawValue | 1 << SpanKind.server.rawValue
+        if separatingSharedSpans && kindsSeen & clientAndServer == clientAndServer {
+            counts.separatedSharedSpans = try SharedSpanPairs.separate(db, after: spansBefore)
         }
         // The same span from an earlier source is in the same trace: the trace index finds it.
         if spansBefore > 0 {
@@ -285,6 +294,7 @@ final class IngestWriter: RecordSink {
         try ensureResource()
         counts.spans += 1
         traceIDs.insert(span.traceID)
+        kindsSeen |= 1 << UInt8(span.kind.rawValue)
         let s = insertSpan.sqliteStatement
         sqlite3_reset(s)
         bind(s, 1, span.traceID)
