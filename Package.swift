@@ -59,7 +59,8 @@ let package = Package(
         .testTarget(
             name: "TraceDoctorCLITests",
             dependencies: ["tracedoctor"],
-            path: "Tests/TraceDoctorCLITests"
+            path: "Tests/TraceDoctorCLITests",
+            exclude: ["Golden"]
         ),
     ]
 )
