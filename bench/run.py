@@ -59,6 +59,8 @@ class Data:
         names = {
             "otlp": ("gen_otlp.py", [], f"otlp-{self.size}-s{self.seed}.jsonl"),
             "otlp-doc": ("gen_otlp.py", ["--single-document"], f"otlp-doc-{self.size}-s{self.seed}.json"),
+            "jaeger": ("gen_jaeger.py", [], f"jaeger-{self.size}-s{self.seed}.json"),
+            "zipkin": ("gen_zipkin.py", [], f"zipkin-{self.size}-s{self.seed}.json"),
         }
         script, extra, name = names[kind]
         path = os.path.join(self.directory, name)
@@ -144,6 +146,17 @@ class Bench:
                  path, spans, "spans")
         self.check_count(self.tmp + "/doc.db", "spans", spans)
 
+    def ingest_other_formats(self):
+        for kind, name in (("jaeger", "Jaeger JSON"), ("zipkin", "Zipkin v2 JSON")):
+            path = self.data.file(kind)
+            spans = self.data.truth(kind)["spans"]
+            group = f"{name}, {os.path.getsize(path) / 1e9:.2f} GB, {spans:,} spans"
+            self.run(group, "tracedoctor ingest", lambda: [self.bin, "ingest", "--db", self.fresh_db(kind), path],
+                     path, spans, "spans")
+            self.check_count(os.path.join(self.tmp, kind + ".db"), "spans", spans)
+            self.run(group, "parse only (tracedoctor ingest --dry-run)",
+                     lambda: [self.bin, "ingest", "--dry-run", path], path, spans, "spans", reference=True)
+
     def check_count(self, db, table, expected):
         out = subprocess.run(["sqlite3", db, f"SELECT count(*) FROM {table}"], stdout=subprocess.PIPE, text=True,
                              check=True)
@@ -203,7 +216,7 @@ def main():
                         help="runs of each tracedoctor and reference case (the fastest is kept); baselines run once")
     parser.add_argument("--bin", default=os.path.join(ROOT, ".build/release/tracedoctor"))
     parser.add_argument("--bench-bin", default=os.path.join(ROOT, ".build/release/tracedoctor-bench"))
-    parser.add_argument("--cases", default="ingest,document")
+    parser.add_argument("--cases", default="ingest,document,formats")
     parser.add_argument("--json", default=os.path.join(ROOT, "bench-data", "results.json"))
     args = parser.parse_args()
     bench = Bench(args)
@@ -214,6 +227,8 @@ def main():
             bench.ingest_otlp()
         if "document" in cases:
             bench.ingest_single_document()
+        if "formats" in cases:
+            bench.ingest_other_formats()
     finally:
         shutil.rmtree(bench.tmp, ignore_errors=True)
     print(f"machine: {machine}")
