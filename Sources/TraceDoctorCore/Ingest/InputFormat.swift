@@ -3,6 +3,7 @@
 
 public enum InputFormat: String, Sendable, CaseIterable, Codable {
     case otlpJSON = "otlp-json"
+    case jsonLogs = "json-logs"
 
     /// A human list of every format, for error messages.
     public static var readable: String {
@@ -12,6 +13,7 @@ public enum InputFormat: String, Sendable, CaseIterable, Codable {
     public var description: String {
         switch self {
         case .otlpJSON: "OTLP/JSON traces (documents or JSON Lines)"
+        case .jsonLogs: "JSON Lines application logs"
         }
     }
 
@@ -19,6 +21,7 @@ public enum InputFormat: String, Sendable, CaseIterable, Codable {
     public var reader: RecordReader {
         switch self {
         case .otlpJSON: OTLPJSONReader()
+        case .jsonLogs: JSONLogReader()
         }
     }
 
@@ -26,6 +29,7 @@ public enum InputFormat: String, Sendable, CaseIterable, Codable {
     public var sniffer: FormatSniffer.Type {
         switch self {
         case .otlpJSON: OTLPJSONSniffer.self
+        case .jsonLogs: JSONLogSniffer.self
         }
     }
 }
