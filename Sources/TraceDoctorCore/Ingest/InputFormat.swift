@@ -4,6 +4,8 @@
 public enum InputFormat: String, Sendable, CaseIterable, Codable {
     case otlpJSON = "otlp-json"
     case jsonLogs = "json-logs"
+    case logfmt = "logfmt"
+    case textLogs = "text-logs"
 
     /// A human list of every format, for error messages.
     public static var readable: String {
@@ -14,6 +16,8 @@ public enum InputFormat: String, Sendable, CaseIterable, Codable {
         switch self {
         case .otlpJSON: "OTLP/JSON traces (documents or JSON Lines)"
         case .jsonLogs: "JSON Lines application logs"
+        case .logfmt: "logfmt logs"
+        case .textLogs: "plain-text logs"
         }
     }
 
@@ -22,6 +26,8 @@ public enum InputFormat: String, Sendable, CaseIterable, Codable {
         switch self {
         case .otlpJSON: OTLPJSONReader()
         case .jsonLogs: JSONLogReader()
+        case .logfmt: LogfmtReader()
+        case .textLogs: TextLogReader()
         }
     }
 
@@ -30,6 +36,8 @@ public enum InputFormat: String, Sendable, CaseIterable, Codable {
         switch self {
         case .otlpJSON: OTLPJSONSniffer.self
         case .jsonLogs: JSONLogSniffer.self
+        case .logfmt: LogfmtSniffer.self
+        case .textLogs: TextLogSniffer.self
         }
     }
 }
