@@ -8,10 +8,7 @@ final class JSONLogRecordParser {
 
     private let s: JSONScanner
     private let fields = LogFieldSet()
-    private var keyCopy: [UInt8] = []
     private var nestedKey: [UInt8] = []
-    private var value: [UInt8] = []
-    private var valueIsString = true
 
     init(scanner: JSONScanner) {
         s = scanner
@@ -40,12 +37,14 @@ final class JSONLogRecordParser {
         record.attributes.append(UInt8(ascii: "}"))
     }
 
-    /// One top-level member. `key` is valid only until the next scanner call.
+    /// One top-level member. `key` is valid only until the next scanner call; interpreted
+    /// and nesting keys are written back from the key table's static spellings, so no key is
+    /// ever copied.
     func member(_ key: UnsafeBufferPointer<UInt8>, into record: LogRecord) throws(InputError) {
-        let field = LogField.classify(key)
-        let nesting = LogField.isNestingKey(key)
         let out = record.attributes
-        if field == nil && !nesting {
+        let match = LogField.lookup(key)
+        let nesting = LogField.nestingName(key)
+        guard match != nil || nesting != nil else {
             out.appendString(key)
             out.append(UInt8(ascii: ":"))
             try s.copyValue(into: out)
@@ -53,56 +52,52 @@ final class JSONLogRecordParser {
             try checkSize(record)
             return
         }
-        keyCopy.removeAll(keepingCapacity: true)
-        keyCopy.append(contentsOf: key)
         let kind = try s.kind()
-        if kind == .object && nesting {
-            try nested(into: record)
-        } else if let field, kind != .object && kind != .array {
-            if try !scalar(field, kind: kind, rank: 1, key: keyCopy) {
-                out.appendString(keyCopy)
-                out.append(UInt8(ascii: ":"))
-                appendValue(to: out)
+        if kind == .object, let nesting {
+            try nested(nesting, into: record)
+        } else if let (name, field) = match, kind != .object && kind != .array {
+            let mark = out.count
+            Self.appendKey(name, to: out)
+            if try scalar(field, name: name, kind: kind, rank: 1, orKeepIn: out) {
+                out.truncate(to: mark)
+            } else {
                 out.append(UInt8(ascii: ","))
             }
         } else {
-            out.appendString(keyCopy)
-            out.append(UInt8(ascii: ":"))
+            Self.appendKey(match?.name ?? nesting!, to: out)
             try s.copyValue(into: out)
             out.append(UInt8(ascii: ","))
         }
         try checkSize(record)
     }
 
-    /// An object under a nesting key (`keyCopy`): members that name an interpreted field as
+    /// An object under a nesting key: members that name an interpreted field as
     /// `key.member` are taken; the rest stay in an object of the same name in the attributes.
-    private func nested(into record: LogRecord) throws(InputError) {
+    private func nested(_ name: StaticString, into record: LogRecord) throws(InputError) {
         let out = record.attributes
         let mark = out.count
-        out.appendString(keyCopy)
-        out.append(UInt8(ascii: ":"))
+        Self.appendKey(name, to: out)
         out.append(UInt8(ascii: "{"))
         let inner = out.count
         nestedKey.removeAll(keepingCapacity: true)
-        nestedKey.append(contentsOf: keyCopy)
+        nestedKey.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
         nestedKey.append(UInt8(ascii: "."))
         let prefixLength = nestedKey.count
         var object = try s.beginObject()
         while let key = try s.nextKey(&object) {
             nestedKey.removeSubrange(prefixLength...)
             nestedKey.append(contentsOf: key)
-            let field = nestedKey.withUnsafeBufferPointer { LogField.classify($0) }
+            let match = nestedKey.withUnsafeBufferPointer { LogField.lookup($0) }
             let kind = try s.kind()
             let memberMark = out.count
             nestedKey.withUnsafeBufferPointer { out.appendString(UnsafeBufferPointer(rebasing: $0[prefixLength...])) }
             out.append(UInt8(ascii: ":"))
-            if let field, kind != .object && kind != .array {
-                if try scalar(field, kind: kind, rank: 2, key: nestedKey) {
+            if let (fullName, field) = match, kind != .object && kind != .array {
+                if try scalar(field, name: fullName, kind: kind, rank: 2, orKeepIn: out) {
                     // Taken: drop the `"member":` written above.
                     out.truncate(to: memberMark)
                     continue
                 }
-                appendValue(to: out)
             } else {
                 try s.copyValue(into: out)
             }
@@ -117,20 +112,25 @@ final class JSONLogRecordParser {
         }
     }
 
-    /// Reads a scalar and offers it for `field`. Returns whether the field took it; if not,
-    /// the value is left in `value` / `valueIsString` for the caller to keep as an attribute.
-    private func scalar(_ field: LogField, kind: JSONValueKind, rank: UInt8, key: [UInt8]) throws(InputError) -> Bool {
-        value.removeAll(keepingCapacity: true)
+    /// Reads a scalar and offers it for `field` (whose key is spelled `name`). Returns whether
+    /// the field took it; if not, the value is appended to `out` as written.
+    private func scalar(_ field: LogField, name: StaticString, kind: JSONValueKind, rank: UInt8, orKeepIn out: JSONBuffer)
+        throws(InputError) -> Bool
+    {
         switch kind {
         case .string:
-            value.append(contentsOf: try s.readStringBytes())
-            valueIsString = true
+            let value = try s.readStringBytes()
+            if fields.offer(field, key: name, value: value, isString: true, rank: rank) { return true }
+            out.appendString(value)
         case .number:
-            value.append(contentsOf: try s.readNumberBytes())
-            valueIsString = false
+            let value = try s.readNumberBytes()
+            if fields.offer(field, key: name, value: value, isString: false, rank: rank) { return true }
+            out.appendRaw(value)
         case .bool:
-            value.append(contentsOf: (try s.readBool() ? "true" : "false").utf8)
-            valueIsString = false
+            let literal: StaticString = try s.readBool() ? "true" : "false"
+            let value = UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount)
+            if fields.offer(field, key: name, value: value, isString: false, rank: rank) { return true }
+            out.append(literal)
         case .null:
             // A field set to null has no value: nothing to keep.
             _ = try s.readNullIfPresent()
@@ -138,15 +138,15 @@ final class JSONLogRecordParser {
         case .object, .array:
             preconditionFailure("scalar() takes scalars only")
         }
-        let isString = valueIsString
-        return key.withUnsafeBufferPointer { k in
-            value.withUnsafeBufferPointer { v in fields.offer(field, key: k, value: v, isString: isString, rank: rank) }
-        }
+        return false
     }
 
-    /// Appends the value `scalar()` left behind.
-    private func appendValue(to out: JSONBuffer) {
-        if valueIsString { out.appendString(value) } else { out.appendRaw(value) }
+    /// Appends `"name":` (the key table's spellings need no escaping).
+    private static func appendKey(_ name: StaticString, to out: JSONBuffer) {
+        out.append(UInt8(ascii: "\""))
+        out.append(name)
+        out.append(UInt8(ascii: "\""))
+        out.append(UInt8(ascii: ":"))
     }
 
     private func checkSize(_ record: LogRecord) throws(InputError) {

@@ -27,93 +27,71 @@ public enum LogField: Sendable, Equatable {
     case traceFlags
 
     /// The field a key names, or nil for a key tracedoctor keeps as an attribute.
+    @inline(__always)
     public static func classify(_ key: UnsafeBufferPointer<UInt8>) -> LogField? {
-        switch key.count {
-        case 2:
-            if key.equals("ts") || key.equals("@t") { return .time }
-            if key.equals("@m") { return .message }
-            if key.equals("@l") { return .level }
-            return nil
-        case 3:
-            if key.equals("msg") || key.equals("@mt") { return .message }
-            if key.equals("lvl") { return .level }
-            if key.equals("svc") || key.equals("app") { return .service }
-            if key.equals("@tr") { return .traceID(.hex) }
-            if key.equals("@sp") { return .spanID(.hex) }
-            return nil
-        case 4:
-            if key.equals("time") || key.equals("date") { return .time }
-            if key.equals("body") { return .message }
-            return nil
-        case 5:
-            if key.equals("level") { return .level }
-            if key.equals("event") { return .message }
-            return nil
-        case 7:
-            if key.equals("message") || key.equals("Message") { return .message }
-            if key.equals("traceId") || key.equals("traceID") || key.equals("TraceId") || key.equals("traceid") {
-                return .traceID(.hex)
-            }
-            if key.equals("service") { return .service }
-            if key.equals("asctime") { return .time }
-            if key.equals("span_id") || key.equals("span.id") { return .spanID(.hex) }
-            return nil
-        case 6:
-            if key.equals("spanId") || key.equals("spanID") || key.equals("SpanId") || key.equals("spanid") {
-                return .spanID(.hex)
-            }
-            return nil
-        case 8:
-            if key.equals("trace_id") || key.equals("trace.id") { return .traceID(.hex) }
-            if key.equals("severity") || key.equals("LogLevel") || key.equals("loglevel") { return .level }
-            return nil
-        case 9:
-            if key.equals("timestamp") || key.equals("Timestamp") { return .time }
-            if key.equals("log.level") || key.equals("levelname") { return .level }
-            return nil
-        case 10:
-            if key.equals("@timestamp") { return .time }
-            if key.equals("otelSpanID") { return .spanID(.hex) }
-            if key.equals("dd.span_id") { return .spanID(.datadog) }
-            if key.equals("dd.service") { return .service }
-            return nil
-        case 11:
-            if key.equals("otelTraceID") { return .traceID(.hex) }
-            if key.equals("dd.trace_id") { return .traceID(.datadog) }
-            if key.equals("traceparent") { return .traceparent }
-            if key.equals("trace_flags") { return .traceFlags }
-            return nil
-        case 12:
-            if key.equals("service.name") || key.equals("service_name") { return .service }
-            return nil
-        case 13:
-            if key.equals("trace_sampled") { return .sampled }
-            return nil
-        case 15:
-            if key.equals("otelServiceName") { return .service }
-            return nil
-        case 16:
-            if key.equals("otelTraceSampled") { return .sampled }
-            return nil
-        case 21:
-            if key.equals("resource.service.name") { return .service }
-            return nil
-        default:
-            return nil
-        }
+        lookup(key)?.field
     }
 
-    /// Whether a JSON object under `key` may hold interpreted fields one level down (`"trace":
-    /// {"id": ...}`, ECS `"log": {"level": ...}`, `"service": {"name": ...}`, `"dd": {...}`,
-    /// `"span": {"id": ...}`); its other members stay attributes inside the same object.
-    public static func isNestingKey(_ key: UnsafeBufferPointer<UInt8>) -> Bool {
+    /// The field a key names and the key's spelling as a static string (which readers keep
+    /// instead of copying the key: the spelling is one of the table's).
+    public static func lookup(_ key: UnsafeBufferPointer<UInt8>) -> (name: StaticString, field: LogField)? {
+        let n = key.count
+        guard n < table.count, let base = key.baseAddress else { return nil }
+        for entry in table[n] where memcmp(base, entry.name.utf8Start, n) == 0 {
+            return entry
+        }
+        return nil
+    }
+
+    /// Every interpreted key, by length (so that a lookup compares a few keys at most).
+    private static let table: [[(name: StaticString, field: LogField)]] = {
+        let keys: [(StaticString, LogField)] = [
+            // Trace and span IDs.
+            ("trace_id", .traceID(.hex)), ("traceId", .traceID(.hex)), ("traceID", .traceID(.hex)),
+            ("otelTraceID", .traceID(.hex)), ("trace.id", .traceID(.hex)), ("TraceId", .traceID(.hex)),
+            ("traceid", .traceID(.hex)), ("@tr", .traceID(.hex)), ("dd.trace_id", .traceID(.datadog)),
+            ("span_id", .spanID(.hex)), ("spanId", .spanID(.hex)), ("spanID", .spanID(.hex)),
+            ("otelSpanID", .spanID(.hex)), ("span.id", .spanID(.hex)), ("SpanId", .spanID(.hex)),
+            ("spanid", .spanID(.hex)), ("@sp", .spanID(.hex)), ("dd.span_id", .spanID(.datadog)),
+            ("traceparent", .traceparent), ("otelTraceSampled", .sampled), ("trace_sampled", .sampled),
+            ("trace_flags", .traceFlags),
+            // Time.
+            ("time", .time), ("timestamp", .time), ("ts", .time), ("@timestamp", .time), ("asctime", .time),
+            ("date", .time), ("@t", .time), ("Timestamp", .time),
+            // Message.
+            ("msg", .message), ("message", .message), ("body", .message), ("event", .message), ("@m", .message),
+            ("@mt", .message), ("Message", .message),
+            // Level.
+            ("level", .level), ("lvl", .level), ("severity", .level), ("log.level", .level), ("levelname", .level),
+            ("@l", .level), ("loglevel", .level), ("LogLevel", .level),
+            // Service.
+            ("service", .service), ("service.name", .service), ("svc", .service), ("app", .service),
+            ("otelServiceName", .service), ("service_name", .service), ("dd.service", .service),
+            ("resource.service.name", .service),
+        ]
+        var table = Array(repeating: [(name: StaticString, field: LogField)](), count: 22)
+        for (name, field) in keys { table[name.utf8CodeUnitCount].append((name, field)) }
+        return table
+    }()
+
+    /// The spelling of `key` when a JSON object under it may hold interpreted fields one level
+    /// down (`"trace": {"id": ...}`, ECS `"log": {"level": ...}`, `"service": {"name": ...}`,
+    /// `"dd": {...}`, `"span": {"id": ...}`); its other members stay attributes inside an
+    /// object of the same name. Nil for other keys.
+    public static func nestingName(_ key: UnsafeBufferPointer<UInt8>) -> StaticString? {
         switch key.count {
-        case 2: return key.equals("dd")
-        case 3: return key.equals("log")
-        case 4: return key.equals("span")
-        case 5: return key.equals("trace")
-        case 7: return key.equals("service")
-        default: return false
+        case 2: return key.equals("dd") ? "dd" : nil
+        case 3: return key.equals("log") ? "log" : nil
+        case 4: return key.equals("span") ? "span" : nil
+        case 5: return key.equals("trace") ? "trace" : nil
+        case 7: return key.equals("service") ? "service" : nil
+        default: return nil
         }
     }
 }
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif

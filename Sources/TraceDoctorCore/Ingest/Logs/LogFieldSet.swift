@@ -8,37 +8,46 @@
 /// loser is kept as an attribute. A value that is not valid for its field (`"trace.id":
 /// "trace-id"`) is kept as an attribute too.
 final class LogFieldSet {
-    /// One candidate: where it came from and its value as written (decoded).
-    struct Slot {
+    /// One candidate: the key it came under and its value as written (decoded). A class, so
+    /// that the hot path updates it in place without copying its buffers.
+    final class Slot {
         /// 0 = empty, 1 = flat key, 2 = nested key.
         var rank: UInt8 = 0
         /// True when the value means "no ID" (`"0"`): any real value replaces it.
         var isNone = false
-        var key: [UInt8] = []
+        var key: StaticString = ""
         var value: [UInt8] = []
         var isString = true
 
-        mutating func take(
-            key: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>, isString: Bool, rank: UInt8, isNone: Bool
-        ) {
-            self.key.removeAll(keepingCapacity: true)
-            self.key.append(contentsOf: key)
+        init() { value.reserveCapacity(64) }
+
+        @inline(__always)
+        func take(key: StaticString, value: UnsafeBufferPointer<UInt8>, isString: Bool, rank: UInt8, isNone: Bool) {
+            self.key = key
             self.value.removeAll(keepingCapacity: true)
             self.value.append(contentsOf: value)
             self.isString = isString
             self.rank = rank
             self.isNone = isNone
         }
+
+        /// Whether a new candidate of `rank` replaces what the slot holds.
+        @inline(__always)
+        func losesTo(rank: UInt8, isNone: Bool) -> Bool {
+            if self.rank == 0 { return true }
+            if self.isNone != isNone { return self.isNone }
+            return rank > self.rank
+        }
     }
 
-    private var message = Slot()
-    private var time = Slot()
-    private var level = Slot()
-    private var service = Slot()
-    private var trace = Slot()
-    private var span = Slot()
-    private var parent = Slot()
-    private var flags = Slot()
+    private let message = Slot()
+    private let time = Slot()
+    private let level = Slot()
+    private let service = Slot()
+    private let trace = Slot()
+    private let span = Slot()
+    private let parent = Slot()
+    private let flags = Slot()
 
     private var timeNs: Int64?
     private var severity = 0
@@ -68,12 +77,11 @@ final class LogFieldSet {
     /// Offers `value` (decoded; `isString` false for a JSON number or literal) for `field`.
     /// Returns false when it is not valid for the field: the caller keeps it as an attribute.
     func offer(
-        _ field: LogField, key: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>, isString: Bool,
-        rank: UInt8
+        _ field: LogField, key: StaticString, value: UnsafeBufferPointer<UInt8>, isString: Bool, rank: UInt8
     ) -> Bool {
         switch field {
         case .message:
-            if wins(message, rank: rank, isNone: false) {
+            if message.losesTo(rank: rank, isNone: false) {
                 demote(message)
                 message.take(key: key, value: value, isString: isString, rank: rank, isNone: false)
             } else {
@@ -81,7 +89,7 @@ final class LogFieldSet {
             }
         case .service:
             guard isString, !value.isEmpty else { return false }
-            if wins(service, rank: rank, isNone: false) {
+            if service.losesTo(rank: rank, isNone: false) {
                 demote(service)
                 service.take(key: key, value: value, isString: true, rank: rank, isNone: false)
             } else {
@@ -89,7 +97,7 @@ final class LogFieldSet {
             }
         case .time:
             guard let ns = isString ? LogTimestamp.parse(value) : LogTimestamp.epoch(value) else { return false }
-            if wins(time, rank: rank, isNone: false) {
+            if time.losesTo(rank: rank, isNone: false) {
                 demote(time)
                 time.take(key: key, value: value, isString: isString, rank: rank, isNone: false)
                 timeNs = ns
@@ -108,7 +116,7 @@ final class LogFieldSet {
                 guard let n = IDParser.parseDecimal64(value), n <= 1000 else { return false }
                 number = LogSeverity.number(ofLevel: Int64(n)) ?? 0
             }
-            if wins(level, rank: rank, isNone: false) {
+            if level.losesTo(rank: rank, isNone: false) {
                 demote(level)
                 level.take(key: key, value: value, isString: isString, rank: rank, isNone: false)
                 severity = number
@@ -119,7 +127,7 @@ final class LogFieldSet {
             let parsed = LogIDParser.traceID(value, encoding: encoding, isNumber: !isString)
             if parsed == .invalid { return false }
             let isNone = parsed == .none
-            if wins(trace, rank: rank, isNone: isNone) {
+            if trace.losesTo(rank: rank, isNone: isNone) {
                 demote(trace)
                 trace.take(key: key, value: value, isString: isString, rank: rank, isNone: isNone)
                 if case let .id(id) = parsed { traceID = id } else { traceID = nil }
@@ -130,7 +138,7 @@ final class LogFieldSet {
             let parsed = LogIDParser.spanID(value, encoding: encoding, isNumber: !isString)
             if parsed == .invalid { return false }
             let isNone = parsed == .none
-            if wins(span, rank: rank, isNone: isNone) {
+            if span.losesTo(rank: rank, isNone: isNone) {
                 demote(span)
                 span.take(key: key, value: value, isString: isString, rank: rank, isNone: isNone)
                 if case let .id(id) = parsed { spanID = id } else { spanID = nil }
@@ -139,7 +147,7 @@ final class LogFieldSet {
             }
         case .traceparent:
             guard isString, value.count == 55, let tp = LogIDParser.traceparent(value, at: 0) else { return false }
-            if wins(parent, rank: rank, isNone: false) {
+            if parent.losesTo(rank: rank, isNone: false) {
                 demote(parent)
                 parent.take(key: key, value: value, isString: true, rank: rank, isNone: false)
                 parentTraceID = tp.traceID
@@ -150,7 +158,7 @@ final class LogFieldSet {
             }
         case .sampled, .traceFlags:
             guard let bits = Self.flags(field, value, isString: isString) else { return false }
-            if wins(flags, rank: rank, isNone: false) {
+            if flags.losesTo(rank: rank, isNone: false) {
                 demote(flags)
                 flags.take(key: key, value: value, isString: isString, rank: rank, isNone: false)
                 traceFlags = bits
@@ -161,23 +169,16 @@ final class LogFieldSet {
         return true
     }
 
-    /// Whether a new candidate of `rank` replaces what `slot` holds.
-    @inline(__always)
-    private func wins(_ slot: Slot, rank: UInt8, isNone: Bool) -> Bool {
-        if slot.rank == 0 { return true }
-        if slot.isNone != isNone { return slot.isNone }
-        return rank > slot.rank
-    }
-
     private func demote(_ slot: Slot) {
         guard slot.rank != 0, !slot.isNone else { return }
-        slot.key.withUnsafeBufferPointer { k in
-            slot.value.withUnsafeBufferPointer { v in demote(k, v, slot.isString) }
-        }
+        slot.value.withUnsafeBufferPointer { demote(slot.key, $0, slot.isString) }
     }
 
-    private func demote(_ key: UnsafeBufferPointer<UInt8>, _ value: UnsafeBufferPointer<UInt8>, _ isString: Bool) {
-        demoted.appendString(key)
+    private func demote(_ key: StaticString, _ value: UnsafeBufferPointer<UInt8>, _ isString: Bool) {
+        // The table's keys need no escaping.
+        demoted.append(UInt8(ascii: "\""))
+        demoted.append(key)
+        demoted.append(UInt8(ascii: "\""))
         demoted.append(UInt8(ascii: ":"))
         if isString { demoted.appendString(value) } else { demoted.appendRaw(value) }
         demoted.append(UInt8(ascii: ","))

@@ -90,8 +90,8 @@ struct LogfmtScanner {
     }
 
     private func emit(_ key: UnsafeBufferPointer<UInt8>, flag: Bool, fields: LogFieldSet, attributes: JSONBuffer) {
-        if !flag, let field = LogField.classify(key) {
-            let taken = value.withUnsafeBufferPointer { fields.offer(field, key: key, value: $0, isString: true, rank: 1) }
+        if !flag, let (name, field) = LogField.lookup(key) {
+            let taken = value.withUnsafeBufferPointer { fields.offer(field, key: name, value: $0, isString: true, rank: 1) }
             if taken { return }
         }
         attributes.appendString(key)

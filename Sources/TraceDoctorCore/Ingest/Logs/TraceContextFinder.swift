@@ -19,8 +19,12 @@ enum TraceContextFinder {
     /// bracket and traceparent patterns are looked for.
     static func scan(_ line: UnsafeBufferPointer<UInt8>, into fields: LogFieldSet, keyValues: Bool) {
         let n = line.count
+        guard let base = line.baseAddress else { return }
         var i = 0
         while i < n {
+            // Eight bytes at a time while none is '=', ':', '[' or '-'.
+            while i + 8 <= n, !Self.mayMatter(UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)) { i += 8 }
+            guard i < n else { break }
             let c = line[i]
             switch c {
             case UInt8(ascii: "="):
@@ -37,7 +41,7 @@ enum TraceContextFinder {
                     let tp = LogIDParser.traceparent(line, at: i - 2)
                 {
                     _ = fields.offer(
-                        .traceparent, key: literal("traceparent"), value: UnsafeBufferPointer(rebasing: line[(i - 2)..<tp.end]),
+                        .traceparent, key: "traceparent", value: UnsafeBufferPointer(rebasing: line[(i - 2)..<tp.end]),
                         isString: true, rank: 1)
                     i = tp.end - 1
                 }
@@ -57,7 +61,7 @@ enum TraceContextFinder {
         while keyStart > 0, isKeyByte(line[keyStart - 1]) { keyStart -= 1 }
         guard keyStart < separator else { return separator }
         let key = UnsafeBufferPointer(rebasing: line[keyStart..<separator])
-        guard let field = LogField.classify(key) else { return separator }
+        guard let (name, field) = LogField.lookup(key) else { return separator }
         switch field {
         case .traceID, .spanID, .traceparent: break
         case .service, .sampled, .traceFlags:
@@ -77,7 +81,7 @@ enum TraceContextFinder {
             while end < n, !isValueEnd(line[end]) { end += 1 }
         }
         let value = UnsafeBufferPointer(rebasing: line[start..<end])
-        _ = fields.offer(field, key: key, value: value, isString: true, rank: 2)
+        _ = fields.offer(field, key: name, value: value, isString: true, rank: 2)
         return max(end - 1, separator)
     }
 
@@ -93,10 +97,12 @@ enum TraceContextFinder {
             offerIDs(line, trace: (open + 1)..<(open + 33), span: (open + 34)..<(open + 50), fields)
             return open + 51
         }
-        // Sleuth / Micrometer: [app,trace,span] or [app,trace,span,exportable]
+        // Sleuth / Micrometer: [app,trace,span] or [app,trace,span,exportable]. The app name
+        // (spring.application.name) is letters, digits, '-', '_' and '.', at most 64 of them:
+        // stopping at anything else keeps `[other brackets]` cheap.
         var i = open + 1
-        while i < n, i - open <= 128, line[i] != UInt8(ascii: ","), line[i] != UInt8(ascii: "]"),
-            line[i] != UInt8(ascii: "[")
+        while i < n, i - open <= 64, isWordByte(line[i]) || line[i] == UInt8(ascii: "-") || line[i] == UInt8(ascii: "_")
+            || line[i] == UInt8(ascii: ".")
         {
             i += 1
         }
@@ -125,7 +131,7 @@ enum TraceContextFinder {
         offerIDs(line, trace: trace, span: span, fields)
         if !app.isEmpty {
             _ = fields.offer(
-                .service, key: literal("spring.application.name"), value: UnsafeBufferPointer(rebasing: line[app]),
+                .service, key: "spring.application.name", value: UnsafeBufferPointer(rebasing: line[app]),
                 isString: true, rank: 1)
         }
         return i + 1
@@ -136,19 +142,24 @@ enum TraceContextFinder {
     ) {
         if !trace.isEmpty {
             _ = fields.offer(
-                .traceID(.hex), key: literal("trace_id"), value: UnsafeBufferPointer(rebasing: line[trace]), isString: true,
+                .traceID(.hex), key: "trace_id", value: UnsafeBufferPointer(rebasing: line[trace]), isString: true,
                 rank: 1)
         }
         if !span.isEmpty {
             _ = fields.offer(
-                .spanID(.hex), key: literal("span_id"), value: UnsafeBufferPointer(rebasing: line[span]), isString: true,
+                .spanID(.hex), key: "span_id", value: UnsafeBufferPointer(rebasing: line[span]), isString: true,
                 rank: 1)
         }
     }
 
+    /// Whether a word of eight bytes holds one of the bytes `scan` looks at.
     @inline(__always)
-    private static func literal(_ s: StaticString) -> UnsafeBufferPointer<UInt8> {
-        UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount)
+    static func mayMatter(_ w: UInt64) -> Bool {
+        @inline(__always) func hasByte(_ b: UInt64) -> UInt64 {
+            let x = w ^ (b &* 0x0101_0101_0101_0101)
+            return (x &- 0x0101_0101_0101_0101) & ~x & 0x8080_8080_8080_8080
+        }
+        return (hasByte(0x3D) | hasByte(0x3A) | hasByte(0x5B) | hasByte(0x2D)) != 0
     }
 
     @inline(__always)
