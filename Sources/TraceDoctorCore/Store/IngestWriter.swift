@@ -109,18 +109,23 @@ final class IngestWriter: RecordSink {
                 try db.execute(sql: index.sql)
             }
         }
-        try db.execute(
-            sql: """
-                DELETE FROM spans WHERE id > ? AND EXISTS
-                    (SELECT 1 FROM spans AS earlier WHERE earlier.identity_hash = spans.identity_hash AND earlier.id <= ?)
-                """, arguments: [spansBefore, spansBefore])
-        counts.duplicateSpans = db.changesCount
-        try db.execute(
-            sql: """
-                DELETE FROM logs WHERE id > ? AND EXISTS
-                    (SELECT 1 FROM logs AS earlier WHERE earlier.identity_hash = logs.identity_hash AND earlier.id <= ?)
-                """, arguments: [logsBefore, logsBefore])
-        counts.duplicateLogs = db.changesCount
+        // Into an empty table nothing can be a duplicate: skip a lookup per row.
+        if spansBefore > 0 {
+            try db.execute(
+                sql: """
+                    DELETE FROM spans WHERE id > ? AND EXISTS
+                        (SELECT 1 FROM spans AS earlier WHERE earlier.identity_hash = spans.identity_hash AND earlier.id <= ?)
+                    """, arguments: [spansBefore, spansBefore])
+            counts.duplicateSpans = db.changesCount
+        }
+        if logsBefore > 0 {
+            try db.execute(
+                sql: """
+                    DELETE FROM logs WHERE id > ? AND EXISTS
+                        (SELECT 1 FROM logs AS earlier WHERE earlier.identity_hash = logs.identity_hash AND earlier.id <= ?)
+                    """, arguments: [logsBefore, logsBefore])
+            counts.duplicateLogs = db.changesCount
+        }
         var result = counts
         result.traces = traceIDs.count
         return result
