@@ -57,8 +57,13 @@ struct LogfmtScanner {
                         break
                     }
                     if c == UInt8(ascii: "\\"), i + 1 < n {
-                        value.append(Self.unescape(line[i + 1]))
-                        if Self.unescape(line[i + 1]) == 0x5C && line[i + 1] != 0x5C { value.append(line[i + 1]) }
+                        if let byte = Self.unescape(line[i + 1]) {
+                            value.append(byte)
+                        } else {
+                            // An escape logfmt does not define: kept as written.
+                            value.append(c)
+                            value.append(line[i + 1])
+                        }
                         i += 2
                         continue
                     }
@@ -77,15 +82,15 @@ struct LogfmtScanner {
         }
     }
 
-    /// The byte an escape `\c` stands for; a backslash for unknown escapes (kept as written).
-    private static func unescape(_ c: UInt8) -> UInt8 {
+    /// The byte an escape `\c` stands for, or nil when logfmt defines none.
+    private static func unescape(_ c: UInt8) -> UInt8? {
         switch c {
         case UInt8(ascii: "n"): 0x0A
         case UInt8(ascii: "t"): 0x09
         case UInt8(ascii: "r"): 0x0D
         case UInt8(ascii: "\""): 0x22
         case UInt8(ascii: "\\"): 0x5C
-        default: 0x5C
+        default: nil
         }
     }
 
