@@ -191,6 +191,9 @@ import Testing
                   otlp-json: expected a JSON object ('{'), 1:1: found '['
                   jaeger-json: a JSON array of objects without "spanID" (its keys: "hello")
                   zipkin-json: no span with "traceId" and "id" (its keys: "hello")
+                  json-logs: expected a JSON object per line ('{'), 1:1: found '['
+                  logfmt: the first line is not key=value pairs
+                  text-logs: starts with '[' at 1:1 but not with a log line: JSON, not a text log
                 (pass --input-format to force one)
                 """), "\(run.stderr)")
     }

@@ -5,6 +5,9 @@ public enum InputFormat: String, Sendable, CaseIterable, Codable {
     case otlpJSON = "otlp-json"
     case jaegerJSON = "jaeger-json"
     case zipkinJSON = "zipkin-json"
+    case jsonLogs = "json-logs"
+    case logfmt = "logfmt"
+    case textLogs = "text-logs"
 
     /// A human list of every format, for error messages.
     public static var readable: String {
@@ -16,6 +19,9 @@ public enum InputFormat: String, Sendable, CaseIterable, Codable {
         case .otlpJSON: "OTLP/JSON traces (documents or JSON Lines, and Jaeger's API v3 {\"result\": …})"
         case .jaegerJSON: "Jaeger JSON (the UI's download / API v1 {\"data\": […]}, a trace object, or a span list)"
         case .zipkinJSON: "Zipkin v2 JSON (a list of spans, a list of traces, or one span)"
+        case .jsonLogs: "JSON Lines application logs"
+        case .logfmt: "logfmt logs"
+        case .textLogs: "plain-text logs"
         }
     }
 
@@ -25,6 +31,9 @@ public enum InputFormat: String, Sendable, CaseIterable, Codable {
         case .otlpJSON: OTLPJSONReader()
         case .jaegerJSON: JaegerJSONReader()
         case .zipkinJSON: ZipkinJSONReader()
+        case .jsonLogs: JSONLogReader()
+        case .logfmt: LogfmtReader()
+        case .textLogs: TextLogReader()
         }
     }
 
@@ -34,6 +43,9 @@ public enum InputFormat: String, Sendable, CaseIterable, Codable {
         case .otlpJSON: OTLPJSONSniffer.self
         case .jaegerJSON: JaegerJSONSniffer.self
         case .zipkinJSON: ZipkinJSONSniffer.self
+        case .jsonLogs: JSONLogSniffer.self
+        case .logfmt: LogfmtSniffer.self
+        case .textLogs: TextLogSniffer.self
         }
     }
 
@@ -42,7 +54,7 @@ public enum InputFormat: String, Sendable, CaseIterable, Codable {
     /// The store then gives each such server half its own ID (`SharedSpanPairs`).
     public var sharesClientServerSpanIDs: Bool {
         switch self {
-        case .otlpJSON: false
+        case .otlpJSON, .jsonLogs, .logfmt, .textLogs: false
         case .jaegerJSON, .zipkinJSON: true
         }
     }

@@ -63,6 +63,9 @@ import Testing
             "expected a JSON object ('{'), 1:1: found '['",
             #"a JSON array of objects without "spanID" (its keys: "hello")"#,
             #"no span with "traceId" and "id" (its keys: "hello")"#,
+            "expected a JSON object per line ('{'), 1:1: found '['",
+            "the first line is not key=value pairs",
+            "starts with '[' at 1:1 but not with a log line: JSON, not a text log",
         ])
     }
 
