@@ -11,7 +11,7 @@ public enum InputFormat: String, Sendable, CaseIterable, Codable {
 
     public var description: String {
         switch self {
-        case .otlpJSON: "OTLP/JSON traces (documents or JSON Lines)"
+        case .otlpJSON: "OTLP/JSON traces and logs (documents or JSON Lines)"
         }
     }
 
