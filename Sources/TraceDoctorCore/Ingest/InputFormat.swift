@@ -3,6 +3,7 @@
 
 public enum InputFormat: String, Sendable, CaseIterable, Codable {
     case otlpJSON = "otlp-json"
+    case otlpProtobuf = "otlp-protobuf"
 
     /// A human list of every format, for error messages.
     public static var readable: String {
@@ -12,6 +13,7 @@ public enum InputFormat: String, Sendable, CaseIterable, Codable {
     public var description: String {
         switch self {
         case .otlpJSON: "OTLP/JSON traces and logs (documents or JSON Lines)"
+        case .otlpProtobuf: "OTLP protobuf traces and logs (binary export requests, optionally length-delimited)"
         }
     }
 
@@ -19,6 +21,7 @@ public enum InputFormat: String, Sendable, CaseIterable, Codable {
     public var reader: RecordReader {
         switch self {
         case .otlpJSON: OTLPJSONReader()
+        case .otlpProtobuf: OTLPProtobufReader()
         }
     }
 
@@ -26,6 +29,7 @@ public enum InputFormat: String, Sendable, CaseIterable, Codable {
     public var sniffer: FormatSniffer.Type {
         switch self {
         case .otlpJSON: OTLPJSONSniffer.self
+        case .otlpProtobuf: OTLPProtobufSniffer.self
         }
     }
 }
