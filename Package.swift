@@ -47,7 +47,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TraceDoctorCoreTests",
-            dependencies: ["TraceDoctorCore"],
+            dependencies: ["TraceDoctorCore", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
             path: "Tests/TraceDoctorCoreTests"
         ),
         .testTarget(

@@ -151,11 +151,11 @@ private struct LayoutCheck {
 
         var name: String {
             switch self {
-            case .request: "ExportTraceServiceRequest or ExportLogsServiceRequest"
-            case .resourceRecords: "ResourceSpans or ResourceLogs"
-            case .resource: "Resource"
-            case .scopeRecords: "ScopeSpans or ScopeLogs"
-            case .scope: "InstrumentationScope"
+            case .request: "an ExportTraceServiceRequest or ExportLogsServiceRequest"
+            case .resourceRecords: "a ResourceSpans or ResourceLogs"
+            case .resource: "a Resource"
+            case .scopeRecords: "a ScopeSpans or ScopeLogs"
+            case .scope: "an InstrumentationScope"
             }
         }
 
@@ -187,15 +187,15 @@ private struct LayoutCheck {
             let number = tag >> 3
             let wireType = UInt8(tag & 7)
             guard number > 0, wireType <= 5, wireType != 3, wireType != 4 else {
-                throw fail("invalid field tag 0x\(String(tag, radix: 16)) in a \(kind.name)", at: start)
+                throw fail("invalid field tag 0x\(String(tag, radix: 16)) in \(kind.name)", at: start)
             }
             guard let known = kind.field(number) else {
-                if strict { throw fail("field \(number) is not part of a \(kind.name)", at: start) }
+                if strict { throw fail("field \(number) is not part of \(kind.name)", at: start) }
                 try skip(wireType, end: end, at: start)
                 continue
             }
             guard known.wireType == wireType else {
-                throw fail("field \(number) of a \(kind.name) has wire type \(wireType), not \(known.wireType)", at: start)
+                throw fail("field \(number) of \(kind.name) has wire type \(wireType), not \(known.wireType)", at: start)
             }
             if wireType != 2 {
                 try skip(wireType, end: end, at: start)
@@ -203,7 +203,12 @@ private struct LayoutCheck {
             }
             let length = try varint()
             guard length <= UInt64(end - pos) else {
-                throw fail("field \(number) of a \(kind.name) claims \(length) bytes, more than its message has left", at: start)
+                if isComplete && end == bytes.count {
+                    throw fail(
+                        "the input ends inside field \(number) of \(kind.name) (\(end - pos) of its \(length) bytes are there): "
+                            + "is the file cut short?", at: start)
+                }
+                throw fail("field \(number) of \(kind.name) claims \(length) bytes, more than its message has left", at: start)
             }
             let fieldEnd = pos + Int(length)
             if let inner = known.kind {
@@ -214,7 +219,7 @@ private struct LayoutCheck {
                 pos = fieldEnd
             }
         }
-        guard pos == end || end == Int.max else { throw fail("a field runs past the end of its \(kind.name)", at: pos) }
+        guard pos == end || end == Int.max else { throw fail("a field runs past the end of \(kind.name)", at: pos) }
     }
 
     /// A Span or LogRecord: the wire types of its fields tell which.
@@ -245,7 +250,12 @@ private struct LayoutCheck {
     }
 
     private mutating func settle(_ found: OTLPSignal, at start: Int) throws {
-        if let signal, signal != found { throw fail("spans and log records in one export", at: start) }
+        if let signal, signal != found {
+            throw fail(
+                signal == .spans
+                    ? "a LogRecord among spans: an export holds one kind of record"
+                    : "a Span among log records: an export holds one kind of record", at: start)
+        }
         signal = found
     }
 

@@ -15,7 +15,11 @@ public enum OTLPProtobufSniffer: FormatSniffer {
             if case let .success(layout) = strict {
                 return .accept(confidence: layout.wholeRecords > 0 ? 100 : 80)
             }
-            switch OTLPProtobufLayout.inspect(bytes, isComplete: prefix.isComplete, strict: false) {
+            if prefix.isComplete, case .success = OTLPProtobufLayout.inspect(bytes, isComplete: false, strict: true) {
+                // Sound up to where it stops: a cut-short export, which the reader reports exactly.
+                return .accept(confidence: 60)
+            }
+            switch OTLPProtobufLayout.inspect(bytes, isComplete: false, strict: false) {
             case .success:
                 // Fields OTLP does not define (yet): probably a newer OTLP.
                 return .accept(confidence: 30)

@@ -21,6 +21,15 @@ struct CollectedSpan: Equatable {
     var line: Int?
 }
 
+extension CollectedSpan {
+    /// The same span with no line, to compare spans read from different encodings.
+    var withoutLine: CollectedSpan {
+        var copy = self
+        copy.line = nil
+        return copy
+    }
+}
+
 struct CollectedLog: Equatable {
     var timeNs: Int64?
     var body: String
