@@ -67,7 +67,7 @@ extension OTLPProtobufWalker {
         span.parentSpanID = self.spanID(message.parentSpanID, "parent_span_id", at: offset)
         if let traceID { span.traceID = traceID } else { problem("span has no trace_id (or an all-zero one)", at: offset) }
         if let spanID { span.spanID = spanID } else { problem("span has no span_id (or an all-zero one)", at: offset) }
-        span.name = Array(message.name.utf8)
+        span.name.append(contentsOf: message.name.utf8)
         if let kind = SpanKind(rawValue: message.kind.rawValue) {
             span.kind = kind
         } else {
@@ -83,9 +83,9 @@ extension OTLPProtobufWalker {
         } else {
             problem("status code \(message.status.code.rawValue) is not 0, 1 or 2", at: offset)
         }
-        span.statusMessage = Array(message.status.message.utf8)
+        span.statusMessage.append(contentsOf: message.status.message.utf8)
         span.flags = message.flags
-        span.traceState = Array(message.traceState.utf8)
+        span.traceState.append(contentsOf: message.traceState.utf8)
         span.attributes.setOTLPAttributes(message.attributes)
         if span.attributes.isEmpty { span.attributes.append("{}") }
         writeEvents(message.events, at: offset)
@@ -138,10 +138,10 @@ extension OTLPProtobufWalker {
         } else {
             problem("severity_number \(severity) is not a severity (0–24)", at: offset)
         }
-        log.severityText = Array(message.severityText.utf8)
+        log.severityText.append(contentsOf: message.severityText.utf8)
         if message.hasBody {
             if case let .stringValue(text) = message.body.value {
-                log.body = Array(text.utf8)
+                log.body.append(contentsOf: text.utf8)
             } else {
                 partAttributes.reset()
                 partAttributes.appendOTLPAnyValue(message.body)
