@@ -59,7 +59,8 @@ struct OTLPRecordFit {
 /// The layout of an OTLP protobuf input, read from its first bytes.
 struct OTLPProtobufLayout: Equatable {
     var framing: ProtobufFraming
-    /// Spans or logs, once a record in the bytes looked at told; nil when none did.
+    /// Spans or logs, once a record in the bytes looked at told (strict inspection only); nil
+    /// when none did.
     var signal: OTLPSignal?
     /// Records whose fields were all checked.
     var wholeRecords = 0
@@ -239,11 +240,15 @@ private struct LayoutCheck {
             fit.add(field: tag >> 3, wireType: wireType)
             try skip(wireType, end: end, at: start)
         }
-        switch fit.kind {
-        case nil: throw fail("a record that is neither a Span nor a LogRecord: \(fit.misfitDescription)", at: start)
-        case .span: try settle(.spans, at: start)
-        case .logRecord: try settle(.logs, at: start)
-        case .either: break
+        // Only detection (strict) judges records; the reader judges each one itself, so that
+        // --keep-going can skip a bad one.
+        if strict {
+            switch fit.kind {
+            case nil: throw fail("a record that is neither a Span nor a LogRecord: \(fit.misfitDescription)", at: start)
+            case .span: try settle(.spans, at: start)
+            case .logRecord: try settle(.logs, at: start)
+            case .either: break
+            }
         }
         if cut { throw PrefixEnded() }
         wholeRecords += 1

@@ -160,17 +160,38 @@ final class OTLPProtobufWalker {
     // MARK: Records
 
     /// One Span or LogRecord: which one its fields' wire types tell (the first settles the
-    /// export's kind).
+    /// export's kind). A record that does not decode is skipped under --keep-going: its length
+    /// is known, so reading goes on after it.
     private func readRecord(within end: Int64) throws {
         let length = try stream.readLength(of: "a Span or LogRecord", within: end)
         let offset = stream.offset
         let bytes = try stream.readBytes(length, of: "a Span or LogRecord")
         largestMessage = max(largestMessage, length)
-        let kind = try Self.recordKind(bytes, at: offset, signal: signal)
+        let kind: OTLPSignal
+        do {
+            kind = try Self.recordKind(bytes, at: offset, signal: signal)
+        } catch {
+            try context.skip(error)
+            return
+        }
         if signal == nil { signal = kind }
         switch kind {
-        case .spans: try emitSpan(try Self.decode(Opentelemetry_Proto_Trace_V1_Span.self, bytes, "a Span", at: offset), at: offset)
-        case .logs: try emitLog(try Self.decode(Opentelemetry_Proto_Logs_V1_LogRecord.self, bytes, "a LogRecord", at: offset), at: offset)
+        case .spans:
+            if let span = try decodeOrSkip(OTLPSpan.self, bytes, "a Span", at: offset) { try emitSpan(span, at: offset) }
+        case .logs:
+            if let log = try decodeOrSkip(OTLPLogRecord.self, bytes, "a LogRecord", at: offset) { try emitLog(log, at: offset) }
+        }
+    }
+
+    /// The decoded record, or nil when it does not decode and --keep-going skips it.
+    private func decodeOrSkip<M: SwiftProtobuf.Message>(
+        _ type: M.Type, _ bytes: UnsafeRawBufferPointer, _ what: String, at offset: Int64
+    ) throws(InputError) -> M? {
+        do {
+            return try Self.decode(type, bytes, what, at: offset)
+        } catch {
+            try context.skip(error)
+            return nil
         }
     }
 

@@ -138,6 +138,25 @@ import Testing
         #expect(context.skipped.allSatisfy { $0.position?.isByteOffset == true })
     }
 
+    @Test func aRecordThatDoesNotDecodeIsSkippedUnderKeepGoing() throws {
+        var name = OTLPMessages.span(2).wire
+        // The span's name (field 5) as bytes that are not UTF-8.
+        let good = OTLPMessages.span(2)
+        let nameField: [UInt8] = [0x2A] + OTLPMessages.varint(good.name.utf8.count) + Array(good.name.utf8)
+        let at = try #require(name.indices.first { Array(name[$0..<min($0 + nameField.count, name.count)]) == nameField })
+        name[at + 2] = 0xFF
+        let scopeSpans = [OTLPMessages.span(1).wire, name, OTLPMessages.span(3).wire].flatMap { OTLPMessages.field(2, $0) }
+        let bytes = OTLPMessages.field(1, OTLPMessages.field(2, scopeSpans))
+        #expect {
+            try collectProtobuf(bytes)
+        } throws: { error in
+            (error as? InputError)?.message.hasPrefix("a Span of \(name.count) bytes has a string that is not valid UTF-8") ?? false
+        }
+        let (sink, context) = try collectProtobuf(bytes, keepGoing: true)
+        #expect(sink.spans.map(\.spanID) == ["eee19b7ec3c10001", "eee19b7ec3c10003"])
+        #expect(context.skippedCount == 1)
+    }
+
     @Test func aLogRecordAmongSpansIsAnError() throws {
         let scopeSpans = OTLPMessages.field(2, OTLPMessages.span(1).wire) + OTLPMessages.field(2, OTLPMessages.logRecord().wire)
         let bytes = OTLPMessages.field(1, OTLPMessages.field(2, scopeSpans))
