@@ -2,11 +2,6 @@
 // resources and scopes. Spans and log records are read in OTLPJSONParser+Spans.swift and
 // OTLPJSONParser+Logs.swift.
 
-/// Which kind of records a `ResourceSpans` / `ResourceLogs` holds.
-enum OTLPSignal {
-    case spans, logs
-}
-
 /// Walks OTLP/JSON with a `JSONScanner`, one span or log record at a time.
 final class OTLPJSONParser {
     let s: JSONScanner

@@ -58,7 +58,7 @@ final class OTLPProtobufWalker {
     }
 
     /// A field this walker reads must have the wire type OTLP gives it.
-    private func expect(_ tag: FieldTag, _ wireType: WireType, in message: String, at offset: Int64) throws(InputError) {
+    private func expect(_ tag: FieldTag, _ wireType: FieldTag.WireType, in message: String, at offset: Int64) throws(InputError) {
         guard tag.wireType == wireType else {
             throw InputError(
                 "field \(tag.number) of a \(message) has wire type \(tag.wireType.rawValue), not \(wireType.rawValue): "

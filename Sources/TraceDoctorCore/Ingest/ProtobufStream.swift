@@ -2,22 +2,6 @@
 // length-delimited field at a time in a buffer that grows only as far as that field needs. It
 // is what lets the OTLP protobuf reader hold one span, not the whole export, in memory.
 
-/// A protobuf wire type (the low three bits of a tag).
-enum WireType: UInt8 {
-    case varint = 0
-    case fixed64 = 1
-    case lengthDelimited = 2
-    case startGroup = 3
-    case endGroup = 4
-    case fixed32 = 5
-}
-
-/// A field's number and wire type, as read from its tag.
-struct FieldTag: Equatable {
-    var number: UInt64
-    var wireType: WireType
-}
-
 final class ProtobufStream {
     private let source: ByteSource
     private var buf: UnsafeMutablePointer<UInt8>
@@ -126,7 +110,7 @@ final class ProtobufStream {
     func readTag() throws(InputError) -> FieldTag {
         let start = offset
         let raw = try readVarint("a field tag")
-        guard let wireType = WireType(rawValue: UInt8(raw & 7)), raw >> 3 != 0 else {
+        guard let wireType = FieldTag.WireType(rawValue: UInt8(raw & 7)), raw >> 3 != 0 else {
             throw InputError(
                 "invalid field tag 0x\(String(raw, radix: 16)) (field \(raw >> 3), wire type \(raw & 7)): "
                     + "the data is corrupt or not protobuf", at: Self.position(start))
