@@ -11,6 +11,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
     ],
     targets: [
         .systemLibrary(
@@ -31,6 +32,7 @@ let package = Package(
                 "CSQLiteTuning",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ],
             swiftSettings: [
                 // The ingest path walks bytes through class state; dynamic exclusivity checks
@@ -53,7 +55,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TraceDoctorCoreTests",
-            dependencies: ["TraceDoctorCore"],
+            dependencies: ["TraceDoctorCore", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
             path: "Tests/TraceDoctorCoreTests"
         ),
         .testTarget(

@@ -189,6 +189,7 @@ import Testing
                 """
                 other.json: not a dump tracedoctor can read; tried:
                   otlp-json: expected a JSON object ('{'), 1:1: found '['
+                  otlp-protobuf: text, not binary protobuf (1:1: found '[')
                   jaeger-json: a JSON array of objects without "spanID" (its keys: "hello")
                   zipkin-json: no span with "traceId" and "id" (its keys: "hello")
                   json-logs: expected a JSON object per line ('{'), 1:1: found '['

@@ -10,15 +10,18 @@ public struct Problem: Sendable, Equatable, Codable {
 
     public init(_ error: InputError, path: String) {
         self.path = path
-        line = error.position?.line
-        column = error.position?.column
+        if let position = error.position, !position.isByteOffset {
+            line = position.line
+            column = position.column
+        }
         offset = error.position?.offset
         message = error.message
     }
 
-    /// `file:line:col: message`.
+    /// `file:line:col: message`, or `file:byte N: message` in binary input.
     public var description: String {
         if let line, let column { return "\(path):\(line):\(column): \(message)" }
+        if let offset { return "\(path):\(SourcePosition.byteOffset(offset)): \(message)" }
         return "\(path): \(message)"
     }
 }

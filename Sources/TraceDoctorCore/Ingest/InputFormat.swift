@@ -3,6 +3,7 @@
 
 public enum InputFormat: String, Sendable, CaseIterable, Codable {
     case otlpJSON = "otlp-json"
+    case otlpProtobuf = "otlp-protobuf"
     case jaegerJSON = "jaeger-json"
     case zipkinJSON = "zipkin-json"
     case jsonLogs = "json-logs"
@@ -16,7 +17,8 @@ public enum InputFormat: String, Sendable, CaseIterable, Codable {
 
     public var description: String {
         switch self {
-        case .otlpJSON: "OTLP/JSON traces (documents or JSON Lines, and Jaeger's API v3 {\"result\": …})"
+        case .otlpJSON: "OTLP/JSON traces and logs (documents or JSON Lines, and Jaeger's API v3 {\"result\": …})"
+        case .otlpProtobuf: "OTLP protobuf traces and logs (binary export requests, optionally length-delimited)"
         case .jaegerJSON: "Jaeger JSON (the UI's download / API v1 {\"data\": […]}, a trace object, or a span list)"
         case .zipkinJSON: "Zipkin v2 JSON (a list of spans, a list of traces, or one span)"
         case .jsonLogs: "JSON Lines application logs"
@@ -29,6 +31,7 @@ public enum InputFormat: String, Sendable, CaseIterable, Codable {
     public var reader: RecordReader {
         switch self {
         case .otlpJSON: OTLPJSONReader()
+        case .otlpProtobuf: OTLPProtobufReader()
         case .jaegerJSON: JaegerJSONReader()
         case .zipkinJSON: ZipkinJSONReader()
         case .jsonLogs: JSONLogReader()
@@ -41,6 +44,7 @@ public enum InputFormat: String, Sendable, CaseIterable, Codable {
     public var sniffer: FormatSniffer.Type {
         switch self {
         case .otlpJSON: OTLPJSONSniffer.self
+        case .otlpProtobuf: OTLPProtobufSniffer.self
         case .jaegerJSON: JaegerJSONSniffer.self
         case .zipkinJSON: ZipkinJSONSniffer.self
         case .jsonLogs: JSONLogSniffer.self
@@ -54,7 +58,7 @@ public enum InputFormat: String, Sendable, CaseIterable, Codable {
     /// The store then gives each such server half its own ID (`SharedSpanPairs`).
     public var sharesClientServerSpanIDs: Bool {
         switch self {
-        case .otlpJSON, .jsonLogs, .logfmt, .textLogs: false
+        case .otlpJSON, .otlpProtobuf, .jsonLogs, .logfmt, .textLogs: false
         case .jaegerJSON, .zipkinJSON: true
         }
     }

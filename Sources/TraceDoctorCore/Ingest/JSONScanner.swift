@@ -518,6 +518,19 @@ public final class JSONScanner {
         return (raw, escaped)
     }
 
+    /// Reads a string and appends it to `out` as a JSON string in one canonical spelling: as
+    /// written when it has no escapes, otherwise unescaped and re-escaped by
+    /// `JSONBuffer.appendString`. The same text then gives the same bytes however the input
+    /// escaped it (`"\u00e9"` or `"é"`), and the same as text that came from protobuf.
+    public func readCanonicalString(into out: JSONBuffer) throws(InputError) {
+        let (body, escaped) = try readRawStringBody()
+        if escaped {
+            scratch.withUnsafeBufferPointer { out.appendString($0) }
+        } else {
+            out.appendQuotedRaw(body)
+        }
+    }
+
     /// Reads a string as a Swift `String`.
     public func readString() throws(InputError) -> String {
         String(decoding: try readStringBytes(), as: UTF8.self)

@@ -1,5 +1,7 @@
 // OTLP/JSON `KeyValue` lists and `AnyValue`s, turned into the plain JSON objects the store
 // keeps (`{"http.method":"GET","http.status_code":200}`), which SQL can query with `->>`.
+// Strings, doubles and bytes are written in `OTLPRecordJSON`'s canonical spelling, the same the
+// protobuf reader writes.
 
 extension JSONScanner {
     /// Reads an OTLP `[KeyValue]` array and appends its pairs to `out` as the members of a
@@ -71,19 +73,13 @@ extension JSONScanner {
 
         mutating func key(_ s: JSONScanner, _ out: JSONBuffer, _ start: SourcePosition) throws(InputError) {
             guard !keyWritten else { throw InputError("attribute has two \"key\"s", at: start) }
-            let (body, _) = try s.readRawStringBody()
-            isServiceName = capture && body.equals("service.name")
-            if valueWritten {
-                // The value came first (rare): put the key in front of it.
-                let value = Array(UnsafeBufferPointer(rebasing: out.buffer[mark...]))
-                out.truncate(to: mark)
-                out.appendQuotedRaw(body)
-                out.append(UInt8(ascii: ":"))
-                out.appendRaw(value)
-            } else {
-                out.appendQuotedRaw(body)
-                out.append(UInt8(ascii: ":"))
-            }
+            // The value may have come first (rare): then the key goes in front of it.
+            let value = valueWritten ? Array(UnsafeBufferPointer(rebasing: out.buffer[mark...])) : nil
+            out.truncate(to: mark)
+            try s.readCanonicalString(into: out)
+            isServiceName = capture && UnsafeBufferPointer(rebasing: out.buffer[mark...]).equals("\"service.name\"")
+            out.append(UInt8(ascii: ":"))
+            if let value { out.appendRaw(value) }
             keyWritten = true
         }
 
@@ -113,8 +109,7 @@ extension JSONScanner {
         // Compact JSON as exporters write it: the common value kinds matched literally.
         if !captureString, try consume("{\"stringValue\":") {
             obj = try enteredObject()
-            let (body, _) = try readRawStringBody()
-            out.appendQuotedRaw(body)
+            try readCanonicalString(into: out)
             wrote = true
         } else if try consume("{\"intValue\":") {
             obj = try enteredObject()
@@ -131,8 +126,7 @@ extension JSONScanner {
                     captured = Array(text)
                     out.appendString(text)
                 } else {
-                    let (body, _) = try readRawStringBody()
-                    out.appendQuotedRaw(body)
+                    try readCanonicalString(into: out)
                 }
             } else if key.equals("intValue", or: "int_value") {
                 try ensureSingle(&wrote, start)
@@ -154,8 +148,13 @@ extension JSONScanner {
                 }
             } else if key.equals("bytesValue", or: "bytes_value") {
                 try ensureSingle(&wrote, start)
-                let (body, _) = try readRawStringBody()
-                out.appendQuotedRaw(body)
+                let text = try readStringBytes()
+                if let bytes = Base64.decode(text) {
+                    bytes.withUnsafeBytes { OTLPRecordJSON.appendBase64($0, to: out) }
+                } else {
+                    // Not base64 (some writers use hex): kept as written.
+                    out.appendString(text)
+                }
             } else if key.equals("arrayValue", or: "array_value") {
                 try ensureSingle(&wrote, start)
                 out.append(UInt8(ascii: "["))
@@ -203,23 +202,29 @@ extension JSONScanner {
         wrote = true
     }
 
-    /// A double as a JSON number, or as a string for NaN and the infinities.
+    /// A double in `OTLPRecordJSON.appendDouble`'s canonical spelling: `1.50`, `1.5e0` and
+    /// `"1.5"` all become `1.5`; NaN and the infinities become strings.
     private func readOTLPDouble(into out: JSONBuffer) throws(InputError) {
         let start = position
+        let text: UnsafeBufferPointer<UInt8>
         switch try kind() {
         case .number:
-            out.appendRaw(try readNumberBytes())
+            text = try readNumberBytes()
         case .string:
-            let text = try readStringBytes()
+            text = try readStringBytes()
             if text.equals("NaN") || text.equals("Infinity") || text.equals("-Infinity") {
                 out.appendString(text)
-            } else if JSONScanner.isValidNumber(text) {
-                out.appendRaw(text)
-            } else {
+                return
+            }
+            guard JSONScanner.isValidNumber(text) else {
                 throw InputError("doubleValue \(Self.quote(text)) is not a number", at: start)
             }
         default:
             throw unexpected("doubleValue as a number")
         }
+        guard let value = Double(String(decoding: text, as: UTF8.self)) else {
+            throw InputError("doubleValue \(Self.quote(text)) is not a number", at: start)
+        }
+        OTLPRecordJSON.appendDouble(value, to: out)
     }
 }

@@ -1,6 +1,7 @@
 // The one error type of the library: every case carries what the user needs to act on it.
 
-/// Where in an input something went wrong: a line and column (1-based) and the byte offset.
+/// Where in an input something went wrong: a line and column (1-based) and the byte offset; for
+/// binary input (protobuf), only the byte offset, with line and column 0.
 public struct SourcePosition: Sendable, Equatable, Codable, CustomStringConvertible {
     public var line: Int
     public var column: Int
@@ -13,8 +14,17 @@ public struct SourcePosition: Sendable, Equatable, Codable, CustomStringConverti
         self.offset = offset
     }
 
-    /// `12:7` — the form editors and terminals turn into a link after `file:`.
-    public var description: String { "\(line):\(column)" }
+    /// A position in binary input, where lines mean nothing.
+    public static func byteOffset(_ offset: Int64) -> SourcePosition {
+        SourcePosition(line: 0, column: 0, offset: offset)
+    }
+
+    /// True for a position in binary input (see `byteOffset(_:)`).
+    public var isByteOffset: Bool { line == 0 }
+
+    /// `12:7` — the form editors and terminals turn into a link after `file:` — or, in binary
+    /// input, `byte 4096` (0-based, as `xxd -s` counts).
+    public var description: String { isByteOffset ? "byte \(offset)" : "\(line):\(column)" }
 }
 
 /// A problem in one input file, before the file's path is known to the reader.

@@ -61,6 +61,7 @@ import Testing
         #expect(failure.attempts.map(\.format) == InputFormat.allCases.map(\.rawValue))
         #expect(failure.attempts.map(\.reason) == [
             "expected a JSON object ('{'), 1:1: found '['",
+            "text, not binary protobuf (1:1: found '[')",
             #"a JSON array of objects without "spanID" (its keys: "hello")"#,
             #"no span with "traceId" and "id" (its keys: "hello")"#,
             "expected a JSON object per line ('{'), 1:1: found '['",
