@@ -82,7 +82,7 @@ import Testing
         ("otlp/truncated-mid-span.json", "truncated-mid-span.json:39:15: expected ',' or '}', found end of input"),
         (
             "otlp/invalid-hex-trace-id.json",
-            "invalid-hex-trace-id.json:184:25: traceId '4bf92f3577b34da6a3ce929d0e0e47zz' is not a trace ID (32 hex digits, or 16 bytes in base64)"
+            "invalid-hex-trace-id.json:184:26: traceId '4bf92f3577b34da6a3ce929d0e0e47zz' is not a trace ID (32 hex digits, or 16 bytes in base64)"
         ),
         (
             "logs/prose-not-a-log.txt",
@@ -90,8 +90,8 @@ import Testing
         ),
         ("logs/binary-not-a-log.bin", "binary-not-a-log.bin: not a dump tracedoctor can read; tried:"),
         ("logs/truncated-json-log.jsonl", "truncated-json-log.jsonl:2:39: unterminated string (the input ends inside it)"),
-        ("corpus/otlp2parquet/trace_invalid_base64.json", "trace_invalid_base64.json:21:25: traceId '!!!INVALID_BASE64!!!' is not a trace ID"),
-        ("corpus/otlp2parquet/trace_mixed_encoding.json", "trace_mixed_encoding.json:21:25: traceId 'zzz' is not a trace ID"),
+        ("corpus/otlp2parquet/trace_invalid_base64.json", "trace_invalid_base64.json:21:26: traceId '!!!INVALID_BASE64!!!' is not a trace ID"),
+        ("corpus/otlp2parquet/trace_mixed_encoding.json", "trace_mixed_encoding.json:21:26: traceId 'zzz' is not a trace ID"),
         ("corpus/otlp2parquet/trace_invalid_kind.json", "trace_invalid_kind.json:24:22: kind 'SPAN_KIND_INVALID_TYPE' is not a span kind"),
     ])
     func badInputIsRejectedAndTheDatabaseIsUnchanged(fixture: String, message: String) throws {

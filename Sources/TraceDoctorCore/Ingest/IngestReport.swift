@@ -52,6 +52,8 @@ public struct FileReport: Sendable, Equatable, Encodable {
     public var sameAs: String?
     /// For `rejected`: the full message.
     public var error: String?
+    /// For `not_a_dump`: why, when more can be said ("empty").
+    public var note: String?
     public var seconds: Double = 0
 
     public init(path: String) { self.path = path }

@@ -141,9 +141,10 @@ public enum Ingestor {
             switch error {
             case .database, .databaseFromNewerVersion, .notATraceDoctorDatabase:
                 throw error
-            case .unknownFormat where input.wasFound:
-                // A README or a script next to the dumps in a directory: not an error.
+            case .unknownFormat where input.wasFound, .emptyInput where input.wasFound:
+                // A README, a script or an empty file next to the dumps in a directory: not an error.
                 file.status = .notADump
+                if case .emptyInput = error { file.note = "empty" }
             default:
                 file.status = .rejected
                 file.error = error.description
@@ -156,13 +157,20 @@ public enum Ingestor {
 
     /// Undoes gzip and picks the reader: detected from the first bytes unless `forced`.
     static func open(_ raw: ByteSource, path: String, forced: InputFormat?) throws -> (ByteSource, InputFormat) {
+        var rest: ByteSource = raw
         var prefix = try raw.readFully(upTo: FormatDetector.prefixLength)
-        var source: ByteSource = PrefixedSource(prefix: prefix, rest: raw)
         if GzipSource.isGzip(prefix) {
-            let gzip = try GzipSource(upstream: source)
-            prefix = try gzip.readFully(upTo: FormatDetector.prefixLength)
-            source = PrefixedSource(prefix: prefix, rest: gzip)
+            rest = try GzipSource(upstream: PrefixedSource(prefix: prefix, rest: raw))
+            prefix = try rest.readFully(upTo: FormatDetector.prefixLength)
         }
+        // A UTF-8 byte order mark (Windows tools write one): RFC 8259 lets a parser ignore it,
+        // and every reader here reads UTF-8 anyway.
+        if prefix.starts(with: [0xEF, 0xBB, 0xBF]) { prefix.removeFirst(3) }
+        let blank: Set<UInt8> = [0x20, 0x09, 0x0A, 0x0D]
+        if prefix.allSatisfy(blank.contains) && prefix.count < FormatDetector.prefixLength {
+            throw TraceDoctorError.emptyInput(path: path)
+        }
+        let source = PrefixedSource(prefix: prefix, rest: rest)
         if let forced { return (source, forced) }
         switch FormatDetector.detect(prefix) {
         case let .success(format):

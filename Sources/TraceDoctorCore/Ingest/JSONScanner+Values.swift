@@ -94,16 +94,24 @@ extension JSONScanner {
     }
 
     /// A string into `out` (replacing its contents).
-    public func readString(into out: inout [UInt8]) throws(InputError) {
+    public func readString(into out: inout [UInt8], _ what: @autoclosure () -> String = "a value") throws(InputError) {
         out.removeAll(keepingCapacity: true)
         if try readNullIfPresent() { return }
+        try expectString(what())
         out.append(contentsOf: try readStringBytes())
+    }
+
+    /// Throws "expected <what> as a string" unless a string comes next.
+    @inline(__always)
+    func expectString(_ what: @autoclosure () -> String) throws(InputError) {
+        if try peek() != UInt8(ascii: "\"") { throw unexpected("\(what()) as a string") }
     }
 
     /// A trace ID in hex or base64. Returns nil for an empty string or the all-zero ID.
     public func readTraceID(_ what: @autoclosure () -> String, mode: IDParseMode) throws(InputError) -> TraceID? {
         let start = position
         if try readNullIfPresent() { return nil }
+        try expectString(what())
         let text = try readStringBytes()
         if text.isEmpty { return nil }
         guard let id = IDParser.parseTraceID(text, mode: mode) else {
@@ -117,6 +125,7 @@ extension JSONScanner {
     public func readSpanID(_ what: @autoclosure () -> String, mode: IDParseMode) throws(InputError) -> SpanID? {
         let start = position
         if try readNullIfPresent() { return nil }
+        try expectString(what())
         let text = try readStringBytes()
         if text.isEmpty { return nil }
         guard let id = IDParser.parseSpanID(text, mode: mode) else {

@@ -24,7 +24,7 @@ final class JaegerProcess {
         var obj = try s.beginObject()
         while let key = try s.nextKey(&obj) {
             if key.equals("serviceName") {
-                try s.readString(into: &resource.service)
+                try s.readString(into: &resource.service, "serviceName")
             } else if key.equals("tags") {
                 tags.reset()
                 try s.readJaegerKeyValues(into: tags, scratch: scratch) { kv in

@@ -80,7 +80,7 @@ final class JaegerSpan {
                 hasSpanID = true
             }
         } else if key.equals("operationName") {
-            try s.readString(into: &record.name)
+            try s.readString(into: &record.name, "operationName")
         } else if key.equals("references") {
             try readReferences(s)
         } else if key.equals("parentSpanID") {

@@ -19,7 +19,7 @@ extension OTLPJSONParser {
             } else if key.equals("severityNumber", or: "severity_number") {
                 try readSeverityNumber()
             } else if key.equals("severityText", or: "severity_text") {
-                try s.readString(into: &log.severityText)
+                try s.readString(into: &log.severityText, "severityText")
             } else if key.equals("body") {
                 try readBody()
             } else if key.equals("attributes") {
@@ -31,7 +31,7 @@ extension OTLPJSONParser {
             } else if key.equals("flags") {
                 log.flags = try readFlags()
             } else if key.equals("eventName", or: "event_name") {
-                try s.readString(into: &eventName)
+                try s.readString(into: &eventName, "eventName")
             } else {
                 try s.skipValue()
             }

@@ -28,7 +28,7 @@ extension OTLPJSONParser {
                     try s.readSpanID("parentSpanId", mode: .hexOrBase64)
                 })
             } else if key.equals("name") {
-                try s.readString(into: &span.name)
+                try s.readString(into: &span.name, "name")
             } else if key.equals("kind") {
                 try readKind()
             } else if key.equals("startTimeUnixNano", or: "start_time_unix_nano") {
@@ -46,7 +46,7 @@ extension OTLPJSONParser {
             } else if key.equals("flags") {
                 span.flags = try readFlags()
             } else if key.equals("traceState", or: "trace_state") {
-                try s.readString(into: &span.traceState)
+                try s.readString(into: &span.traceState, "traceState")
             } else {
                 try s.skipValue()
             }
@@ -117,7 +117,7 @@ extension OTLPJSONParser {
                     throw s.unexpected("status code as a number or a STATUS_CODE_* name")
                 }
             } else if key.equals("message") {
-                try s.readString(into: &span.statusMessage)
+                try s.readString(into: &span.statusMessage, "status message")
             } else {
                 try s.skipValue()
             }

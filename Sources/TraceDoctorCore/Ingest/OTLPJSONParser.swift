@@ -213,9 +213,9 @@ final class OTLPJSONParser {
         var obj = try s.beginObject()
         while let key = try s.nextKey(&obj) {
             if key.equals("name") {
-                try s.readString(into: &scopeName)
+                try s.readString(into: &scopeName, "scope name")
             } else if key.equals("version") {
-                try s.readString(into: &scopeVersion)
+                try s.readString(into: &scopeVersion, "scope version")
             } else {
                 try s.skipValue()
             }
@@ -231,6 +231,7 @@ final class OTLPJSONParser {
     /// Reads an ID; an invalid one is noted as the record's problem (the record is then skipped
     /// or rejected) while reading goes on.
     func readID<T>(_ read: () throws(InputError) -> T?) throws(InputError) -> T? {
+        _ = try s.peek()  // so that `before` is at the value, past any whitespace
         let before = s.position
         do {
             return try read()

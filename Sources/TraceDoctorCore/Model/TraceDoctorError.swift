@@ -60,6 +60,8 @@ public struct FormatAttempt: Sendable, Equatable, Codable {
 public enum TraceDoctorError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The file is not valid input of its format.
     case malformedInput(path: String, position: SourcePosition?, message: String)
+    /// The file holds nothing (or only a byte order mark).
+    case emptyInput(path: String)
     /// No reader recognised the file.
     case unknownFormat(path: String, attempts: [FormatAttempt])
     /// The file could not be opened or read.
@@ -85,6 +87,8 @@ public enum TraceDoctorError: Error, Sendable, Equatable, CustomStringConvertibl
                 return "\(path):\(position): \(message)"
             }
             return "\(path): \(message)"
+        case let .emptyInput(path):
+            return "\(path): the file is empty; there is nothing to ingest"
         case let .unknownFormat(path, attempts):
             var text = "\(path): not a dump tracedoctor can read"
             if attempts.isEmpty {

@@ -23,7 +23,7 @@ public enum JSONReport {
 extension FileReport {
     private enum Keys: String, CodingKey {
         case path, status, format, spans, duplicateSpans, traces, logs, duplicateLogs, skippedRecords, problems
-        case separatedSharedSpans, sameAs, error, seconds
+        case separatedSharedSpans, sameAs, error, note, seconds
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -41,6 +41,7 @@ extension FileReport {
         try c.encode(problems, forKey: .problems)
         try c.encode(sameAs, forKey: .sameAs)
         try c.encode(error, forKey: .error)
+        try c.encode(note, forKey: .note)
         try c.encode((seconds * 1000).rounded() / 1000, forKey: .seconds)
     }
 }
