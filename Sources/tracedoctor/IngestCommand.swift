@@ -34,7 +34,9 @@ struct IngestCommand: ParsableCommand {
     @OptionGroup var store: StoreOptions
     @OptionGroup var output: OutputOptions
 
-    @Flag(name: .long, help: "Skip bad records (and report them) instead of rejecting the whole file.")
+    @Flag(
+        name: .long,
+        help: "Skip bad records (and report them) instead of rejecting the whole file; a file that cannot be read at all is skipped too, and the exit code stays 0.")
     var keepGoing = false
 
     @Flag(name: .long, help: "Read and check the inputs, store nothing.")
@@ -68,7 +70,8 @@ struct IngestCommand: ParsableCommand {
         }
         for file in report.files {
             if let error = file.error {
-                Terminal.err("tracedoctor: error: \(error)")
+                // Under --keep-going a file that cannot be read is a counted skip, not a failure.
+                Terminal.err("tracedoctor: \(keepGoing ? "warning: skipped" : "error:") \(error)")
             } else if !output.quiet {
                 for problem in file.problems {
                     Terminal.err("tracedoctor: warning: skipped bad record: \(problem.description)")
@@ -87,7 +90,7 @@ struct IngestCommand: ParsableCommand {
         if report.interrupted {
             throw ExitCode(130)
         }
-        if report.rejectedCount > 0 {
+        if report.rejectedCount > 0 && !keepGoing {
             throw ExitCode(2)
         }
     }

@@ -250,3 +250,47 @@ import Testing
         #expect(run.stderr.contains("was written by a newer tracedoctor (unknown schema migrations: v99_future)"))
     }
 }
+
+/// Directory walks meet links, loops and special files.
+@Suite(.serialized) struct DirectoryWalkTests {
+    /// A directory with a good dump, a broken link, a link loop, a FIFO and a link back up.
+    static func tree() throws -> (tmp: String, dir: String) {
+        let tmp = CLI.temporaryDirectory()
+        let dir = tmp + "/captures"
+        let fm = FileManager.default
+        try fm.createDirectory(atPath: dir + "/sub", withIntermediateDirectories: true)
+        try fm.copyItem(atPath: CLI.fixtures + "/otlp/two-spans.json", toPath: dir + "/good.json")
+        try fm.createSymbolicLink(atPath: dir + "/broken-link.json", withDestinationPath: dir + "/gone.json")
+        try fm.createSymbolicLink(atPath: dir + "/loop-a.json", withDestinationPath: dir + "/loop-b.json")
+        try fm.createSymbolicLink(atPath: dir + "/loop-b.json", withDestinationPath: dir + "/loop-a.json")
+        try fm.createSymbolicLink(atPath: dir + "/sub/up", withDestinationPath: dir)
+        #expect(mkfifo(dir + "/pipe.json", 0o644) == 0)
+        return (tmp, dir)
+    }
+
+    @Test func unreadableEntriesAreErrorsNamedByPath() throws {
+        let (tmp, dir) = try Self.tree()
+        defer { try? FileManager.default.removeItem(atPath: tmp) }
+        let run = try CLI.run(["ingest", "--db", tmp + "/t.db", "--format", "json", dir])
+        #expect(run.status == 2)
+        #expect(run.stderr.contains("error: \(dir)/broken-link.json: cannot read: No such file or directory"), "\(run.stderr)")
+        #expect(run.stderr.contains("error: \(dir)/loop-a.json: cannot read: symbolic links in a loop"), "\(run.stderr)")
+        let files = try CLI.json(run.stdout)["files"] as? [[String: Any]] ?? []
+        let statuses = Dictionary(files.map { (($0["path"] as? String ?? ""), ($0["status"] as? String ?? "")) }) { a, _ in a }
+        #expect(statuses[dir + "/good.json"] == "ingested")
+        #expect(statuses[dir + "/pipe.json"] == "not_a_dump")
+        #expect(statuses[dir + "/broken-link.json"] == "rejected")
+        // The link back up the tree is walked once, not forever.
+        #expect(files.count == 5, "\(statuses)")
+    }
+
+    @Test func keepGoingSkipsThemAndSucceeds() throws {
+        let (tmp, dir) = try Self.tree()
+        defer { try? FileManager.default.removeItem(atPath: tmp) }
+        let run = try CLI.run(["ingest", "--db", tmp + "/t.db", "--keep-going", dir])
+        #expect(run.status == 0)
+        #expect(run.stderr.contains("warning: skipped \(dir)/broken-link.json: cannot read"), "\(run.stderr)")
+        #expect(run.stdout.contains("pipe.json (not a regular file)"), "\(run.stdout)")
+        #expect(try sqlite(tmp + "/t.db", "SELECT count(*) FROM spans") == ["2"])
+    }
+}

@@ -88,6 +88,12 @@ public enum Ingestor {
             case .stdin:
                 raw = FileDescriptorSource(fd: stdin, ownsDescriptor: false)
                 raw.hasher = XXH64()
+            case let .unreadable(path, reason):
+                throw TraceDoctorError.unreadable(path: path, reason: reason)
+            case .special:
+                file.status = .notADump
+                file.note = "not a regular file"
+                return file
             case let .file(path, _):
                 raw = try FileDescriptorSource(path: path)
                 let info = try FileInfo.of(fd: raw.fd, path: path)

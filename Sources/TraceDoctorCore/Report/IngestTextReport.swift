@@ -28,7 +28,7 @@ public enum IngestTextReport {
             case .rejected:
                 row[6] += " (nothing stored; see the error)"
             case .notADump:
-                row[6] += file.note == "empty" ? " (empty)" : " (not a trace or log dump)"
+                row[6] += " (" + (file.note ?? "not a trace or log dump") + ")"
             case .interrupted:
                 row[6] += " (interrupted: nothing stored)"
             }
