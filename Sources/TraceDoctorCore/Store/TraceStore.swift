@@ -53,8 +53,9 @@ public final class TraceStore: @unchecked Sendable {
                 try db.execute(sql: "PRAGMA journal_mode = WAL")
                 try db.execute(sql: "PRAGMA synchronous = NORMAL")
             }
-            try db.execute(sql: "PRAGMA cache_size = -65536")
-            try db.execute(sql: "PRAGMA temp_store = MEMORY")
+            try db.execute(sql: "PRAGMA cache_size = -16384")
+            // Sorts for index builds spill to temporary files, not to memory: RSS stays bounded.
+            try db.execute(sql: "PRAGMA temp_store = FILE")
         }
         do {
             queue = try DatabaseQueue(path: path, configuration: config)
