@@ -1,0 +1,50 @@
+// `traces` in text: one line per trace (root, start, duration, spans, orphans, coverage, errors),
+// its diagnoses on an indented line below when there are any, so the table fits 100 columns.
+
+public enum TracesTextReport {
+    public static func render(
+        _ report: DiagnosisReport, sort: TraceSummary.Sort, service: String?, limit: Int, style: TextStyle = .plain
+    ) -> String {
+        let (shown, matching) = TraceSummary.select(report.traces, sort: sort, service: service, limit: limit)
+        var out: [String] = []
+        guard !shown.isEmpty else {
+            if let service {
+                return "no trace has a span of service '\(service)' (\(Units.plural(report.traceCount, "trace")) in the database)\n"
+            }
+            return "no traces in the database\n"
+        }
+        let first = shown.map(\.startNs).min() ?? 0
+        let last = shown.map(\.startNs).max() ?? 0
+        let range = TextFormat.dateTime(first) + (last / 86_400_000_000_000 == first / 86_400_000_000_000 ? "" : " to " + TextFormat.dateTime(last))
+        out.append(
+            style.bold(
+                Units.plural(matching, "trace") + (service.map { " with spans of \($0)" } ?? "") + ", by " + sort.rawValue
+                    + "; starting " + range))
+        var table = [["trace", "root", "start", "duration", "spans", "orphans", "cover", "errors"]]
+        var diagnosisLines: [Int: String] = [:]
+        for (k, t) in shown.enumerated() {
+            let root = t.rootService.map { "\($0): \(t.rootName ?? "")" } ?? "(no root)"
+            table.append([
+                TextFormat.shortID(t.traceID), TextFormat.fit(root, 27), TextFormat.clock(t.startNs),
+                Units.duration(ns: t.durationNs), String(t.spanCount), String(t.orphanCount),
+                t.coverage.map(TextFormat.percent) ?? "-", String(t.errorCount),
+            ])
+            let names = t.diagnoses.keys.sorted().map { d -> String in
+                let n = t.diagnoses[d] ?? 0
+                return n > 1 ? "\(d.name) ×\(n)" : d.name
+            }
+            if !names.isEmpty { diagnosisLines[k + 1] = names.joined(separator: ", ") }
+        }
+        let lines = TextTable.render(table, rightAligned: [3, 4, 5, 6, 7])
+        for (k, line) in lines.enumerated() {
+            out.append(line)
+            if let diagnoses = diagnosisLines[k] {
+                out.append(String(repeating: " ", count: 18) + TextFormat.fit(diagnoses, 82))
+            }
+        }
+        if matching > shown.count {
+            out.append("showing \(shown.count) of \(matching) (--limit 0 shows all)")
+        }
+        return out.joined(separator: "\n") + "\n"
+    }
+}

@@ -1,0 +1,128 @@
+// The read side of the diagnoses: every trace's spans, one trace's spans, a trace ID from what a
+// user typed, and the IDs of log lines. Raw statement access on the hot paths (no Row decoding).
+
+import Foundation
+import GRDB
+import GRDBSQLite
+
+extension TraceStore: SpanSource {
+    /// The processes of every resource, by row ID.
+    func processes(_ db: Database) throws -> [Int64: SpanProcess] {
+        var result: [Int64: SpanProcess] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT id, service, attributes FROM resources") {
+            let id: Int64 = row[0]
+            let service: String = row[1]
+            let json: String = row[2]
+            var attributes: [String: String] = [:]
+            if let object = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any] {
+                for key in ["host.name", "ip", "hostname", "service.instance.id", "process.pid"] {
+                    if let value = object[key] { attributes[key] = "\(value)" }
+                }
+            }
+            result[id] = SpanProcess(service: service, attributes: attributes)
+        }
+        return result
+    }
+
+    /// Calls `body` with the spans of each trace (traces in ID order, spans in row order).
+    public func forEachTrace(_ body: ([AnalysisSpan]) throws -> Void) throws {
+        let table = try read { db -> SpanTable in
+            let expected = try Int.fetchOne(db, sql: "SELECT coalesce(max(id), 0) FROM spans") ?? 0
+            let table = SpanTable(resources: try processes(db), expectedRows: expected)
+            let statement = try db.makeStatement(sql: "SELECT \(SpanTable.columns) FROM spans")
+            try table.load(statement.sqliteStatement)
+            return table
+        }
+        try table.forEachTrace(body)
+    }
+
+    /// Calls `body` with the IDs, service and time of every log line.
+    public func forEachLog(_ body: (LogReference) throws -> Void) throws {
+        try read { db in
+            let statement = try db.makeStatement(sql: "SELECT trace_id, span_id, service, time_ns FROM logs")
+            let s = statement.sqliteStatement
+            let services = ByteInterner(capacity: 64)
+            while sqlite3_step(s) == SQLITE_ROW {
+                var traceID: TraceID?
+                if let text = sqlite3_column_text(s, 0), sqlite3_column_bytes(s, 0) == 32 {
+                    let hi = IDParser.parseHex64(UnsafeBufferPointer(start: text, count: 16)) ?? 0
+                    let lo = IDParser.parseHex64(UnsafeBufferPointer(start: text + 16, count: 16)) ?? 0
+                    traceID = TraceID(high: hi, low: lo)
+                }
+                var spanID: SpanID?
+                if let text = sqlite3_column_text(s, 1), sqlite3_column_bytes(s, 1) == 16 {
+                    spanID = IDParser.parseHex64(UnsafeBufferPointer(start: text, count: 16)).map(SpanID.init)
+                }
+                let service = services.strings[
+                    Int(
+                        services.intern(
+                            UnsafeRawBufferPointer(start: sqlite3_column_text(s, 2), count: Int(sqlite3_column_bytes(s, 2)))))]
+                let time: Int64? = sqlite3_column_type(s, 3) == SQLITE_NULL ? nil : sqlite3_column_int64(s, 3)
+                try body(LogReference(traceID: traceID, spanID: spanID, service: service, timeNs: time))
+            }
+        }
+    }
+
+    /// The spans of one trace, in row order.
+    public func spans(ofTrace id: TraceID) throws(TraceDoctorError) -> [AnalysisSpan] {
+        try read { db in
+            let table = SpanTable(resources: try processes(db))
+            let statement = try db.makeStatement(sql: "SELECT \(SpanTable.columns) FROM spans WHERE trace_id = ? ORDER BY id")
+            try statement.setArguments([id.hex])
+            try table.load(statement.sqliteStatement)
+            return (0..<table.count).map(table.span)
+        }
+    }
+
+    /// The stored trace a user's argument names: any unique hex prefix, a 64-bit ID (matching the
+    /// low half of a 128-bit one), base64, or a decimal Datadog ID.
+    public func resolveTraceID(_ text: String) throws(TraceDoctorError) -> TraceID {
+        let query = try TraceIDQuery(text)
+        let matches: [String] = try read { db in
+            var found: [String] = []
+            func add(_ ids: [String]) { for id in ids where !found.contains(id) { found.append(id) } }
+            for reading in query.readings {
+                switch reading {
+                case .hexPrefix(let prefix):
+                    let upper = prefix + String(repeating: "f", count: 32 - prefix.count)
+                    add(try String.fetchAll(
+                        db, sql: "SELECT DISTINCT trace_id FROM spans WHERE trace_id BETWEEN ? AND ? LIMIT 11",
+                        arguments: [prefix, upper]))
+                case .exact(let id):
+                    add(try String.fetchAll(
+                        db, sql: "SELECT DISTINCT trace_id FROM spans WHERE trace_id = ?", arguments: [id.hex]))
+                case .low64(let low):
+                    add(try String.fetchAll(
+                        db, sql: "SELECT DISTINCT trace_id FROM spans WHERE trace_id = ?",
+                        arguments: [TraceID(high: 0, low: low).hex]))
+                }
+            }
+            if found.isEmpty {
+                // A 64-bit ID against 128-bit ones: a scan of the index, only when nothing else matched.
+                for case .low64(let low) in query.readings {
+                    add(try String.fetchAll(
+                        db, sql: "SELECT DISTINCT trace_id FROM spans WHERE substr(trace_id, 17) = ? LIMIT 11",
+                        arguments: [HexID.render(low)]))
+                }
+            }
+            return found
+        }
+        if matches.count == 1, let id = TraceID(hex: matches[0]) { return id }
+        if matches.count > 1 { throw .ambiguousTraceID(query: text, matches: matches.sorted()) }
+        throw .traceNotFound(query: text, closest: try closestTraceIDs(to: query))
+    }
+
+    /// Stored trace IDs next to where the argument would sort, for the "not found" message.
+    private func closestTraceIDs(to query: TraceIDQuery) throws(TraceDoctorError) -> [String] {
+        var prefix = ""
+        for case .hexPrefix(let p) in query.readings { prefix = p }
+        return try read { db in
+            let after = try String.fetchAll(
+                db, sql: "SELECT DISTINCT trace_id FROM spans WHERE trace_id >= ? ORDER BY trace_id LIMIT 2", arguments: [prefix])
+            let before = try String.fetchAll(
+                db, sql: "SELECT DISTINCT trace_id FROM spans WHERE trace_id < ? ORDER BY trace_id DESC LIMIT 1",
+                arguments: [prefix])
+            return before + after
+        }
+    }
+}
