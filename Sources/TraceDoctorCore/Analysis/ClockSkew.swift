@@ -55,29 +55,29 @@ public struct ClockSkew: Sendable {
                     "invalid parent span IDs=\(missing.hex); skipping clock skew adjustment")
             }
         }
-        // (host the current delta belongs to, delta), carried down the tree.
-        var stack: [(span: Int, host: String?, delta: Int64)] = tree.topLevel.reversed().map {
-            ($0, tree.spans[$0].process.host, 0)
-        }
+        // (host the current delta belongs to, delta), carried down the tree; hosts as numbers.
+        let hostOf = tree.hostIndex
+        var stack: [(span: Int, host: Int, delta: Int64)] = tree.topLevel.reversed().map { ($0, hostOf[$0], 0) }
         while let (i, inheritedHost, inheritedDelta) = stack.popLast() {
             var host = inheritedHost
             var delta = inheritedDelta
-            let ownHost = tree.spans[i].process.host
+            let ownHost = hostOf[i]
             if let p = tree.parent[i] {
                 if tree.isAsyncEdge(i) {
                     // The parent does not wait for this span: no reason for it to fit inside.
                     host = ownHost
                     delta = 0
-                } else if let own = ownHost, let carried = host, own != carried {
+                } else if ownHost >= 0, host >= 0, ownHost != host {
                     delta = Self.calculateSkew(child: (start[i], end[i]), parent: (start[p], end[p]))
-                    host = own
+                    host = ownHost
                     if delta != 0 {
                         adjustments.append(
                             Adjustment(
-                                span: i, parent: p, host: own, parentHost: tree.spans[p].process.host, deltaNs: delta,
+                                span: i, parent: p, host: tree.spans[i].process.host,
+                                parentHost: tree.spans[p].process.host, deltaNs: delta,
                                 applied: delta.magnitude <= UInt64(maxSkewNs)))
                     }
-                } else if host == nil {
+                } else if host < 0 {
                     host = ownHost
                 }
             }
@@ -98,7 +98,7 @@ public struct ClockSkew: Sendable {
                     let sign = delta > 0 ? "+" : "−"
                     notes[i, default: []].append(
                         "clock skew: timestamps adjusted by \(sign)\(Units.duration(ns: Int64(delta.magnitude)))"
-                            + (ownHost.map { " (host \($0))" } ?? ""))
+                            + (tree.spans[i].process.host.map { " (host \($0))" } ?? ""))
                 }
             }
             for c in tree.children(of: i).reversed() {

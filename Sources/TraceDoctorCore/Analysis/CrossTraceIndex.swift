@@ -50,15 +50,15 @@ final class CrossTraceIndex {
         let trace = Int32(traceIDs.count)
         traceIDs.append(analysis.traceID)
         let tree = analysis.tree
+        let processOrdinals = tree.processes.map { ordinal(of: $0) }
         for i in 0..<tree.count {
-            let span = tree.spans[i]
-            let process = ordinal(of: span.process)
+            let process = processOrdinals[tree.processIndex[i]]
             var from: Int32 = 0
             var count: Int32 = -1
             if tree.hasChildren(i) {
                 // Back from the adjusted clock to the span's own raw clock.
                 let back = analysis.skew.shift[i]
-                let holes = analysis.gaps.uncovered[i] ?? []
+                let holes = analysis.gaps.uncovered(of: i)
                 from = Int32(ownStart.count)
                 count = Int32(holes.count)
                 for hole in holes {
@@ -69,8 +69,9 @@ final class CrossTraceIndex {
             entriesByProcess[Int(process)].append(Int32(entries.count))
             entries.append(
                 Entry(
-                    spanID: span.spanID, start: tree.start[i], end: tree.end[i], name: span.name, kind: span.kind,
-                    trace: trace, process: process, depth: Int32(tree.depth[i]), ownFrom: from, ownCount: count))
+                    spanID: tree.spans[i].spanID, start: tree.start[i], end: tree.end[i], name: tree.spans[i].name,
+                    kind: tree.spans[i].kind, trace: trace, process: process, depth: Int32(tree.depth[i]), ownFrom: from,
+                    ownCount: count))
         }
         return trace
     }

@@ -39,10 +39,12 @@ public enum Diagnoser {
     /// Diagnoses every trace of `source`.
     public static func diagnose(_ source: SpanSource, options: AnalysisOptions) throws -> DiagnosisReport {
         var pass = Pass(options: options)
+        let pipeline = AnalysisPipeline(options: options)
         try source.forEachTrace { spans in
             guard !spans.isEmpty else { return }
-            pass.record(TraceAnalysis(spans: spans, options: options))
+            pipeline.add(spans) { pass.record($0) }
         }
+        pipeline.finish { pass.record($0) }
         pass.crossTraces()
         try source.forEachLog { pass.record(log: $0) }
         return pass.finish()
@@ -145,23 +147,24 @@ public enum Diagnoser {
                         parentHost: a.parentHost, deltaNs: a.deltaNs, applied: a.applied, spansShifted: shifted))
             }
 
-            // Quality.
-            var q = report.quality
-            q.traces += 1
-            q.spans += tree.count
-            var remoteOrphan = [Bool](repeating: false, count: tree.count)
+            // Quality (mutated in place: a copy would copy the coverage list every trace).
+            report.quality.traces += 1
+            report.quality.spans += tree.count
+            var remoteChildren = Set<Int>()
             if !options.includeRemote {
-                for group in analysis.missingParents where group.isRemote {
-                    for c in group.children { remoteOrphan[c] = true }
-                }
+                for group in analysis.missingParents where group.isRemote { remoteChildren.formUnion(group.children) }
             }
-            for i in 0..<tree.count where (tree.spans[i].parentSpanID != nil || tree.parent[i] != nil) && !remoteOrphan[i] {
-                q.spansExpectingParent += 1
-                if tree.parent[i] != nil { q.spansWithParent += 1 }
+            var expecting = 0
+            var linked = 0
+            for i in 0..<tree.count where tree.spans[i].parentSpanID != nil || tree.parent[i] != nil {
+                if remoteChildren.contains(i) { continue }
+                expecting += 1
+                if tree.parent[i] != nil { linked += 1 }
             }
-            for c in gaps.coverage { q.rootCoverages.append(c.ratio) }
-            q.timingViolations += gaps.violations.count
-            report.quality = q
+            report.quality.spansExpectingParent += expecting
+            report.quality.spansWithParent += linked
+            for c in gaps.coverage { report.quality.rootCoverages.append(c.ratio) }
+            report.quality.timingViolations += gaps.violations.count
             wholeOnItsOwn.append(tree.roots.count == 1 && defectOrphans == 0)
 
             // For the questions across traces.
@@ -173,11 +176,15 @@ public enum Diagnoser {
                 calls.append(UnpropagatedCall.Call(span: tree.spans[c], trace: trace, start: tree.start[c], end: tree.end[c]))
             }
             for r in analysis.entryRoots {
-                entries.append(UnpropagatedCall.Entry(span: tree.spans[r], trace: trace, start: tree.start[r], spanCount: tree.count))
+                entries.append(
+                    UnpropagatedCall.Entry(
+                        span: tree.spans[r], trace: trace, start: tree.start[r], end: tree.end[r], spanCount: tree.count))
             }
 
             let primary = analysis.primaryRoot
-            let services = Set(tree.spans.map(\.service)).sorted()
+            var services: [String] = []
+            for process in tree.processes where !services.contains(process.service) { services.append(process.service) }
+            services.sort()
             report.traces.append(
                 TraceSummary(
                     traceID: traceID, rootService: primary.map { tree.spans[$0].service },
@@ -219,10 +226,10 @@ public enum Diagnoser {
             }
             report.orphans.finish(index: index)
 
-            var q = report.quality
-            q.completeTraces = wholeOnItsOwn.enumerated().reduce(0) { $0 + ($1.element && !incomplete.contains(Int32($1.offset)) ? 1 : 0) }
-            q.spansExpectingParent += report.fragments.count + report.unpropagatedCalls.count
-            report.quality = q
+            report.quality.completeTraces = wholeOnItsOwn.enumerated().reduce(0) {
+                $0 + ($1.element && !incomplete.contains(Int32($1.offset)) ? 1 : 0)
+            }
+            report.quality.spansExpectingParent += report.fragments.count + report.unpropagatedCalls.count
             calls = []
             entries = []
         }

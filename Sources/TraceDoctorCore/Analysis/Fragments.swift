@@ -49,18 +49,24 @@ public struct FragmentTrace: Sendable, Equatable {
             ]
             return (fragment, nil)
         }
-        // Prefer a span whose own time overlaps the fragment, then the deepest, then the tightest.
+        // Prefer a span that can start work (not a CLIENT or PRODUCER call in flight), then one whose own
+        // time overlaps the fragment, then the tightest (within a trace: the deepest).
         candidates.sort { a, b in
+            let ca = Self.canSpawn(a.entry.kind)
+            let cb = Self.canSpawn(b.entry.kind)
+            if ca != cb { return ca }
             if (a.overlap > 0) != (b.overlap > 0) { return a.overlap > 0 }
-            if a.entry.depth != b.entry.depth { return a.entry.depth > b.entry.depth }
             let da = a.entry.end - a.entry.start
             let db = b.entry.end - b.entry.start
             if da != db { return da < db }
+            if a.entry.depth != b.entry.depth { return a.entry.depth > b.entry.depth }
             return (a.entry.trace, a.entry.start) < (b.entry.trace, b.entry.start)
         }
         let best = candidates[0]
         let parentProcess = index.processes[Int(best.entry.process)]
-        let plausible = candidates.filter { ($0.overlap > 0) == (best.overlap > 0) }
+        let plausible = candidates.filter {
+            ($0.overlap > 0) == (best.overlap > 0) && Self.canSpawn($0.entry.kind) == Self.canSpawn(best.entry.kind)
+        }
         let rivalTraces = Set(plausible.map(\.entry.trace)).count
 
         var confidence = 0.4
@@ -82,6 +88,10 @@ public struct FragmentTrace: Sendable, Equatable {
         evidence.append(
             "starts \(Units.duration(ns: offset)) after '\(best.entry.name)' started, while it was running (depth \(best.entry.depth))"
         )
+        if !Self.canSpawn(best.entry.kind) {
+            confidence -= 0.1
+            evidence.append("'\(best.entry.name)' is a \(best.entry.kind.name) call in flight: its caller is the likelier parent")
+        }
         if best.overlap > 0 {
             let share = duration > 0 ? min(1, Double(best.overlap) / Double(duration)) : 1
             confidence += 0.3 * share
@@ -101,4 +111,8 @@ public struct FragmentTrace: Sendable, Equatable {
             otherCandidates: candidates.count - 1)
         return (fragment, best.entry.trace)
     }
+
+    /// Whether a span of this kind runs code that may start work: a CLIENT or PRODUCER span is a
+    /// call in flight, whose caller is the one that spawns.
+    static func canSpawn(_ kind: SpanKind) -> Bool { kind != .client && kind != .producer }
 }

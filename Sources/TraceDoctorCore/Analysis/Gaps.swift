@@ -53,8 +53,14 @@ public struct Gaps: Sendable {
 
     /// Duration minus the union of the children's intervals clamped to the span.
     public let selfTime: [Int64]
-    /// Every uncovered interval of every span with children (no threshold).
-    public let uncovered: [Int: [Interval]]
+    /// Every uncovered interval of every span with children (no threshold), span by span.
+    private let uncoveredList: [Interval]
+    private let uncoveredOffsets: [Int]
+
+    /// The intervals of span `i` that none of its children covers (empty for a leaf).
+    public func uncovered(of i: Int) -> ArraySlice<Interval> {
+        uncoveredList[uncoveredOffsets[i]..<uncoveredOffsets[i + 1]]
+    }
     /// `unaccounted_time` findings, largest first.
     public let unaccounted: [UnaccountedTime]
     /// One entry per root with a non-zero duration.
@@ -69,7 +75,8 @@ public struct Gaps: Sendable {
         let start = skew.start
         let end = skew.end
         var selfTime = [Int64](repeating: 0, count: tree.count)
-        var uncovered: [Int: [Interval]] = [:]
+        var uncoveredList: [Interval] = []
+        var uncoveredOffsets = [Int](repeating: 0, count: tree.count + 1)
         var unaccounted: [UnaccountedTime] = []
         var scratch: [Interval] = []
         for i in 0..<tree.count {
@@ -78,6 +85,7 @@ public struct Gaps: Sendable {
             let duration = e - s
             guard tree.hasChildren(i) else {
                 selfTime[i] = duration
+                uncoveredOffsets[i + 1] = uncoveredList.count
                 continue
             }
             scratch.removeAll(keepingCapacity: true)
@@ -86,10 +94,13 @@ public struct Gaps: Sendable {
                 let ce = min(end[c], e)
                 if ce > cs { scratch.append(Interval(start: cs, end: ce)) }
             }
-            let holes = Self.complement(of: &scratch, within: Interval(start: s, end: e))
-            selfTime[i] = holes.reduce(0) { $0 + $1.length }
-            if !holes.isEmpty { uncovered[i] = holes }
-            for hole in holes where options.isGap(length: hole.length, spanDuration: duration) {
+            let first = uncoveredList.count
+            Self.complement(of: &scratch, within: Interval(start: s, end: e), into: &uncoveredList)
+            uncoveredOffsets[i + 1] = uncoveredList.count
+            var own: Int64 = 0
+            for hole in uncoveredList[first...] { own += hole.length }
+            selfTime[i] = own
+            for hole in uncoveredList[first...] where options.isGap(length: hole.length, spanDuration: duration) {
                 unaccounted.append(
                     UnaccountedTime(
                         span: i, interval: hole, startOffsetNs: hole.start - s, endOffsetNs: hole.end - s,
@@ -119,7 +130,8 @@ public struct Gaps: Sendable {
                     let ce = min(end[d], window.end)
                     if ce > cs { scratch.append(Interval(start: cs, end: ce)) }
                 }
-                let holes = Self.complement(of: &scratch, within: window)
+                var holes: [Interval] = []
+                Self.complement(of: &scratch, within: window, into: &holes)
                 let uncoveredNs = holes.reduce(0) { $0 + $1.length }
                 let entry = RootCoverage(root: top, durationNs: window.length, coveredNs: window.length - uncoveredNs)
                 coverage.append(entry)
@@ -133,9 +145,7 @@ public struct Gaps: Sendable {
         var violations: [TimingViolation] = []
         for i in tree.preorder {
             guard let p = tree.parent[i] else { continue }
-            let hosts = (tree.spans[i].process.host, tree.spans[p].process.host)
-            var across = false
-            if let a = hosts.0, let b = hosts.1, a != b { across = true }
+            let across = tree.hostIndex[i] >= 0 && tree.hostIndex[p] >= 0 && tree.hostIndex[i] != tree.hostIndex[p]
             if tree.start[i] < tree.start[p] {
                 violations.append(
                     TimingViolation(
@@ -151,17 +161,17 @@ public struct Gaps: Sendable {
         }
 
         self.selfTime = selfTime
-        self.uncovered = uncovered
+        self.uncoveredList = uncoveredList
+        self.uncoveredOffsets = uncoveredOffsets
         self.unaccounted = unaccounted
         self.coverage = coverage
         self.lowCoverage = lowCoverage
         self.violations = violations
     }
 
-    /// The parts of `window` that no interval in `intervals` covers (sorts `intervals`).
-    static func complement(of intervals: inout [Interval], within window: Interval) -> [Interval] {
-        intervals.sort { $0.start < $1.start }
-        var holes: [Interval] = []
+    /// Appends the parts of `window` that no interval in `intervals` covers (sorts `intervals`).
+    static func complement(of intervals: inout [Interval], within window: Interval, into holes: inout [Interval]) {
+        if intervals.count > 1 { intervals.sort { $0.start < $1.start } }
         var cursor = window.start
         for interval in intervals {
             if interval.start > cursor {
@@ -172,6 +182,5 @@ public struct Gaps: Sendable {
         if window.end > cursor {
             holes.append(Interval(start: cursor, end: window.end))
         }
-        return holes
     }
 }

@@ -9,8 +9,8 @@ public struct TraceAnalysis: Sendable {
         public var parentSpanID: SpanID
         /// The orphans, in input order.
         public var children: [Int]
-        /// Every child says its parent is remote (OTLP flags) or is a SERVER/CONSUMER entry point:
-        /// `remote_parent_missing`, expected at the edge of a capture.
+        /// Every child says its parent is remote (OTLP flags) or is a SERVER/CONSUMER entry point, and
+        /// the trace has no root of its own: `remote_parent_missing`, expected at the edge of a capture.
         public var isRemote: Bool
     }
 
@@ -50,10 +50,13 @@ public struct TraceAnalysis: Sendable {
 
         var groups: [MissingParent] = []
         var groupOf: [SpanID: Int] = [:]
+        // A missing remote parent is the edge of the capture only when the trace has no root of its
+        // own; under a captured root it is a span lost between two captured services.
+        let headless = tree.roots.isEmpty
         for orphan in tree.orphans {
             guard let pid = tree.spans[orphan].parentSpanID else { continue }
             let span = tree.spans[orphan]
-            let remote = span.parentIsRemote == true || span.kind.isEntryPoint
+            let remote = headless && (span.parentIsRemote == true || span.kind.isEntryPoint)
             if let g = groupOf[pid] {
                 groups[g].children.append(orphan)
                 groups[g].isRemote = groups[g].isRemote && remote
@@ -77,11 +80,24 @@ public struct TraceAnalysis: Sendable {
             let kind = tree.spans[i].kind
             guard kind == .client || kind == .producer else { continue }
             let answered = tree.children(of: i).contains { tree.spans[$0].kind.isEntryPoint }
-            if !answered { unanswered.append(i) }
+            if !answered && !Self.answeredByOrphan(i, in: tree) { unanswered.append(i) }
         }
         unansweredCalls = unanswered
         entryRoots = tree.roots.filter {
             tree.spans[$0].kind.isEntryPoint && tree.spans[$0].parentSpanID == nil
+        }
+    }
+
+    /// Whether an orphan of the called service started during call `i`: the callee's span was
+    /// lost from this trace, but the call did carry the context.
+    static func answeredByOrphan(_ i: Int, in tree: TraceTree) -> Bool {
+        guard !tree.orphans.isEmpty else { return false }
+        let call = tree.spans[i]
+        return tree.orphans.contains { o in
+            guard tree.start[o] >= tree.start[i] && tree.start[o] <= tree.end[i] else { return false }
+            let callee = tree.spans[o]
+            if call.peerNames.isEmpty { return callee.service != call.service }
+            return UnpropagatedCall.names(call.peerNames, callee)
         }
     }
 

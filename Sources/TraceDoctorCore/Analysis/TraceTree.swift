@@ -33,7 +33,7 @@ public struct TraceTree: Sendable {
     public let topLevel: [Int]
     /// Depth below its top-level span (0 at the top).
     public let depth: [Int]
-    /// Every span once, parents before children, children by start time (unknown starts first).
+    /// Every span once, parents before children, children by start time (an unknown start as 0).
     public let preorder: [Int]
     /// Start and end in Unix ns after filling in missing times (raw clock, no skew adjustment).
     public let start: [Int64]
@@ -46,11 +46,16 @@ public struct TraceTree: Sendable {
     public let sharedPairs: Int
     /// Notes about single spans (times filled in, cycles cut, duplicates), by span index.
     public let notes: [Int: [String]]
+    /// The distinct processes of the trace (by identity), and each span's index into it.
+    public let processes: [SpanProcess]
+    public let processIndex: [Int]
+    /// Each span's host as a small number: equal numbers = same known host; -1 = unknown.
+    public let hostIndex: [Int]
 
     private let childOffsets: [Int]
     private let childList: [Int]
 
-    /// The children of span `i`, by start time (unknown starts first), then input order.
+    /// The children of span `i`, by start time (an unknown start as 0), then input order.
     public func children(of i: Int) -> ArraySlice<Int> {
         childList[childOffsets[i]..<childOffsets[i + 1]]
     }
@@ -83,43 +88,67 @@ public struct TraceTree: Sendable {
         var notes: [Int: [String]] = [:]
 
         // 1. One entry per span: collapse identical re-reports, recognise shared client/server
-        // halves, and keep distinct spans that share an ID (reported).
-        var spans: [AnalysisSpan] = []
-        spans.reserveCapacity(input.count)
-        var firstWithID: [SpanID: Int] = [:]
-        firstWithID.reserveCapacity(input.count)
-        var sameID: [SpanID: [Int]] = [:]
-        var reports: [Int: Int] = [:]
+        // halves, and keep distinct spans that share an ID (reported). Most traces have no
+        // repeated ID: sorting the IDs finds that out, and then answers the parent lookups.
+        var byID = input.indices.map { (id: input[$0].spanID.value, index: $0) }
+        byID.sort { $0.id != $1.id ? $0.id < $1.id : $0.index < $1.index }
+        var repeated = false
+        for k in byID.indices.dropFirst() where byID[k].id == byID[k - 1].id {
+            repeated = true
+            break
+        }
+        var spans: [AnalysisSpan]
         var forcedParent: [Int: Int] = [:]
-        var childTarget: [SpanID: Int] = [:]
+        var targets: [SpanID: Int] = [:]
         var duplicateSpans: [SpanID: [Int]] = [:]
         var collapsed = 0
         var shared = 0
-        for span in input {
-            guard let first = firstWithID[span.spanID] else {
-                firstWithID[span.spanID] = spans.count
+        if !repeated {
+            spans = input
+        } else {
+            spans = []
+            spans.reserveCapacity(input.count)
+            var sameID: [SpanID: [Int]] = [:]
+            var reports: [Int: Int] = [:]
+            for span in input {
+                guard let first = sameID[span.spanID]?.first else {
+                    targets[span.spanID] = spans.count
+                    sameID[span.spanID] = [spans.count]
+                    spans.append(span)
+                    continue
+                }
+                let earlier = sameID[span.spanID] ?? [first]
+                if let same = earlier.first(where: { spans[$0].isSameReport(as: span) }) {
+                    collapsed += 1
+                    reports[same, default: 1] += 1
+                    continue
+                }
+                let index = spans.count
                 spans.append(span)
-                continue
+                sameID[span.spanID, default: []].append(index)
+                if earlier.count == 1, let pair = Self.sharedPair(spans[first], first, span, index) {
+                    shared += 1
+                    forcedParent[pair.server] = pair.client
+                    // Spans naming the shared ID run under the server half (as Jaeger re-parents them).
+                    targets[span.spanID] = pair.server
+                } else {
+                    duplicateSpans[span.spanID, default: [first]].append(index)
+                }
             }
-            let earlier = [first] + (sameID[span.spanID] ?? [])
-            if let same = earlier.first(where: { spans[$0].isSameReport(as: span) }) {
-                collapsed += 1
-                reports[same, default: 1] += 1
-                continue
-            }
-            let index = spans.count
-            spans.append(span)
-            sameID[span.spanID, default: []].append(index)
-            if earlier.count == 1, let pair = Self.sharedPair(spans[first], first, span, index) {
-                shared += 1
-                forcedParent[pair.server] = pair.client
-                childTarget[span.spanID] = pair.server
-            } else {
-                duplicateSpans[span.spanID, default: [first]].append(index)
+            for (i, n) in reports {
+                notes[i, default: []].append("reported \(n) times; identical reports collapsed")
             }
         }
-        for (i, n) in reports {
-            notes[i, default: []].append("reported \(n) times; identical reports collapsed")
+        /// The span a parent ID names.
+        func resolve(_ id: SpanID) -> Int? {
+            if repeated { return targets[id] }
+            var low = 0
+            var high = byID.count
+            while low < high {
+                let mid = (low + high) / 2
+                if byID[mid].id < id.value { low = mid + 1 } else { high = mid }
+            }
+            return low < byID.count && byID[low].id == id.value ? byID[low].index : nil
         }
         let n = spans.count
 
@@ -135,7 +164,7 @@ public struct TraceTree: Sendable {
             guard let pid = spans[i].parentSpanID else { continue }
             if pid == spans[i].spanID {
                 cycles.append(CycleCut(span: i, formerParent: pid))
-            } else if let p = childTarget[pid] ?? firstWithID[pid] {
+            } else if let p = resolve(pid) {
                 parent[i] = p
             } else {
                 isOrphan[i] = true
@@ -177,10 +206,27 @@ public struct TraceTree: Sendable {
                 fill[p] += 1
             }
         }
+        // Known starts (Int64.min = unknown) and ends, read once: reading through the span array
+        // in a comparison copies the whole span.
+        // A zero start is 1970: among spans with real dates it means "not set" (OTLP's default);
+        // in a trace of small relative times (test data) it is a time like any other.
+        var rawStart = [Int64](repeating: Int64.min, count: n)
+        var rawEnd = [Int64?](repeating: nil, count: n)
+        var dated = false
+        for i in 0..<n {
+            if let s = spans[i].startNs { rawStart[i] = s }
+            rawEnd[i] = spans[i].endNs
+            if rawStart[i] >= Self.datedNs { dated = true }
+        }
+        if dated {
+            for i in 0..<n where rawStart[i] == 0 { rawStart[i] = Int64.min }
+        }
+        // Children by start, an unknown start counting as 0 (jaeger-ui's fallback; it also puts
+        // them first, as zipkin-lens does), ties in input order.
         for i in 0..<n where counts[i + 1] - counts[i] > 1 {
             list[counts[i]..<counts[i + 1]].sort { a, b in
-                let sa = spans[a].knownStart ?? Int64.min
-                let sb = spans[b].knownStart ?? Int64.min
+                let sa = rawStart[a] == Int64.min ? 0 : rawStart[a]
+                let sb = rawStart[b] == Int64.min ? 0 : rawStart[b]
                 return sa != sb ? sa < sb : a < b
             }
         }
@@ -196,7 +242,7 @@ public struct TraceTree: Sendable {
         }
 
         // 5. Preorder, depth and times: a missing start is inherited from the parent.
-        let earliest = spans.lazy.compactMap(\.knownStart).min()
+        let earliest = rawStart.lazy.filter { $0 != Int64.min }.min()
         var depth = [Int](repeating: 0, count: n)
         var start = [Int64](repeating: 0, count: n)
         var end = [Int64](repeating: 0, count: n)
@@ -205,9 +251,8 @@ public struct TraceTree: Sendable {
         var stack: [Int] = top.reversed()
         while let i = stack.popLast() {
             preorder.append(i)
-            let span = spans[i]
-            if let s = span.knownStart {
-                start[i] = s
+            if rawStart[i] != Int64.min {
+                start[i] = rawStart[i]
             } else if let p = parent[i] {
                 start[i] = start[p]
                 notes[i, default: []].append("start time missing; inherited from its parent")
@@ -215,13 +260,13 @@ public struct TraceTree: Sendable {
                 start[i] = earliest ?? 0
                 notes[i, default: []].append("start time missing; set to the trace's earliest start")
             }
-            if let e = span.endNs, e >= start[i] {
+            if let e = rawEnd[i], e >= start[i] {
                 end[i] = e
             } else {
                 end[i] = start[i]
-                if span.endNs == nil {
+                if rawEnd[i] == nil {
                     notes[i, default: []].append("end time missing; treated as zero-length")
-                } else if span.knownStart != nil {
+                } else if rawStart[i] != Int64.min {
                     notes[i, default: []].append("ends before it starts; treated as zero-length")
                 }
             }
@@ -239,6 +284,33 @@ public struct TraceTree: Sendable {
         }
         duplicates.sort { $0.spans[0] < $1.spans[0] }
 
+        var processes: [SpanProcess] = []
+        var processIndex = [Int](repeating: 0, count: n)
+        var hostOfProcess: [Int] = []
+        var hosts: [String] = []
+        for i in 0..<n {
+            let process = spans[i].process
+            if let known = processes.firstIndex(where: { $0 === process }) {
+                processIndex[i] = known
+                continue
+            }
+            processIndex[i] = processes.count
+            processes.append(process)
+            if let host = process.host {
+                if let h = hosts.firstIndex(of: host) {
+                    hostOfProcess.append(h)
+                } else {
+                    hostOfProcess.append(hosts.count)
+                    hosts.append(host)
+                }
+            } else {
+                hostOfProcess.append(-1)
+            }
+        }
+        self.processes = processes
+        self.processIndex = processIndex
+        hostIndex = processIndex.map { hostOfProcess[$0] }
+
         self.spans = spans
         self.parent = parent
         self.roots = roots
@@ -254,6 +326,9 @@ public struct TraceTree: Sendable {
         self.sharedPairs = shared
         self.notes = notes
     }
+
+    /// 1973-03-03 in Unix ns: a start after it is a real date.
+    static let datedNs: Int64 = 100_000_000_000_000_000
 
     /// A CLIENT and a SERVER half of one Zipkin span (the server joined the client's span ID).
     private static func sharedPair(_ a: AnalysisSpan, _ ai: Int, _ b: AnalysisSpan, _ bi: Int)

@@ -28,6 +28,7 @@ public struct UnpropagatedCall: Sendable, Equatable {
         var span: AnalysisSpan
         var trace: Int32
         var start: Int64
+        var end: Int64
         var spanCount: Int
     }
 
@@ -35,34 +36,72 @@ public struct UnpropagatedCall: Sendable, Equatable {
     /// root is used at most once, best pairs first.
     static func match(calls: [Call], entries: [Entry], traceIDs: [TraceID]) -> [UnpropagatedCall] {
         guard !calls.isEmpty, !entries.isEmpty else { return [] }
-        let index = IntervalIndex(calls.enumerated().map { ($0.element.start, $0.element.end, Int32($0.offset)) })
+        // Calls by the names they give their peer (and each name's first DNS label), so that an
+        // entry root only meets the calls that name its service or host; calls naming no peer apart.
+        var named: [String: [Int32]] = [:]
+        var unnamed: [Int32] = []
+        for (i, call) in calls.enumerated() {
+            if call.span.peerNames.isEmpty {
+                unnamed.append(Int32(i))
+                continue
+            }
+            var keys = Set<String>()
+            for peer in call.span.peerNames {
+                keys.insert(peer)
+                if let dot = peer.firstIndex(of: ".") { keys.insert(String(peer[..<dot])) }
+            }
+            for key in keys { named[key, default: []].append(Int32(i)) }
+        }
+        func makeIndex(_ members: [Int32]) -> IntervalIndex {
+            IntervalIndex(members.map { (calls[Int($0)].start, calls[Int($0)].end, $0) })
+        }
+        var indexes: [String: IntervalIndex] = [:]
+        let unnamedIndex = makeIndex(unnamed)
+
         struct Pair {
             var call: Int
             var entry: Int
             var named: Bool
+            /// The callee ended before the call did.
+            var fits: Bool
+            /// The call and the callee carry the same operation name (gRPC), or the callee's
+            /// starts with the call's (`GET` → `GET /users/{id}`).
+            var sameName: Bool
             var rivals: Int
-            var tightness: Int64
+            /// How long after the call started the callee did.
+            var offset: Int64
         }
         var pairs: [Pair] = []
         for (e, entry) in entries.enumerated() {
             var found: [Pair] = []
-            index.stab(entry.start) { payload, start, end in
+            var seen = Set<Int32>()
+            func consider(_ payload: Int32, _ start: Int64, _ end: Int64, named isNamed: Bool) {
                 let call = calls[Int(payload)]
-                guard call.trace != entry.trace else { return }
+                guard call.trace != entry.trace, seen.insert(payload).inserted else { return }
                 let kindsMatch =
                     (call.span.kind == .client && entry.span.kind == .server)
                     || (call.span.kind == .producer && entry.span.kind == .consumer)
                 guard kindsMatch else { return }
-                let named: Bool
-                if call.span.peerNames.isEmpty {
-                    guard call.span.service != entry.span.service else { return }
-                    named = false
-                } else {
+                if isNamed {
                     guard Self.names(call.span.peerNames, entry.span) else { return }
-                    named = true
+                } else if call.span.service == entry.span.service {
+                    return
                 }
-                found.append(Pair(call: Int(payload), entry: e, named: named, rivals: 0, tightness: end - start))
+                let callName = call.span.name
+                let sameName = callName == entry.span.name || entry.span.name.hasPrefix(callName + " ")
+                found.append(
+                    Pair(
+                        call: Int(payload), entry: e, named: isNamed, fits: entry.end <= end, sameName: sameName, rivals: 0,
+                        offset: entry.start - start))
             }
+            var keys = [entry.span.service.lowercased()]
+            if let host = entry.span.process.host?.lowercased(), host != keys[0] { keys.append(host) }
+            for key in keys {
+                guard let members = named[key] else { continue }
+                if indexes[key] == nil { indexes[key] = makeIndex(members) }
+                indexes[key]!.stab(entry.start) { payload, start, end in consider(payload, start, end, named: true) }
+            }
+            unnamedIndex.stab(entry.start) { payload, start, end in consider(payload, start, end, named: false) }
             guard !found.isEmpty else { continue }
             let anyNamed = found.contains { $0.named }
             found = found.filter { $0.named == anyNamed }
@@ -74,8 +113,10 @@ public struct UnpropagatedCall: Sendable, Equatable {
         }
         pairs.sort { a, b in
             if a.named != b.named { return a.named }
+            if a.fits != b.fits { return a.fits }
+            if a.sameName != b.sameName { return a.sameName }
             if a.rivals != b.rivals { return a.rivals < b.rivals }
-            if a.tightness != b.tightness { return a.tightness < b.tightness }
+            if a.offset != b.offset { return a.offset < b.offset }
             return (a.entry, a.call) < (b.entry, b.call)
         }
         var usedCalls = Set<Int>()
@@ -88,12 +129,14 @@ public struct UnpropagatedCall: Sendable, Equatable {
             usedEntries.insert(pair.entry)
             let call = calls[pair.call]
             let entry = entries[pair.entry]
-            var confidence = pair.named ? 0.9 : 0.5
+            var confidence = (pair.named ? 0.7 : 0.3) + (pair.fits ? 0.1 : 0) + (pair.sameName ? 0.1 : 0)
             var evidence = [
                 "\(call.span.kind.name) span '\(call.span.name)' in \(call.span.service) has no \(entry.span.kind.name) child in its trace",
                 "\(entry.span.kind.name) root '\(entry.span.name)' of \(entry.span.service) (trace \(traceIDs[Int(entry.trace)].hex)) "
                     + "started \(Units.duration(ns: entry.start - call.start)) into the call",
             ]
+            if pair.fits { evidence.append("the callee ended before the call returned") }
+            if pair.sameName { evidence.append("same operation name on both sides") }
             if pair.named {
                 evidence.append("the call names its peer: \(call.span.peerNames.joined(separator: ", "))")
             } else {

@@ -22,7 +22,7 @@ public struct AnalysisSpan: Sendable, Equatable {
     public var kind: SpanKind
     public var service: String
     public var process: SpanProcess
-    /// Unix nanoseconds; nil (or 0) when the dump has none.
+    /// Unix nanoseconds; nil when the dump has none (0 in a trace of dated spans counts as none).
     public var startNs: Int64?
     public var endNs: Int64?
     public var status: StatusCode
@@ -62,12 +62,6 @@ public struct AnalysisSpan: Sendable, Equatable {
     public var parentIsRemote: Bool? {
         guard flags & SpanFlags.hasIsRemote != 0 else { return nil }
         return flags & SpanFlags.isRemote != 0
-    }
-
-    /// Known start time: a missing or zero start is unknown.
-    public var knownStart: Int64? {
-        guard let startNs, startNs != 0 else { return nil }
-        return startNs
     }
 
     /// A short reference for messages: `chat-api: rag.retrieve (60b7786fecfab0b0)`.

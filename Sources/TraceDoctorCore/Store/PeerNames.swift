@@ -1,57 +1,157 @@
 // What a CLIENT or PRODUCER span says it called, read straight from the stored attributes JSON
-// (a flat object, as ingest writes it) without parsing the whole object.
+// (a flat object, as ingest writes it) in one pass over its top-level keys.
+
+import Foundation
 
 /// Peer names of a span: `peer.service`, `server.address`, `net.peer.name`, and the host of
 /// `url.full` / `http.url`, lowercased and without duplicates.
 enum PeerNames {
-    private static let keys: [(pattern: [UInt8], isURL: Bool)] = [
-        ("\"peer.service\"", false), ("\"server.address\"", false), ("\"net.peer.name\"", false),
-        ("\"url.full\"", true), ("\"http.url\"", true),
+    /// The keys read, in the order their values are listed; true = the value is a URL.
+    private static let keys: [(key: [UInt8], isURL: Bool)] = [
+        ("peer.service", false), ("server.address", false), ("net.peer.name", false), ("url.full", true),
+        ("http.url", true),
     ].map { (Array($0.0.utf8), $0.1) }
 
     static func extract(_ json: UnsafeRawBufferPointer) -> [String] {
+        var values = Values()
+        read(json, into: &values)
+        return names(of: values)
+    }
+
+    /// The raw values of the keys read, in `keys` order (nil = absent); no allocation.
+    struct Values {
+        var slots: (UnsafeRawBufferPointer?, UnsafeRawBufferPointer?, UnsafeRawBufferPointer?, UnsafeRawBufferPointer?,
+            UnsafeRawBufferPointer?) = (nil, nil, nil, nil, nil)
+
+        subscript(k: Int) -> UnsafeRawBufferPointer? {
+            get {
+                switch k {
+                case 0: slots.0
+                case 1: slots.1
+                case 2: slots.2
+                case 3: slots.3
+                default: slots.4
+                }
+            }
+            set {
+                switch k {
+                case 0: slots.0 = newValue
+                case 1: slots.1 = newValue
+                case 2: slots.2 = newValue
+                case 3: slots.3 = newValue
+                default: slots.4 = newValue
+                }
+            }
+        }
+
+        var isEmpty: Bool { (0..<5).allSatisfy { self[$0] == nil } }
+    }
+
+    /// Fills `values` from the top-level keys of `json`.
+    static func read(_ json: UnsafeRawBufferPointer, into values: inout Values) {
+        guard let base = json.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return }
+        let n = json.count
+        let quote = UInt8(ascii: "\"")
+        let backslash = UInt8(ascii: "\\")
+        var i = 0
+        /// Index just past the string starting at `p` (a quote), and whether it held an escape.
+        @inline(__always) func endOfString(_ p: Int) -> (Int, Bool) {
+            var j = p + 1
+            var escaped = false
+            while j < n {
+                let c = base[j]
+                if c == quote { return (j + 1, escaped) }
+                if c == backslash {
+                    escaped = true
+                    j += 1
+                }
+                j += 1
+            }
+            return (n, escaped)
+        }
+        @inline(__always) func skipSpace(_ p: Int) -> Int {
+            var j = p
+            while j < n, base[j] <= 0x20 { j += 1 }
+            return j
+        }
+        i = skipSpace(0)
+        guard i < n, base[i] == UInt8(ascii: "{") else { return }
+        i += 1
+        while true {
+            i = skipSpace(i)
+            if i < n, base[i] == UInt8(ascii: ",") { i = skipSpace(i + 1) }
+            guard i < n, base[i] == quote else { return }
+            let keyStart = i + 1
+            let (afterKey, _) = endOfString(i)
+            let keyLength = afterKey - 1 - keyStart
+            i = skipSpace(afterKey)
+            guard i < n, base[i] == UInt8(ascii: ":") else { return }
+            i = skipSpace(i + 1)
+            guard i < n else { return }
+            if base[i] == quote {
+                let (afterValue, escaped) = endOfString(i)
+                if !escaped {
+                    for k in keys.indices where values[k] == nil && keys[k].key.count == keyLength {
+                        if memcmp(base + keyStart, keys[k].key, keyLength) == 0 {
+                            values[k] = UnsafeRawBufferPointer(start: base + i + 1, count: afterValue - 1 - (i + 1))
+                        }
+                    }
+                }
+                i = afterValue
+                continue
+            }
+            // A number, literal, array or object: skip it (strings inside may hold brackets).
+            var depth = 0
+            while i < n {
+                let c = base[i]
+                if c == quote {
+                    i = endOfString(i).0
+                    continue
+                }
+                if c == UInt8(ascii: "[") || c == UInt8(ascii: "{") {
+                    depth += 1
+                } else if c == UInt8(ascii: "]") || c == UInt8(ascii: "}") {
+                    if depth == 0 { break }
+                    depth -= 1
+                } else if c == UInt8(ascii: ","), depth == 0 {
+                    break
+                }
+                i += 1
+            }
+            if i >= n || base[i] == UInt8(ascii: "}") { return }
+        }
+    }
+
+    /// The peer names those values give.
+    static func names(of values: Values) -> [String] {
         var names: [String] = []
-        for (pattern, isURL) in keys {
-            guard let value = stringValue(after: pattern, in: json), !value.isEmpty else { continue }
-            let name = (isURL ? host(ofURL: value) : value)?.lowercased()
+        for k in keys.indices {
+            guard let raw = values[k], raw.count > 0 else { continue }
+            let value = String(decoding: raw, as: UTF8.self)
+            let name = (keys[k].isURL ? host(ofURL: value) : value)?.lowercased()
             if let name, !name.isEmpty, !names.contains(name) { names.append(name) }
         }
         return names
     }
 
-    /// The string value following `"key"` and a colon, if it is a plain (escape-free) string.
-    private static func stringValue(after pattern: [UInt8], in json: UnsafeRawBufferPointer) -> String? {
-        let n = json.count
-        let m = pattern.count
-        guard n > m else { return nil }
-        var i = 0
-        outer: while i <= n - m {
-            for k in 0..<m where json[i + k] != pattern[k] {
-                i += 1
-                continue outer
+    /// Whether key `k` holds a URL.
+    static func isURL(_ k: Int) -> Bool { keys[k].isURL }
+
+    /// The bytes of a URL up to its path (`http://user@host:port`): all `host(ofURL:)` reads.
+    static func authority(_ url: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
+        var slashes = 0
+        for (i, c) in url.enumerated() {
+            if c == UInt8(ascii: "/") {
+                slashes += 1
+                if slashes == 3 { return UnsafeRawBufferPointer(rebasing: url[..<i]) }
+            } else if slashes >= 2 && (c == UInt8(ascii: "?") || c == UInt8(ascii: "#")) {
+                return UnsafeRawBufferPointer(rebasing: url[..<i])
             }
-            var j = i + m
-            while j < n, json[j] == UInt8(ascii: " ") { j += 1 }
-            guard j < n, json[j] == UInt8(ascii: ":") else {
-                i += 1
-                continue
-            }
-            j += 1
-            while j < n, json[j] == UInt8(ascii: " ") { j += 1 }
-            guard j < n, json[j] == UInt8(ascii: "\"") else { return nil }
-            let start = j + 1
-            var end = start
-            while end < n, json[end] != UInt8(ascii: "\"") {
-                if json[end] == UInt8(ascii: "\\") { return nil }
-                end += 1
-            }
-            guard end < n else { return nil }
-            return String(decoding: UnsafeRawBufferPointer(rebasing: json[start..<end]), as: UTF8.self)
         }
-        return nil
+        return url
     }
 
-    /// `http://checkout:8080/api` → `checkout`; `[::1]:80` hosts keep their brackets off.
+    /// `http://checkout:8080/api` → `checkout`; `[::1]:80` → `::1`.
     static func host(ofURL url: String) -> String? {
         guard let scheme = url.range(of: "://") else { return nil }
         var rest = url[scheme.upperBound...]

@@ -7,8 +7,9 @@ import GRDBSQLite
 
 /// Spans as compact columns, grouped by trace after loading.
 final class SpanTable {
+    /// The columns read. A span's service is its resource's (ingest writes it from the resource).
     static let columns = """
-        id, trace_id, span_id, parent_span_id, original_span_id, name, kind, service, resource_id, start_ns, end_ns,
+        id, trace_id, span_id, parent_span_id, original_span_id, name, kind, resource_id, start_ns, end_ns,
         status_code, flags, CASE WHEN kind IN (3, 4) THEN attributes END, CASE WHEN links <> '[]' THEN links END
         """
 
@@ -32,17 +33,15 @@ final class SpanTable {
     private var peers: [Int32] = []
 
     private let names = ByteInterner()
-    private let services = ByteInterner(capacity: 64)
     private var processes: [SpanProcess] = []
-    private var processKeys: [ProcessKey: Int32] = [:]
+    private var processOfResource: [Int64: Int32] = [:]
+    /// Peer lists by the interned bytes of the attribute values they come from.
+    private let peerValues = ByteInterner()
+    private var peerListOfValues: [Int32] = []
     private var peerLists: [[String]] = []
     private var peerListIndex: [[String]: Int32] = [:]
+    private var scratch: [UInt8] = []
     private let resources: [Int64: SpanProcess]
-
-    private struct ProcessKey: Hashable {
-        var resource: Int64
-        var service: Int32
-    }
 
     var count: Int { rowID.count }
 
@@ -67,9 +66,16 @@ final class SpanTable {
 
     // MARK: Loading
 
+    /// Appends the rows with `low < id <= high`.
+    func load(_ db: Database, rows low: Int64, _ high: Int64) throws {
+        let statement = try db.makeStatement(sql: "SELECT \(Self.columns) FROM spans WHERE id > ? AND id <= ?")
+        try statement.setArguments([low, high])
+        try load(statement.sqliteStatement)
+    }
+
     /// Appends every row `statement` (selecting `columns`) yields.
     func load(_ statement: OpaquePointer) throws {
-        var lastKey = ProcessKey(resource: -1, service: -1)
+        var lastResource: Int64 = -1
         var lastProcess: Int32 = 0
         while true {
             let code = sqlite3_step(statement)
@@ -82,56 +88,63 @@ final class SpanTable {
             traceHigh.append(trace.0)
             traceLow.append(trace.1)
             spanID.append(Self.hex(statement, 2).1)
-            parentID.append(Self.hex(statement, 3).1)
+            let parent = Self.hex(statement, 3).1
+            parentID.append(parent)
             originalID.append(Self.hex(statement, 4).1)
             name.append(names.intern(Self.bytes(statement, 5)))
-            let k = UInt8(truncatingIfNeeded: sqlite3_column_int64(statement, 6))
-            kind.append(k)
-            let key = ProcessKey(resource: sqlite3_column_int64(statement, 8), service: services.intern(Self.bytes(statement, 7)))
-            if key != lastKey {
-                lastKey = key
-                lastProcess = processOrdinal(key)
+            kind.append(UInt8(truncatingIfNeeded: sqlite3_column_int64(statement, 6)))
+            let resource = sqlite3_column_int64(statement, 7)
+            if resource != lastResource {
+                lastResource = resource
+                lastProcess = processOrdinal(resource)
             }
             process.append(lastProcess)
-            start.append(sqlite3_column_type(statement, 9) == SQLITE_NULL ? Int64.min : sqlite3_column_int64(statement, 9))
-            end.append(sqlite3_column_type(statement, 10) == SQLITE_NULL ? Int64.min : sqlite3_column_int64(statement, 10))
-            status.append(UInt8(truncatingIfNeeded: sqlite3_column_int64(statement, 11)))
-            flags.append(UInt32(truncatingIfNeeded: sqlite3_column_int64(statement, 12)))
-            var peer: Int32 = -1
-            if sqlite3_column_type(statement, 13) != SQLITE_NULL {
-                let list = PeerNames.extract(Self.bytes(statement, 13))
-                if !list.isEmpty {
-                    if let known = peerListIndex[list] {
-                        peer = known
-                    } else {
-                        peer = Int32(peerLists.count)
-                        peerListIndex[list] = peer
-                        peerLists.append(list)
-                    }
-                }
-            }
-            peers.append(peer)
+            start.append(sqlite3_column_type(statement, 8) == SQLITE_NULL ? Int64.min : sqlite3_column_int64(statement, 8))
+            end.append(sqlite3_column_type(statement, 9) == SQLITE_NULL ? Int64.min : sqlite3_column_int64(statement, 9))
+            status.append(UInt8(truncatingIfNeeded: sqlite3_column_int64(statement, 10)))
+            flags.append(UInt32(truncatingIfNeeded: sqlite3_column_int64(statement, 11)))
+            peers.append(sqlite3_column_type(statement, 12) == SQLITE_NULL ? -1 : peerList(Self.bytes(statement, 12)))
             var follows = false
-            if sqlite3_column_type(statement, 14) != SQLITE_NULL, let parent = parentID.last, parent != 0 {
-                follows = Self.isFollowsFrom(Self.bytes(statement, 14), parent: parent)
+            if parent != 0, sqlite3_column_type(statement, 13) != SQLITE_NULL {
+                follows = Self.isFollowsFrom(Self.bytes(statement, 13), parent: parent)
             }
             followsFrom.append(follows)
         }
     }
 
-    private func processOrdinal(_ key: ProcessKey) -> Int32 {
-        if let known = processKeys[key] { return known }
-        let service = services.strings[Int(key.service)]
-        let ordinal = Int32(processes.count)
-        if let resource = resources[key.resource] {
-            processes.append(
-                resource.service == service
-                    ? resource
-                    : SpanProcess(service: service, host: resource.host, instanceID: resource.instanceID, pid: resource.pid))
-        } else {
-            processes.append(SpanProcess(service: service))
+    /// The peer list of a span's attributes, computed once per distinct set of peer values.
+    private func peerList(_ attributes: UnsafeRawBufferPointer) -> Int32 {
+        var values = PeerNames.Values()
+        PeerNames.read(attributes, into: &values)
+        guard !values.isEmpty else { return -1 }
+        // The cache key: the values, URLs cut to their authority (paths vary per request).
+        scratch.removeAll(keepingCapacity: true)
+        for k in 0..<5 {
+            if let value = values[k] { scratch.append(contentsOf: PeerNames.isURL(k) ? PeerNames.authority(value) : value) }
+            scratch.append(0)
         }
-        processKeys[key] = ordinal
+        let key = scratch.withUnsafeBytes { peerValues.intern($0) }
+        if Int(key) < peerListOfValues.count { return peerListOfValues[Int(key)] }
+        let list = PeerNames.names(of: values)
+        var index: Int32 = -1
+        if !list.isEmpty {
+            if let known = peerListIndex[list] {
+                index = known
+            } else {
+                index = Int32(peerLists.count)
+                peerListIndex[list] = index
+                peerLists.append(list)
+            }
+        }
+        peerListOfValues.append(index)
+        return index
+    }
+
+    private func processOrdinal(_ resource: Int64) -> Int32 {
+        if let known = processOfResource[resource] { return known }
+        let ordinal = Int32(processes.count)
+        processes.append(resources[resource] ?? SpanProcess(service: ""))
+        processOfResource[resource] = ordinal
         return ordinal
     }
 
@@ -144,14 +157,35 @@ final class SpanTable {
     /// A hex ID column as (high, low) 64-bit halves; (0, 0) for NULL or junk.
     @inline(__always)
     private static func hex(_ statement: OpaquePointer, _ column: Int32) -> (UInt64, UInt64) {
-        let b = bytes(statement, column)
-        guard let base = b.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return (0, 0) }
-        if b.count == 32 {
-            let hi = IDParser.parseHex64(UnsafeBufferPointer(start: base, count: 16)) ?? 0
-            let lo = IDParser.parseHex64(UnsafeBufferPointer(start: base + 16, count: 16)) ?? 0
-            return (hi, lo)
+        guard let text = sqlite3_column_text(statement, column) else { return (0, 0) }
+        let count = Int(sqlite3_column_bytes(statement, column))
+        if count == 32 { return (hex16(text), hex16(text + 16)) }
+        return (0, count == 16 ? hex16(text) : 0)
+    }
+
+    /// Nibble values of ASCII hex digits; 0xFF for anything else.
+    private static let nibbles: [UInt8] = (0..<256).map { c -> UInt8 in
+        switch c {
+        case 48...57: UInt8(c - 48)
+        case 97...102: UInt8(c - 87)
+        case 65...70: UInt8(c - 55)
+        default: 0xFF
         }
-        return (0, IDParser.parseHex64(UnsafeBufferPointer(start: base, count: min(16, b.count))) ?? 0)
+    }
+
+    /// 16 hex digits to an integer (0 when one is not a hex digit).
+    @inline(__always)
+    private static func hex16(_ p: UnsafePointer<UInt8>) -> UInt64 {
+        nibbles.withUnsafeBufferPointer { table in
+            var value: UInt64 = 0
+            var bad: UInt8 = 0
+            for i in 0..<16 {
+                let n = table[Int(p[i])]
+                bad |= n
+                value = (value << 4) | UInt64(n & 0x0F)
+            }
+            return bad & 0xF0 != 0 ? 0 : value
+        }
     }
 
     /// Whether the links hold the parent as a FOLLOWS_FROM reference (`opentracing.ref_type`,
@@ -159,6 +193,41 @@ final class SpanTable {
     private static func isFollowsFrom(_ links: UnsafeRawBufferPointer, parent: UInt64) -> Bool {
         let text = String(decoding: links, as: UTF8.self)
         return text.contains("\"follows_from\"") && text.contains("\"\(HexID.render(parent))\"")
+    }
+
+    /// Appends the rows of `other` (loaded from later rows), re-numbering its interned values.
+    func append(_ other: SpanTable) {
+        rowID += other.rowID
+        traceHigh += other.traceHigh
+        traceLow += other.traceLow
+        spanID += other.spanID
+        parentID += other.parentID
+        originalID += other.originalID
+        kind += other.kind
+        start += other.start
+        end += other.end
+        status += other.status
+        flags += other.flags
+        followsFrom += other.followsFrom
+        let nameMap = other.names.strings.map { string -> Int32 in
+            var bytes = Array(string.utf8)
+            return bytes.withUnsafeMutableBytes { names.intern(UnsafeRawBufferPointer($0)) }
+        }
+        name += other.name.map { nameMap[Int($0)] }
+        let processMap = other.processes.map { process -> Int32 in
+            if let known = processes.firstIndex(where: { $0 === process }) { return Int32(known) }
+            processes.append(process)
+            return Int32(processes.count - 1)
+        }
+        process += other.process.map { processMap[Int($0)] }
+        let peerMap = other.peerLists.map { list -> Int32 in
+            if let known = peerListIndex[list] { return known }
+            let index = Int32(peerLists.count)
+            peerListIndex[list] = index
+            peerLists.append(list)
+            return index
+        }
+        peers += other.peers.map { $0 < 0 ? -1 : peerMap[Int($0)] }
     }
 
     // MARK: Reading

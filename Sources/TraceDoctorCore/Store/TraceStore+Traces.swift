@@ -26,14 +26,52 @@ extension TraceStore: SpanSource {
 
     /// Calls `body` with the spans of each trace (traces in ID order, spans in row order).
     public func forEachTrace(_ body: ([AnalysisSpan]) throws -> Void) throws {
-        let table = try read { db -> SpanTable in
-            let expected = try Int.fetchOne(db, sql: "SELECT coalesce(max(id), 0) FROM spans") ?? 0
-            let table = SpanTable(resources: try processes(db), expectedRows: expected)
-            let statement = try db.makeStatement(sql: "SELECT \(SpanTable.columns) FROM spans")
-            try table.load(statement.sqliteStatement)
+        try loadSpans().forEachTrace(body)
+    }
+
+    /// Spans at or above this many rows are read by two connections at once, one half each.
+    static let parallelLoadRows: Int64 = 200_000
+
+    /// The whole spans table in memory.
+    func loadSpans() throws -> SpanTable {
+        let (resources, maxID) = try read { db in
+            (try processes(db), try Int64.fetchOne(db, sql: "SELECT coalesce(max(id), 0) FROM spans") ?? 0)
+        }
+        guard maxID >= Self.parallelLoadRows, path != ":memory:" else {
+            let table = SpanTable(resources: resources, expectedRows: Int(maxID))
+            try read { db in try table.load(db, rows: 0, maxID) }
             return table
         }
-        try table.forEachTrace(body)
+        // The upper half on a second read-only connection, on another thread.
+        let middle = maxID / 2
+        let upper = SendableBox(SpanTable(resources: resources, expectedRows: Int(maxID - middle)))
+        let failure = SendableBox<Error?>(nil)
+        let path = self.path
+        let done = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async {
+            do {
+                var config = Configuration()
+                config.readonly = true
+                let queue = try DatabaseQueue(path: path, configuration: config)
+                try queue.inDatabase { db in try upper.value.load(db, rows: middle, maxID) }
+                try queue.close()
+            } catch {
+                failure.value = error
+            }
+            done.signal()
+        }
+        let lower = SpanTable(resources: resources, expectedRows: Int(maxID))
+        let lowerFailure: Error?
+        do {
+            try read { db in try lower.load(db, rows: 0, middle) }
+            lowerFailure = nil
+        } catch {
+            lowerFailure = error
+        }
+        done.wait()
+        if let error = lowerFailure ?? failure.value { throw error }
+        lower.append(upper.value)
+        return lower
     }
 
     /// Calls `body` with the IDs, service and time of every log line.
