@@ -19,7 +19,8 @@ public struct FragmentTrace: Sendable, Equatable {
 
     /// The fragment's root span.
     public var root: SpanRef
-    public var host: String
+    /// Where it ran: host, pid or instance as far as known (`SpanProcess.description`), nil if unknown.
+    public var process: String?
     public var spanCount: Int
     public var startNs: Int64
     public var durationNs: Int64
@@ -39,14 +40,14 @@ public struct FragmentTrace: Sendable, Equatable {
             guard entry.trace != trace else { return }
             candidates.append((entry, index.ownTime(of: entry, overlapping: startNs, max(endNs, startNs + 1))))
         }
+        let known = root.process.host != nil || root.process.pid != nil || root.process.instanceID != nil
+        let place = known ? " on \(root.process.description)" : ""
         var fragment = FragmentTrace(
-            root: SpanRef(root), host: root.process.description, spanCount: spanCount, startNs: startNs,
+            root: SpanRef(root), process: known ? root.process.description : nil, spanCount: spanCount, startNs: startNs,
             durationNs: duration, suspectedParent: nil, evidence: [])
+        let notEntry = "\(root.kind.name) root: not an entry point, so code in \(root.service) started it"
         guard !candidates.isEmpty else {
-            fragment.evidence = [
-                "\(root.kind.name) root: not an entry point, so something in \(root.service) started it",
-                "no span of \(root.service) on \(root.process.description) in another trace was running when it started",
-            ]
+            fragment.evidence = [notEntry, "no span of \(root.service)\(place) was running then in another trace"]
             return (fragment, nil)
         }
         // Prefer a span that can start work (not a CLIENT or PRODUCER call in flight), then one whose own
@@ -70,9 +71,7 @@ public struct FragmentTrace: Sendable, Equatable {
         let rivalTraces = Set(plausible.map(\.entry.trace)).count
 
         var confidence = 0.4
-        var evidence: [String] = [
-            "\(root.kind.name) root: not an entry point, so something in \(root.service) started it"
-        ]
+        var evidence: [String] = [notEntry]
         let shared = parentProcess.sharedIdentity(with: root.process)
         switch shared {
         case 2:

@@ -81,9 +81,13 @@ public struct Orphans: Sendable {
         func resolve(_ group: inout Group) {
             guard let traces = holders[group.parentSpanID] else { return }
             let others = traces.map { index.traceIDs[Int($0)] }.filter { $0 != group.traceID }
-            guard let other = others.first(where: { $0.low == group.traceID.low }) ?? others.first else { return }
+            /// One ID is 64-bit (high half zero) and the other has the same low half.
+            func sameLowHalf(_ other: TraceID) -> Bool {
+                (other.high == 0 || group.traceID.high == 0) && other.low == group.traceID.low
+            }
+            guard let other = others.first(where: sameLowHalf) ?? others.first else { return }
             group.parentFoundIn = other
-            group.cause = other.low == group.traceID.low ? .traceIDWidthMismatch : .parentInOtherTrace
+            group.cause = sameLowHalf(other) ? .traceIDWidthMismatch : .parentInOtherTrace
         }
         for i in groups.indices { resolve(&groups[i]) }
         for i in remoteGroups.indices { resolve(&remoteGroups[i]) }

@@ -192,7 +192,7 @@ public enum DiagnosisJSON {
         }
         var traceId: String
         var root: Span
-        var host: String
+        var process: Nullable<String>
         var spanCount: Int
         var startUnixNano: Int64
         var durationNs: Int64
@@ -202,7 +202,7 @@ public enum DiagnosisJSON {
         init(_ f: FragmentTrace) {
             traceId = f.root.traceID.hex
             root = Span(f.root)
-            host = f.host
+            process = Nullable(f.process)
             spanCount = f.spanCount
             startUnixNano = f.startNs
             durationNs = f.durationNs

@@ -12,20 +12,20 @@ public enum GapsTextReport {
             out.append(
                 style.heading(
                     "unaccounted_time: " + Units.plural(report.gaps.count, "interval") + " no child covers (≥ "
-                        + Units.duration(ns: o.minGapNs) + " and ≥ " + TextFormat.percent(o.minGapShare) + " of the span)",
+                        + TextFormat.duration(o.minGapNs) + " and ≥ " + TextFormat.percent(o.minGapShare) + " of the span)",
                     defect: true))
             var rows = [["trace", "span", "duration", "gap", "from", "to", "share"]]
             for gap in report.gaps.prefix(cap) {
                 rows.append([
-                    TextFormat.shortID(gap.span.traceID), TextFormat.span(gap.span, 34), Units.duration(ns: gap.spanDurationNs),
-                    Units.duration(ns: gap.lengthNs), TextFormat.offset(gap.startOffsetNs), TextFormat.offset(gap.endOffsetNs),
+                    TextFormat.shortID(gap.span.traceID), TextFormat.span(gap.span, 34), TextFormat.duration(gap.spanDurationNs),
+                    TextFormat.duration(gap.lengthNs), TextFormat.offset(gap.startOffsetNs), TextFormat.offset(gap.endOffsetNs),
                     TextFormat.percent(gap.share),
                 ])
             }
             out += TextTable.render(rows, rightAligned: [2, 3, 4, 5, 6]).map { "  " + $0 }
             if report.gaps.count > cap { out.append(TextFormat.more(report.gaps.count - cap, "intervals")) }
             let total = report.gaps.reduce(Int64(0)) { $0 + $1.lengthNs }
-            out.append("  " + Units.duration(ns: total) + " unaccounted in total")
+            out.append("  " + TextFormat.duration(total) + " unaccounted in total")
             out.append("")
         }
 
@@ -37,8 +37,8 @@ public enum GapsTextReport {
             var rows = [["trace", "root", "duration", "covered", "coverage"]]
             for low in report.lowCoverage.prefix(cap) {
                 rows.append([
-                    TextFormat.shortID(low.root.traceID), TextFormat.span(low.root, 40), Units.duration(ns: low.durationNs),
-                    Units.duration(ns: low.coveredNs), TextFormat.percent(low.coverage),
+                    TextFormat.shortID(low.root.traceID), TextFormat.span(low.root, 40), TextFormat.duration(low.durationNs),
+                    TextFormat.duration(low.coveredNs), TextFormat.percent(low.coverage),
                 ])
             }
             out += TextTable.render(rows, rightAligned: [2, 3, 4]).map { "  " + $0 }
@@ -57,7 +57,7 @@ public enum GapsTextReport {
             let shown = Array(report.timingViolations.prefix(cap))
             for v in shown {
                 rows.append([
-                    TextFormat.shortID(v.span.traceID), TextFormat.span(v.span, 40), v.diagnosis.name, Units.duration(ns: v.amountNs),
+                    TextFormat.shortID(v.span.traceID), TextFormat.span(v.span, 40), v.diagnosis.name, TextFormat.duration(v.amountNs),
                 ])
             }
             for (k, line) in TextTable.render(rows, rightAligned: [3]).enumerated() {
@@ -87,7 +87,7 @@ public enum GapsTextReport {
 
         if report.gaps.isEmpty && report.lowCoverage.isEmpty && report.timingViolations.isEmpty {
             out.append(
-                "no unaccounted time ≥ " + Units.duration(ns: o.minGapNs) + ", no low coverage, no timing violations in "
+                "no unaccounted time ≥ " + TextFormat.duration(o.minGapNs) + ", no low coverage, no timing violations in "
                     + Units.plural(report.traceCount, "trace") + " (" + Units.plural(report.spanCount, "span") + ")")
         } else {
             out.append(

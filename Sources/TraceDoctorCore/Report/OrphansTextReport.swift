@@ -106,8 +106,8 @@ public enum OrphansTextReport {
             let counted = report.options.includeRemote
             out.append(
                 style.heading(
-                    "remote_parent_missing: " + Units.plural(remote, "span") + " whose remote caller was not captured ("
-                        + (counted ? "counted as missing_parent: --include-remote" : "expected at ingress; not a defect") + ")",
+                    "remote_parent_missing: " + Units.plural(remote, "span") + " whose caller was not captured ("
+                        + (counted ? "counted: --include-remote" : "expected at ingress, not a defect") + ")",
                     defect: counted))
             out += signatureTable(orphans.remoteSignatures, cap: cap)
             out.append("")
@@ -117,17 +117,24 @@ public enum OrphansTextReport {
         return out.joined(separator: "\n") + "\n"
     }
 
+    /// Signatures under a line per likely cause.
     private static func signatureTable(_ signatures: [Orphans.Signature], cap: Int) -> [String] {
-        var rows = [["service", "child operations", "parents", "spans", "traces", "example trace", "likely cause"]]
-        for s in signatures.prefix(cap) {
-            rows.append([
-                TextFormat.fit(s.service, 16), TextFormat.fit(s.operations.joined(separator: ", "), 28), String(s.missingParents),
-                String(s.orphanSpans), String(s.traces), s.exampleTraceIDs.first.map(TextFormat.shortID) ?? "",
-                s.cause.rawValue,
-            ])
+        var lines: [String] = []
+        for cause in Orphans.Cause.allCases {
+            let these = signatures.filter { $0.cause == cause }
+            guard !these.isEmpty else { continue }
+            lines.append("  likely cause: " + cause.explanation)
+            var rows = [["service", "child operations", "parents", "spans", "traces", "example trace"]]
+            for s in these.prefix(cap) {
+                rows.append([
+                    TextFormat.fit(s.service, 16), TextFormat.fit(s.operations.joined(separator: ", "), 28),
+                    String(s.missingParents), String(s.orphanSpans), String(s.traces),
+                    s.exampleTraceIDs.first.map(TextFormat.shortID) ?? "",
+                ])
+            }
+            lines += TextTable.render(rows, rightAligned: [2, 3, 4]).map { "    " + $0 }
+            if these.count > cap { lines.append("  " + TextFormat.more(these.count - cap, "groups")) }
         }
-        var lines = TextTable.render(rows, rightAligned: [2, 3, 4]).map { "  " + $0 }
-        if signatures.count > cap { lines.append(TextFormat.more(signatures.count - cap, "groups")) }
         return lines
     }
 
@@ -177,21 +184,29 @@ public enum OrphansTextReport {
     private static func fragmentBlock(_ f: FragmentTrace, style: TextStyle) -> [String] {
         var lines = [
             "  " + style.bold(TextFormat.shortID(f.root.traceID)) + "  " + TextFormat.fit(f.root.label, 40) + "  ("
-                + f.root.kind.name + " root, " + Units.plural(f.spanCount, "span") + ", " + Units.duration(ns: f.durationNs)
+                + f.root.kind.name + " root, " + Units.plural(f.spanCount, "span") + ", " + TextFormat.duration(f.durationNs)
                 + ")",
-            "    ran on            " + f.host,
         ]
+        if let process = f.process { lines.append("    ran on            " + process) }
         if let parent = f.suspectedParent {
             lines.append(
                 "    suspected parent  " + TextFormat.shortID(parent.span.traceID) + "  " + TextFormat.fit(parent.span.label, 36)
                     + " (" + parent.span.spanID.hex + ")  " + TextFormat.confidence(parent.confidence))
-            for (k, line) in parent.evidence.enumerated() {
-                lines.append((k == 0 ? "    evidence          " : "                      ") + TextFormat.fit(line, 78))
-            }
+            lines += evidence(parent.evidence)
         } else {
             lines.append("    suspected parent  none found")
-            for (k, line) in f.evidence.enumerated() {
-                lines.append((k == 0 ? "    evidence          " : "                      ") + TextFormat.fit(line, 78))
+            lines += evidence(f.evidence)
+        }
+        return lines
+    }
+
+    /// Evidence lines under a label, each wrapped to the 100-column page.
+    private static func evidence(_ items: [String]) -> [String] {
+        var lines: [String] = []
+        for item in items {
+            for (k, piece) in TextFormat.wrapWords(item, width: 76).enumerated() {
+                let label = lines.isEmpty ? "    evidence          " : "                      "
+                lines.append(label + (k == 0 ? "" : "  ") + piece)
             }
         }
         return lines
@@ -209,11 +224,10 @@ public enum OrphansTextReport {
         if !report.multipleRoots.isEmpty {
             parts.append(Units.plural(report.multipleRoots.count, "trace") + " with multiple roots")
         }
-        var text = "total: " + parts.joined(separator: ", ") + " in " + Units.plural(report.traceCount, "trace") + " ("
-            + Units.plural(report.spanCount, "span") + ")"
+        parts[parts.count - 1] += " in " + Units.plural(report.traceCount, "trace") + " (" + Units.plural(report.spanCount, "span") + ")"
         if o.remoteOrphanSpanCount > 0 && !report.options.includeRemote {
-            text += "; " + String(o.remoteOrphanSpanCount) + " remote parent(s) missing, not counted (--include-remote)"
+            parts.append(Units.plural(o.remoteOrphanSpanCount, "remote parent") + " missing, not counted (--include-remote)")
         }
-        return text
+        return TextFormat.wrap("total: ", parts)
     }
 }

@@ -14,9 +14,13 @@ enum TextFormat {
     static func percent(_ share: Double) -> String {
         let p = share * 100
         if p > 0 && p < 0.1 { return "<0.1%" }
-        if p >= 10 || p == 0 || p == 100 { return String(format: "%.0f%%", p) }
-        return String(format: "%.1f%%", p)
+        if p >= 9.95 || p == 0 { return String(format: "%.0f%%", p) }
+        let text = String(format: "%.1f", p)
+        return (text.hasSuffix(".0") ? String(text.dropLast(2)) : text) + "%"
     }
+
+    /// A duration, with zero as `0`.
+    static func duration(_ ns: Int64) -> String { ns == 0 ? "0" : Units.duration(ns: ns) }
 
     /// `+2.19 ms`.
     static func offset(_ ns: Int64) -> String {
@@ -54,6 +58,39 @@ enum TextFormat {
     /// `… and 12 more (--limit 0 shows all)`.
     static func more(_ hidden: Int, _ what: String) -> String {
         "  … and \(hidden) more \(what) (--limit 0 shows all)"
+    }
+
+    /// `prefix` and `parts` joined by commas, wrapped at 100 columns with an indent.
+    static func wrap(_ prefix: String, _ parts: [String], width: Int = 100) -> String {
+        var lines: [String] = []
+        var line = prefix
+        for (k, part) in parts.enumerated() {
+            let piece = part + (k < parts.count - 1 ? "," : "")
+            if line.count + 1 + piece.count > width && line.count > prefix.count {
+                lines.append(line)
+                line = String(repeating: " ", count: prefix.count) + piece
+            } else {
+                line += (line.count > prefix.count ? " " : "") + piece
+            }
+        }
+        lines.append(line)
+        return lines.joined(separator: "\n")
+    }
+
+    /// `text` broken at spaces into lines of at most `width` characters (a longer word stays whole).
+    static func wrapWords(_ text: String, width: Int) -> [String] {
+        var lines: [String] = []
+        var line = ""
+        for word in text.split(separator: " ", omittingEmptySubsequences: false) {
+            if !line.isEmpty && line.count + 1 + word.count > width {
+                lines.append(line)
+                line = String(word)
+            } else {
+                line += (line.isEmpty ? "" : " ") + word
+            }
+        }
+        lines.append(line)
+        return lines
     }
 
     /// A confidence as `0.90`.

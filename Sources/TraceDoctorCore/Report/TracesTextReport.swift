@@ -15,18 +15,24 @@ public enum TracesTextReport {
         }
         let first = shown.map(\.startNs).min() ?? 0
         let last = shown.map(\.startNs).max() ?? 0
-        let range = TextFormat.dateTime(first) + (last / 86_400_000_000_000 == first / 86_400_000_000_000 ? "" : " to " + TextFormat.dateTime(last))
+        let day: Int64 = 86_400_000_000_000
+        let range =
+            last / day == first / day
+            ? "started on " + TextFormat.dateTime(first).prefix(10) + " UTC, between " + TextFormat.clock(first) + " and "
+                + TextFormat.clock(last)
+            : "started between " + TextFormat.dateTime(first) + " and " + TextFormat.dateTime(last)
         out.append(
             style.bold(
-                Units.plural(matching, "trace") + (service.map { " with spans of \($0)" } ?? "") + ", by " + sort.rawValue
-                    + "; starting " + range))
+                Units.plural(matching, "trace") + (service.map { " with spans of \($0)" } ?? "") + ", sorted by "
+                    + sort.rawValue))
+        out.append(range)
         var table = [["trace", "root", "start", "duration", "spans", "orphans", "cover", "errors"]]
         var diagnosisLines: [Int: String] = [:]
         for (k, t) in shown.enumerated() {
             let root = t.rootService.map { "\($0): \(t.rootName ?? "")" } ?? "(no root)"
             table.append([
                 TextFormat.shortID(t.traceID), TextFormat.fit(root, 27), TextFormat.clock(t.startNs),
-                Units.duration(ns: t.durationNs), String(t.spanCount), String(t.orphanCount),
+                TextFormat.duration(t.durationNs), String(t.spanCount), String(t.orphanCount),
                 t.coverage.map(TextFormat.percent) ?? "-", String(t.errorCount),
             ])
             let names = t.diagnoses.keys.sorted().map { d -> String in
