@@ -36,6 +36,25 @@ public enum Diagnoser {
         }
     }
 
+    /// One trace (any unique prefix or spelling of its ID) with the findings that involve the
+    /// traces running at the same time (at most `neighbourLimit` of them): what `explain` shows.
+    public static func diagnoseTrace(
+        _ query: String, databasePath: String, options: AnalysisOptions = AnalysisOptions(), neighbourLimit: Int = 500
+    ) throws(TraceDoctorError) -> TraceDiagnosis {
+        let store = try TraceStore(path: databasePath, readOnly: true)
+        defer { store.close() }
+        let id = try store.resolveTraceID(query)
+        let spans = try store.spans(ofTrace: id)
+        let starts = spans.compactMap(\.startNs).filter { $0 != 0 }
+        let ends = spans.compactMap(\.endNs)
+        var neighbours: [[AnalysisSpan]] = []
+        if let start = starts.min(), let end = (ends + starts).max() {
+            let ids = try store.traceIDs(runningBetween: start, and: end, excluding: id, limit: neighbourLimit)
+            neighbours = try store.spans(ofTraces: ids)
+        }
+        return TraceDiagnosis(spans: spans, neighbours: neighbours, options: options)
+    }
+
     /// Diagnoses every trace of `source`.
     public static func diagnose(_ source: SpanSource, options: AnalysisOptions) throws -> DiagnosisReport {
         var pass = Pass(options: options)

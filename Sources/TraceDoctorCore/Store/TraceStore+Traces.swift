@@ -103,12 +103,36 @@ extension TraceStore: SpanSource {
 
     /// The spans of one trace, in row order.
     public func spans(ofTrace id: TraceID) throws(TraceDoctorError) -> [AnalysisSpan] {
+        try spans(ofTraces: [id]).first ?? []
+    }
+
+    /// The spans of each trace, in row order (an unknown trace gives an empty list).
+    public func spans(ofTraces ids: [TraceID]) throws(TraceDoctorError) -> [[AnalysisSpan]] {
         try read { db in
-            let table = SpanTable(resources: try processes(db))
+            let resources = try processes(db)
             let statement = try db.makeStatement(sql: "SELECT \(SpanTable.columns) FROM spans WHERE trace_id = ? ORDER BY id")
-            try statement.setArguments([id.hex])
-            try table.load(statement.sqliteStatement)
-            return (0..<table.count).map(table.span)
+            return try ids.map { id in
+                let table = SpanTable(resources: resources)
+                try statement.setArguments([id.hex])
+                try table.load(statement.sqliteStatement)
+                return (0..<table.count).map(table.span)
+            }
+        }
+    }
+
+    /// Traces other than `excluded` with a span running at some time in `start...end` (at most
+    /// `limit`). Without an index on the times this reads the whole table.
+    public func traceIDs(runningBetween start: Int64, and end: Int64, excluding excluded: TraceID, limit: Int)
+        throws(TraceDoctorError) -> [TraceID]
+    {
+        try read { db in
+            try String.fetchAll(
+                db,
+                sql: """
+                    SELECT DISTINCT trace_id FROM spans
+                    WHERE start_ns <= ? AND end_ns >= ? AND trace_id <> ? LIMIT ?
+                    """, arguments: [end, start, excluded.hex, limit]
+            ).compactMap { TraceID(hex: $0) }
         }
     }
 
