@@ -11,11 +11,18 @@ enum DiagnosisRun {
         store: StoreOptions, analysis: AnalysisOptionGroup, traceQuery: String? = nil
     ) throws -> DiagnosisReport {
         let request = DiagnosisRequest(databasePath: store.path, options: try analysis.options(), traceQuery: traceQuery)
+        let report: DiagnosisReport
         do {
-            return try Diagnoser.run(request)
+            report = try Diagnoser.run(request)
         } catch {
             throw Terminal.fail(error)
         }
+        if ProcessInfo.processInfo.environment["TRACEDOCTOR_TIMINGS"].map({ !$0.isEmpty }) ?? false {
+            Terminal.err(
+                "tracedoctor: timings: "
+                    + report.phaseSeconds.map { "\($0.phase) " + Units.duration(seconds: $0.seconds) }.joined(separator: ", "))
+        }
+        return report
     }
 
     /// Colour only on a terminal, and never with --no-color or NO_COLOR.

@@ -1,51 +1,67 @@
-// Trace analysis on a second thread: while the caller records the findings of one batch of
-// traces, the next batch is analysed. Traces come out in the order they went in.
+// Trace analysis on other threads: batches of traces are analysed on the other cores while the
+// caller collects the records of earlier batches. Records come out in the order traces went in.
 
 import Dispatch
 
-/// Analyses batches of traces one step ahead of the caller.
+/// Traces a worker thread can turn into spans by itself (the store's rows, already grouped).
+struct TraceBatch: Sendable {
+    let spans: @Sendable () -> [[AnalysisSpan]]
+}
+
+/// A source that hands out its traces in batches, so that reading spans happens on the workers.
+protocol BatchedSpanSource: SpanSource {
+    func traceBatches(size: Int) throws -> [TraceBatch]
+}
+
+/// Analyses batches of traces a few steps ahead of the caller.
 final class AnalysisPipeline {
     private let options: AnalysisOptions
     private let batchSize: Int
+    private let maxInFlight: Int
     private var batch: [[AnalysisSpan]] = []
-    private var inFlight: (output: SendableBox<[TraceAnalysis]>, done: DispatchSemaphore)?
+    private var inFlight: [(output: SendableBox<[TraceRecord]>, done: DispatchSemaphore)] = []
 
-    init(options: AnalysisOptions, batchSize: Int = 256) {
+    init(options: AnalysisOptions, batchSize: Int = 256, maxInFlight: Int = 4) {
         self.options = options
         self.batchSize = batchSize
+        self.maxInFlight = maxInFlight
     }
 
-    /// Adds one trace; `record` receives the analyses of an earlier batch when it is ready.
-    func add(_ spans: [AnalysisSpan], record: (TraceAnalysis) -> Void) {
+    /// Adds one trace; `record` receives the records of earlier batches as they are ready.
+    func add(_ spans: [AnalysisSpan], record: (TraceRecord) -> Void) {
         batch.append(spans)
-        if batch.count >= batchSize { flush(record: record) }
-    }
-
-    /// Analyses what is left and hands every remaining analysis to `record`.
-    func finish(record: (TraceAnalysis) -> Void) {
-        flush(record: record)
-        collect(record: record)
-    }
-
-    private func flush(record: (TraceAnalysis) -> Void) {
-        guard !batch.isEmpty else { return }
-        let input = SendableBox(batch)
+        guard batch.count >= batchSize else { return }
+        let traces = SendableBox(batch)
         batch = []
-        let output = SendableBox<[TraceAnalysis]>([])
+        submit(TraceBatch { traces.value }, record: record)
+    }
+
+    /// Queues a batch a worker reads itself.
+    func submit(_ batch: TraceBatch, record: (TraceRecord) -> Void) {
+        let output = SendableBox<[TraceRecord]>([])
         let done = DispatchSemaphore(value: 0)
         let options = self.options
         DispatchQueue.global().async {
-            output.value = input.value.map { TraceAnalysis(spans: $0, options: options) }
+            output.value = batch.spans().map { TraceRecord(TraceAnalysis(spans: $0, options: options), options: options) }
             done.signal()
         }
-        collect(record: record)
-        inFlight = (output, done)
+        inFlight.append((output, done))
+        while inFlight.count > maxInFlight { collectOldest(record: record) }
     }
 
-    private func collect(record: (TraceAnalysis) -> Void) {
-        guard let (output, done) = inFlight else { return }
-        inFlight = nil
+    /// Analyses what is left and hands every remaining record to `record`.
+    func finish(record: (TraceRecord) -> Void) {
+        if !batch.isEmpty {
+            let traces = SendableBox(batch)
+            batch = []
+            submit(TraceBatch { traces.value }, record: record)
+        }
+        while !inFlight.isEmpty { collectOldest(record: record) }
+    }
+
+    private func collectOldest(record: (TraceRecord) -> Void) {
+        let (output, done) = inFlight.removeFirst()
         done.wait()
-        for analysis in output.value { record(analysis) }
+        for item in output.value { record(item) }
     }
 }

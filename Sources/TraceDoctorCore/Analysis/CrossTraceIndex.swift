@@ -4,6 +4,7 @@
 
 /// Spans of every trace, by process, on their raw clocks (spans of one host share a clock).
 final class CrossTraceIndex {
+    /// A span as a question across traces sees it.
     struct Entry {
         var spanID: SpanID
         var start: Int64
@@ -13,25 +14,27 @@ final class CrossTraceIndex {
         var trace: Int32
         var process: Int32
         var depth: Int32
-        /// The span's own (uncovered) intervals are `own[ownFrom ..< ownFrom + ownCount]`;
-        /// `ownCount == -1` for a leaf, whose whole interval is its own time.
+        /// Where the span's own (uncovered) intervals are; `ownCount == -1` for a leaf, whose
+        /// whole interval is its own time.
         var ownFrom: Int32
         var ownCount: Int32
     }
 
-    private(set) var entries: [Entry] = []
-    private var ownStart: [Int64] = []
-    private var ownEnd: [Int64] = []
+    /// One trace's spans, as its record prepared them, and its processes' ordinals here.
+    private struct Trace {
+        var spans: [TraceRecord.IndexSpan]
+        var own: [Gaps.Interval]
+        var processes: [Int32]
+    }
+
+    private var traces: [Trace] = []
     private(set) var processes: [SpanProcess] = []
     private var processOrdinal: [ObjectIdentifier: Int32] = [:]
-    private var entriesByProcess: [[Int32]] = []
+    /// Per process: its spans as `trace << 32 | index in trace`, built at the first question.
+    private var members: [[Int64]]?
     private var indexes: [Int32: IntervalIndex] = [:]
     /// Trace IDs by ordinal.
     private(set) var traceIDs: [TraceID] = []
-
-    init(expectedSpans: Int = 0) {
-        entries.reserveCapacity(expectedSpans)
-    }
 
     /// The ordinal of a process (one per distinct `SpanProcess` object).
     func ordinal(of process: SpanProcess) -> Int32 {
@@ -40,40 +43,34 @@ final class CrossTraceIndex {
         let ordinal = Int32(processes.count)
         processOrdinal[key] = ordinal
         processes.append(process)
-        entriesByProcess.append([])
         return ordinal
     }
 
-    /// Adds every span of one analysed trace; returns the trace's ordinal.
+    /// Adds every span of one trace; returns the trace's ordinal.
     @discardableResult
-    func add(_ analysis: TraceAnalysis) -> Int32 {
+    func add(_ record: TraceRecord) -> Int32 {
         let trace = Int32(traceIDs.count)
-        traceIDs.append(analysis.traceID)
-        let tree = analysis.tree
-        let processOrdinals = tree.processes.map { ordinal(of: $0) }
-        for i in 0..<tree.count {
-            let process = processOrdinals[tree.processIndex[i]]
-            var from: Int32 = 0
-            var count: Int32 = -1
-            if tree.hasChildren(i) {
-                // Back from the adjusted clock to the span's own raw clock.
-                let back = analysis.skew.shift[i]
-                let holes = analysis.gaps.uncovered(of: i)
-                from = Int32(ownStart.count)
-                count = Int32(holes.count)
-                for hole in holes {
-                    ownStart.append(hole.start - back)
-                    ownEnd.append(hole.end - back)
-                }
-            }
-            entriesByProcess[Int(process)].append(Int32(entries.count))
-            entries.append(
-                Entry(
-                    spanID: tree.spans[i].spanID, start: tree.start[i], end: tree.end[i], name: tree.spans[i].name,
-                    kind: tree.spans[i].kind, trace: trace, process: process, depth: Int32(tree.depth[i]), ownFrom: from,
-                    ownCount: count))
-        }
+        traceIDs.append(record.summary.traceID)
+        traces.append(Trace(spans: record.spans, own: record.own, processes: record.processes.map { ordinal(of: $0) }))
+        members = nil
         return trace
+    }
+
+    /// The span at `trace << 32 | index`.
+    func entry(_ key: Int64) -> Entry {
+        let t = Int(key >> 32)
+        let trace = traces[t]
+        let span = trace.spans[Int(key & 0xFFFF_FFFF)]
+        return Entry(
+            spanID: span.spanID, start: span.start, end: span.end, name: span.name, kind: span.kind, trace: Int32(t),
+            process: trace.processes[Int(span.process)], depth: span.depth, ownFrom: span.ownFrom, ownCount: span.ownCount)
+    }
+
+    /// Every span, once.
+    func forEachSpan(_ body: (_ trace: Int32, _ span: TraceRecord.IndexSpan) -> Void) {
+        for (t, trace) in traces.enumerated() {
+            for span in trace.spans { body(Int32(t), span) }
+        }
     }
 
     /// Calls `body` with every span of `service` whose process may be `process` and whose
@@ -82,14 +79,32 @@ final class CrossTraceIndex {
         for (ordinal, candidate) in processes.enumerated()
         where candidate.service == service && candidate.mayBeSameProcess(as: process) {
             let index = intervalIndex(of: Int32(ordinal))
-            index.stab(t) { payload, _, _ in body(entries[Int(payload)]) }
+            let list = keys(of: Int32(ordinal))
+            index.stab(t) { payload, _, _ in body(entry(list[Int(payload)])) }
         }
+    }
+
+    private func keys(of process: Int32) -> [Int64] {
+        if members == nil {
+            var lists = [[Int64]](repeating: [], count: processes.count)
+            for (t, trace) in traces.enumerated() {
+                for (i, span) in trace.spans.enumerated() {
+                    lists[Int(trace.processes[Int(span.process)])].append(Int64(t) << 32 | Int64(i))
+                }
+            }
+            members = lists
+        }
+        return members![Int(process)]
     }
 
     private func intervalIndex(of process: Int32) -> IntervalIndex {
         if let built = indexes[process] { return built }
-        let members = entriesByProcess[Int(process)]
-        let index = IntervalIndex(members.map { (entries[Int($0)].start, entries[Int($0)].end, $0) })
+        let list = keys(of: process)
+        let index = IntervalIndex(
+            list.enumerated().map { k, key in
+                let span = traces[Int(key >> 32)].spans[Int(key & 0xFFFF_FFFF)]
+                return (span.start, span.end, Int32(k))
+            })
         indexes[process] = index
         return index
     }
@@ -100,8 +115,9 @@ final class CrossTraceIndex {
             return max(0, min(to, entry.end) - max(from, entry.start))
         }
         var total: Int64 = 0
+        let own = traces[Int(entry.trace)].own
         for k in Int(entry.ownFrom)..<Int(entry.ownFrom + entry.ownCount) {
-            total += max(0, min(to, ownEnd[k]) - max(from, ownStart[k]))
+            total += max(0, min(to, own[k].end) - max(from, own[k].start))
         }
         return total
     }
@@ -110,8 +126,8 @@ final class CrossTraceIndex {
     func traces(holding ids: Set<SpanID>) -> [SpanID: [Int32]] {
         guard !ids.isEmpty else { return [:] }
         var found: [SpanID: [Int32]] = [:]
-        for entry in entries where ids.contains(entry.spanID) {
-            found[entry.spanID, default: []].append(entry.trace)
+        forEachSpan { trace, span in
+            if ids.contains(span.spanID) { found[span.spanID, default: []].append(trace) }
         }
         return found
     }

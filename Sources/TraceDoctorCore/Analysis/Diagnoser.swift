@@ -2,6 +2,8 @@
 // keep what questions across traces need, then answer them (fragments, unpropagated calls, where
 // missing parents went) and compute the quality metrics.
 
+import Dispatch
+
 /// What to diagnose.
 public struct DiagnosisRequest: Sendable {
     public var databasePath: String
@@ -59,13 +61,35 @@ public enum Diagnoser {
     public static func diagnose(_ source: SpanSource, options: AnalysisOptions) throws -> DiagnosisReport {
         var pass = Pass(options: options)
         let pipeline = AnalysisPipeline(options: options)
-        try source.forEachTrace { spans in
-            guard !spans.isEmpty else { return }
-            pipeline.add(spans) { pass.record($0) }
+        let clock = ContinuousClock()
+        var mark = clock.now
+        func phase(_ name: String) {
+            let now = clock.now
+            let d = (now - mark).components
+            pass.report.phaseSeconds.append((name, Double(d.seconds) + Double(d.attoseconds) / 1e18))
+            mark = now
+        }
+        if let batched = source as? BatchedSpanSource {
+            let batches = try batched.traceBatches(size: 256)
+            phase("read")
+            for batch in batches { pipeline.submit(batch) { pass.record($0) } }
+        } else {
+            var started = false
+            try source.forEachTrace { spans in
+                if !started {
+                    started = true
+                    phase("read")
+                }
+                guard !spans.isEmpty else { return }
+                pipeline.add(spans) { pass.record($0) }
+            }
         }
         pipeline.finish { pass.record($0) }
+        phase("traces")
         pass.crossTraces()
+        phase("across traces")
         try source.forEachLog { pass.record(log: $0) }
+        phase("logs")
         return pass.finish()
     }
 
@@ -94,129 +118,50 @@ public enum Diagnoser {
             report = DiagnosisReport(options: options)
         }
 
-        mutating func record(_ analysis: TraceAnalysis) {
-            let tree = analysis.tree
-            let trace = index.add(analysis)
-            let traceID = analysis.traceID
-            var diagnoses: [Diagnosis: Int] = [:]
-            func count(_ d: Diagnosis, _ n: Int) { if n > 0 { diagnoses[d, default: 0] += n } }
-
-            // Tree anomalies.
-            for cut in tree.cycles {
-                report.cycles.append(
-                    DiagnosisReport.Cycle(span: SpanRef(tree.spans[cut.span]), formerParent: cut.formerParent, message: cut.message))
-            }
-            count(.cycle, tree.cycles.count)
-            for duplicate in tree.duplicates {
-                report.duplicateSpanIDs.append(
-                    DiagnosisReport.DuplicateSpanID(
-                        traceID: traceID, spanID: duplicate.spanID, spans: duplicate.spans.map { SpanRef(tree.spans[$0]) }))
-            }
-            count(.duplicateSpanID, tree.duplicates.count)
-            if analysis.hasMultipleRoots {
-                report.multipleRoots.append(
-                    DiagnosisReport.MultipleRoots(traceID: traceID, roots: tree.roots.map { SpanRef(tree.spans[$0]) }))
-                count(.multipleRoots, 1)
-            }
-
-            // Missing parents.
-            report.orphans.add(analysis)
-            let defectOrphans = analysis.defectOrphanCount(includeRemote: options.includeRemote)
-            let remoteOrphans = analysis.missingParents.filter(\.isRemote).reduce(0) { $0 + $1.children.count }
-            count(.missingParent, analysis.missingParents.filter { !$0.isRemote }.reduce(0) { $0 + $1.children.count })
-            count(.remoteParentMissing, remoteOrphans)
-
-            // Time.
-            let gaps = analysis.gaps
-            var unaccounted: Int64 = 0
-            for gap in gaps.unaccounted {
-                unaccounted += gap.lengthNs
-                report.gaps.append(
-                    DiagnosisReport.Gap(
-                        span: SpanRef(tree.spans[gap.span]), spanStartNs: analysis.skew.start[gap.span],
-                        spanDurationNs: gap.spanDurationNs, startOffsetNs: gap.startOffsetNs, endOffsetNs: gap.endOffsetNs))
-            }
-            count(.unaccountedTime, gaps.unaccounted.count)
-            for low in gaps.lowCoverage {
-                report.lowCoverage.append(
-                    DiagnosisReport.LowCoverage(root: SpanRef(tree.spans[low.root]), durationNs: low.durationNs, coveredNs: low.coveredNs))
-            }
-            count(.lowCoverage, gaps.lowCoverage.count)
-            for v in gaps.violations {
-                report.timingViolations.append(
-                    DiagnosisReport.TimingViolation(
-                        diagnosis: v.diagnosis, span: SpanRef(tree.spans[v.span]), parent: SpanRef(tree.spans[v.parent]),
-                        amountNs: v.amountNs, likelyClockSkew: v.acrossHosts, host: tree.spans[v.span].process.host,
-                        parentHost: tree.spans[v.parent].process.host, adjustedByNs: v.adjustedByNs))
-                count(v.diagnosis, 1)
-            }
-            for a in analysis.skew.adjustments {
-                var shifted = 0
-                if a.applied {
-                    var stack = [a.span]
-                    while let s = stack.popLast() {
-                        guard analysis.skew.shift[s] == a.deltaNs else { continue }
-                        shifted += 1
-                        stack.append(contentsOf: tree.children(of: s))
-                    }
-                }
-                report.skewAdjustments.append(
-                    DiagnosisReport.SkewAdjustment(
-                        span: SpanRef(tree.spans[a.span]), parent: SpanRef(tree.spans[a.parent]), host: a.host,
-                        parentHost: a.parentHost, deltaNs: a.deltaNs, applied: a.applied, spansShifted: shifted))
-            }
-
-            // Quality (mutated in place: a copy would copy the coverage list every trace).
+        /// Takes in one trace's record: appends only (the work was done where it was analysed).
+        mutating func record(_ record: TraceRecord) {
+            let trace = index.add(record)
+            report.cycles += record.cycles
+            report.duplicateSpanIDs += record.duplicates
+            if let roots = record.multipleRoots { report.multipleRoots.append(roots) }
+            report.orphans.add(record.orphanGroups)
+            report.gaps += record.gaps
+            report.lowCoverage += record.lowCoverage
+            report.timingViolations += record.violations
+            report.skewAdjustments += record.skewAdjustments
             report.quality.traces += 1
-            report.quality.spans += tree.count
-            var remoteChildren = Set<Int>()
-            if !options.includeRemote {
-                for group in analysis.missingParents where group.isRemote { remoteChildren.formUnion(group.children) }
-            }
-            var expecting = 0
-            var linked = 0
-            for i in 0..<tree.count where tree.spans[i].parentSpanID != nil || tree.parent[i] != nil {
-                if remoteChildren.contains(i) { continue }
-                expecting += 1
-                if tree.parent[i] != nil { linked += 1 }
-            }
-            report.quality.spansExpectingParent += expecting
-            report.quality.spansWithParent += linked
-            for c in gaps.coverage { report.quality.rootCoverages.append(c.ratio) }
-            report.quality.timingViolations += gaps.violations.count
-            wholeOnItsOwn.append(tree.roots.count == 1 && defectOrphans == 0)
-
-            // For the questions across traces.
-            if let root = analysis.fragmentRoot {
+            report.quality.spans += record.spanCount
+            report.quality.spansExpectingParent += record.spansExpectingParent
+            report.quality.spansWithParent += record.spansWithParent
+            report.quality.rootCoverages += record.coverages
+            report.quality.timingViolations += record.violations.count
+            wholeOnItsOwn.append(record.wholeOnItsOwn)
+            if let f = record.fragmentRoot {
                 fragmentRoots.append(
-                    FragmentRoot(trace: trace, root: tree.spans[root], spanCount: tree.count, start: tree.start[root], end: tree.endNs))
+                    FragmentRoot(trace: trace, root: f.root, spanCount: record.spanCount, start: f.start, end: f.end))
             }
-            for c in analysis.unansweredCalls {
-                calls.append(UnpropagatedCall.Call(span: tree.spans[c], trace: trace, start: tree.start[c], end: tree.end[c]))
+            for c in record.calls {
+                calls.append(UnpropagatedCall.Call(span: c.span, trace: trace, start: c.start, end: c.end))
             }
-            for r in analysis.entryRoots {
+            for e in record.entries {
                 entries.append(
-                    UnpropagatedCall.Entry(
-                        span: tree.spans[r], trace: trace, start: tree.start[r], end: tree.end[r], spanCount: tree.count))
+                    UnpropagatedCall.Entry(span: e.span, trace: trace, start: e.start, end: e.end, spanCount: record.spanCount))
             }
-
-            let primary = analysis.primaryRoot
-            var services: [String] = []
-            for process in tree.processes where !services.contains(process.service) { services.append(process.service) }
-            services.sort()
-            report.traces.append(
-                TraceSummary(
-                    traceID: traceID, rootService: primary.map { tree.spans[$0].service },
-                    rootName: primary.map { tree.spans[$0].name }, rootKind: primary.map { tree.spans[$0].kind },
-                    startNs: analysis.skew.start.min() ?? 0,
-                    durationNs: (analysis.skew.end.max() ?? 0) - (analysis.skew.start.min() ?? 0), spanCount: tree.count,
-                    serviceCount: services.count, services: services, orphanCount: defectOrphans,
-                    coverage: primary.flatMap { p in gaps.coverage.first { $0.root == p }?.ratio }, unaccountedNs: unaccounted,
-                    errorCount: tree.spans.reduce(0) { $0 + ($1.status == .error ? 1 : 0) }, diagnoses: diagnoses))
+            report.traces.append(record.summary)
         }
 
         /// Fragments, unpropagated calls, missing parents found elsewhere.
         mutating func crossTraces() {
+            // Unpropagated calls on another thread while fragments are matched here (they share
+            // nothing but the trace IDs, which no one changes any more).
+            let unpropagated = SendableBox<[UnpropagatedCall]>([])
+            let matching = SendableBox((calls, entries, index.traceIDs))
+            let done = DispatchSemaphore(value: 0)
+            DispatchQueue.global().async {
+                let (calls, entries, traceIDs) = matching.value
+                unpropagated.value = UnpropagatedCall.match(calls: calls, entries: entries, traceIDs: traceIDs)
+                done.signal()
+            }
             var incomplete = Set<Int32>()
             for f in fragmentRoots {
                 let (fragment, parentTrace) = FragmentTrace.match(
@@ -231,7 +176,9 @@ public enum Diagnoser {
                 let cb = b.suspectedParent?.confidence ?? -1
                 return ca != cb ? ca > cb : a.root.traceID < b.root.traceID
             }
-            report.unpropagatedCalls = UnpropagatedCall.match(calls: calls, entries: entries, traceIDs: index.traceIDs)
+            report.orphans.finish(index: index)
+            done.wait()
+            report.unpropagatedCalls = unpropagated.value
             var ordinals: [TraceID: Int] = [:]
             if !report.unpropagatedCalls.isEmpty {
                 for (i, id) in index.traceIDs.enumerated() { ordinals[id] = i }
@@ -243,7 +190,6 @@ public enum Diagnoser {
                 }
                 if let callee = ordinals[call.callee.traceID] { incomplete.insert(Int32(callee)) }
             }
-            report.orphans.finish(index: index)
 
             report.quality.completeTraces = wholeOnItsOwn.enumerated().reduce(0) {
                 $0 + ($1.element && !incomplete.contains(Int32($1.offset)) ? 1 : 0)

@@ -83,6 +83,8 @@ public struct DiagnosisReport: Sendable {
     public var timingViolations: [TimingViolation] = []
     public var skewAdjustments: [SkewAdjustment] = []
     public var quality = Quality()
+    /// How long each phase of the run took (read, traces, across traces, logs), for benchmarks.
+    public var phaseSeconds: [(phase: String, seconds: Double)] = []
 
     public init(options: AnalysisOptions) {
         self.options = options

@@ -15,7 +15,7 @@ struct IntervalIndex {
 
     /// Builds the index; `entries` need not be sorted.
     init(_ entries: [(start: Int64, end: Int64, payload: Int32)]) {
-        let sorted = entries.sorted { $0.start != $1.start ? $0.start < $1.start : $0.payload < $1.payload }
+        let sorted = Self.sortedByStart(entries)
         starts = sorted.map(\.start)
         ends = sorted.map(\.end)
         payloads = sorted.map(\.payload)
@@ -30,6 +30,33 @@ struct IntervalIndex {
             node -= 1
         }
         maxEnd = tree
+    }
+
+    /// The entries by start, then payload. When the starts lie within 2^40 ns (18 minutes) of each
+    /// other and the payloads are distinct numbers below 2^23, one sort of packed integers does it
+    /// (several times faster than a sort with a comparison closure).
+    static func sortedByStart(_ entries: [(start: Int64, end: Int64, payload: Int32)])
+        -> [(start: Int64, end: Int64, payload: Int32)]
+    {
+        func slow() -> [(start: Int64, end: Int64, payload: Int32)] {
+            entries.sorted { $0.start != $1.start ? $0.start < $1.start : $0.payload < $1.payload }
+        }
+        let payloadBits = 23
+        guard !entries.isEmpty, entries.count < 1 << payloadBits,
+            let low = entries.lazy.map(\.start).min(), let high = entries.lazy.map(\.start).max(),
+            high &- low >= 0, high &- low < 1 << 40,
+            let maxPayload = entries.lazy.map(\.payload).max(), maxPayload < 1 << payloadBits,
+            entries.allSatisfy({ $0.payload >= 0 })
+        else { return slow() }
+        var entryOf = [Int32](repeating: -1, count: Int(maxPayload) + 1)
+        for (k, e) in entries.enumerated() {
+            if entryOf[Int(e.payload)] >= 0 { return slow() }
+            entryOf[Int(e.payload)] = Int32(k)
+        }
+        var keys = entries.map { UInt64($0.start &- low) << UInt64(payloadBits) | UInt64($0.payload) }
+        keys.sort()
+        let mask = UInt64(1 << payloadBits - 1)
+        return keys.map { entries[Int(entryOf[Int($0 & mask)])] }
     }
 
     /// Calls `body` with the payload, start and end of every interval with `start <= t <= end`.

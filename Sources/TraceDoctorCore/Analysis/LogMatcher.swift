@@ -21,9 +21,10 @@ struct LogMatcher {
         traces = Set(index.traceIDs)
         lowHalves = Set(index.traceIDs.map(\.low))
         lowHalvesOf64Bit = Set(index.traceIDs.filter { $0.high == 0 }.map(\.low))
-        var spans = Set<SpanKey>(minimumCapacity: index.entries.count)
-        for entry in index.entries {
-            spans.insert(SpanKey(traceLow: index.traceIDs[Int(entry.trace)].low, spanID: entry.spanID.value))
+        var spans = Set<SpanKey>()
+        let traceIDs = index.traceIDs
+        index.forEachSpan { trace, span in
+            spans.insert(SpanKey(traceLow: traceIDs[Int(trace)].low, spanID: span.spanID.value))
         }
         self.spans = spans
     }

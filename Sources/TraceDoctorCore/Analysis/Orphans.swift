@@ -62,15 +62,10 @@ public struct Orphans: Sendable {
 
     public init() {}
 
-    /// Adds the missing parents of one analysed trace.
-    mutating func add(_ analysis: TraceAnalysis) {
-        for missing in analysis.missingParents {
-            let children = missing.children.map { SpanRef(analysis.tree.spans[$0]) }
-            let group = Group(
-                traceID: analysis.traceID, parentSpanID: missing.parentSpanID, children: children,
-                isRemote: missing.isRemote, cause: missing.isRemote ? .remoteCallerNotCaptured : .parentNotCaptured,
-                parentFoundIn: nil)
-            if missing.isRemote { remoteGroups.append(group) } else { groups.append(group) }
+    /// Adds the missing parents of one trace.
+    mutating func add(_ found: [Group]) {
+        for group in found {
+            if group.isRemote { remoteGroups.append(group) } else { groups.append(group) }
         }
     }
 

@@ -29,14 +29,14 @@ public struct TraceDiagnosis: Sendable {
         var calls: [UnpropagatedCall.Call] = []
         var entries: [UnpropagatedCall.Entry] = []
         for a in all {
-            let trace = index.add(a)
-            let tree = a.tree
-            for c in a.unansweredCalls {
-                calls.append(UnpropagatedCall.Call(span: tree.spans[c], trace: trace, start: tree.start[c], end: tree.end[c]))
+            let record = TraceRecord(a, options: options)
+            let trace = index.add(record)
+            for c in record.calls {
+                calls.append(UnpropagatedCall.Call(span: c.span, trace: trace, start: c.start, end: c.end))
             }
-            for r in a.entryRoots {
+            for e in record.entries {
                 entries.append(
-                    UnpropagatedCall.Entry(span: tree.spans[r], trace: trace, start: tree.start[r], end: tree.end[r], spanCount: tree.count))
+                    UnpropagatedCall.Entry(span: e.span, trace: trace, start: e.start, end: e.end, spanCount: record.spanCount))
             }
         }
         var fragmentOf: FragmentTrace?

@@ -45,12 +45,12 @@ public struct UnpropagatedCall: Sendable, Equatable {
                 unnamed.append(Int32(i))
                 continue
             }
-            var keys = Set<String>()
-            for peer in call.span.peerNames {
-                keys.insert(peer)
-                if let dot = peer.firstIndex(of: ".") { keys.insert(String(peer[..<dot])) }
+            for (k, peer) in call.span.peerNames.enumerated() {
+                if !call.span.peerNames[..<k].contains(peer) { named[peer, default: []].append(Int32(i)) }
+                if let dot = peer.firstIndex(of: "."), !call.span.peerNames.contains(String(peer[..<dot])) {
+                    named[String(peer[..<dot]), default: []].append(Int32(i))
+                }
             }
-            for key in keys { named[key, default: []].append(Int32(i)) }
         }
         func makeIndex(_ members: [Int32]) -> IntervalIndex {
             IntervalIndex(members.map { (calls[Int($0)].start, calls[Int($0)].end, $0) })

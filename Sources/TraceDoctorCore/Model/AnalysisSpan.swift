@@ -20,7 +20,7 @@ public struct AnalysisSpan: Sendable, Equatable {
     public var originalSpanID: SpanID?
     public var name: String
     public var kind: SpanKind
-    public var service: String
+    /// Where it ran; its `service` is the span's service.
     public var process: SpanProcess
     /// Unix nanoseconds; nil when the dump has none (0 in a trace of dated spans counts as none).
     public var startNs: Int64?
@@ -37,7 +37,7 @@ public struct AnalysisSpan: Sendable, Equatable {
 
     public init(
         traceID: TraceID, spanID: SpanID, parentSpanID: SpanID? = nil, originalSpanID: SpanID? = nil,
-        name: String, kind: SpanKind = .unspecified, service: String? = nil, process: SpanProcess,
+        name: String, kind: SpanKind = .unspecified, process: SpanProcess,
         startNs: Int64?, endNs: Int64?, status: StatusCode = .unset, flags: UInt32 = 0,
         parentRelation: ParentRelation = .childOf, peerNames: [String] = [], rowID: Int64
     ) {
@@ -47,7 +47,6 @@ public struct AnalysisSpan: Sendable, Equatable {
         self.originalSpanID = originalSpanID
         self.name = name
         self.kind = kind
-        self.service = service ?? process.service
         self.process = process
         self.startNs = startNs
         self.endNs = endNs
@@ -57,6 +56,9 @@ public struct AnalysisSpan: Sendable, Equatable {
         self.peerNames = peerNames
         self.rowID = rowID
     }
+
+    /// `service.name` of the span's resource.
+    public var service: String { process.service }
 
     /// What the span's flags say about its parent: true = remote, false = local, nil = unknown.
     public var parentIsRemote: Bool? {

@@ -54,20 +54,23 @@ enum PeerNames {
         let quote = UInt8(ascii: "\"")
         let backslash = UInt8(ascii: "\\")
         var i = 0
-        /// Index just past the string starting at `p` (a quote), and whether it held an escape.
-        @inline(__always) func endOfString(_ p: Int) -> (Int, Bool) {
+        /// Index just past the string starting at `p` (a quote): memchr to each quote, skipping
+        /// quotes escaped by an odd number of backslashes.
+        @inline(__always) func endOfString(_ p: Int) -> Int {
             var j = p + 1
-            var escaped = false
             while j < n {
-                let c = base[j]
-                if c == quote { return (j + 1, escaped) }
-                if c == backslash {
-                    escaped = true
-                    j += 1
+                guard let hit = memchr(base + j, Int32(quote), n - j) else { return n }
+                let q = UnsafeRawPointer(base).distance(to: UnsafeRawPointer(hit))
+                var k = q - 1
+                var backslashes = 0
+                while k > p, base[k] == backslash {
+                    backslashes += 1
+                    k -= 1
                 }
-                j += 1
+                if backslashes % 2 == 0 { return q + 1 }
+                j = q + 1
             }
-            return (n, escaped)
+            return n
         }
         @inline(__always) func skipSpace(_ p: Int) -> Int {
             var j = p
@@ -82,18 +85,19 @@ enum PeerNames {
             if i < n, base[i] == UInt8(ascii: ",") { i = skipSpace(i + 1) }
             guard i < n, base[i] == quote else { return }
             let keyStart = i + 1
-            let (afterKey, _) = endOfString(i)
+            let afterKey = endOfString(i)
             let keyLength = afterKey - 1 - keyStart
             i = skipSpace(afterKey)
             guard i < n, base[i] == UInt8(ascii: ":") else { return }
             i = skipSpace(i + 1)
             guard i < n else { return }
             if base[i] == quote {
-                let (afterValue, escaped) = endOfString(i)
-                if !escaped {
+                let afterValue = endOfString(i)
+                let length = afterValue - 1 - (i + 1)
+                if length >= 0, memchr(base + i + 1, Int32(backslash), length) == nil {
                     for k in keys.indices where values[k] == nil && keys[k].key.count == keyLength {
                         if memcmp(base + keyStart, keys[k].key, keyLength) == 0 {
-                            values[k] = UnsafeRawBufferPointer(start: base + i + 1, count: afterValue - 1 - (i + 1))
+                            values[k] = UnsafeRawBufferPointer(start: base + i + 1, count: length)
                         }
                     }
                 }
@@ -105,7 +109,7 @@ enum PeerNames {
             while i < n {
                 let c = base[i]
                 if c == quote {
-                    i = endOfString(i).0
+                    i = endOfString(i)
                     continue
                 }
                 if c == UInt8(ascii: "[") || c == UInt8(ascii: "{") {

@@ -5,8 +5,9 @@
 import GRDB
 import GRDBSQLite
 
-/// Spans as compact columns, grouped by trace after loading.
-final class SpanTable {
+/// Spans as compact columns, grouped by trace after loading. Written by one thread while loading,
+// then only read (by several threads at once): hence unchecked Sendable.
+final class SpanTable: @unchecked Sendable {
     /// The columns read. A span's service is its resource's (ingest writes it from the resource).
     static let columns = """
         id, trace_id, span_id, parent_span_id, original_span_id, name, kind, resource_id, start_ns, end_ns,
@@ -239,49 +240,73 @@ final class SpanTable {
             traceID: TraceID(high: traceHigh[i], low: traceLow[i]), spanID: SpanID(spanID[i]),
             parentSpanID: parentID[i] == 0 ? nil : SpanID(parentID[i]),
             originalSpanID: originalID[i] == 0 ? nil : SpanID(originalID[i]), name: names.strings[Int(name[i])],
-            kind: SpanKind(rawValue: Int(kind[i])) ?? .unspecified, service: proc.service, process: proc,
+            kind: SpanKind(rawValue: Int(kind[i])) ?? .unspecified, process: proc,
             startNs: start[i] == Int64.min ? nil : start[i], endNs: end[i] == Int64.min ? nil : end[i],
             status: StatusCode(rawValue: Int(status[i])) ?? .unset, flags: flags[i],
             parentRelation: followsFrom[i] ? .followsFrom : .childOf, peerNames: peers[i] < 0 ? [] : peerLists[Int(peers[i])],
             rowID: rowID[i])
     }
 
-    /// Calls `body` with the spans of each trace, traces in ID order, spans in row order.
-    func forEachTrace(_ body: ([AnalysisSpan]) throws -> Void) throws {
+    /// Row numbers grouped by trace: trace `t` (in trace-ID order) holds
+    /// `rows[offsets[t] ..< offsets[t + 1]]`, in row order.
+    struct Grouping {
+        var rows: [Int32]
+        var offsets: [Int]
+        var count: Int { offsets.count - 1 }
+    }
+
+    func grouping() -> Grouping {
         let n = count
-        var ordinalOf: [TraceID: Int32] = [:]
-        ordinalOf.reserveCapacity(n / 8)
+        // Trace ordinals by an open-addressing table on the ID, sized for one trace per row.
+        var size = 16
+        while size < 2 * n { size <<= 1 }
+        var slots = [Int32](repeating: -1, count: size)
+        let mask = size - 1
         var ids: [TraceID] = []
         var ordinal = [Int32](repeating: 0, count: n)
         for i in 0..<n {
-            let id = TraceID(high: traceHigh[i], low: traceLow[i])
-            if let known = ordinalOf[id] {
-                ordinal[i] = known
-            } else {
-                let next = Int32(ids.count)
-                ordinalOf[id] = next
-                ids.append(id)
-                ordinal[i] = next
+            let high = traceHigh[i]
+            let low = traceLow[i]
+            var slot = Int(truncatingIfNeeded: ((low ^ (high &* 0x9E37_79B9_7F4A_7C15)) &* 0xBF58_476D_1CE4_E5B9) >> 24) & mask
+            while true {
+                let entry = slots[slot]
+                if entry < 0 {
+                    slots[slot] = Int32(ids.count)
+                    ordinal[i] = Int32(ids.count)
+                    ids.append(TraceID(high: high, low: low))
+                    break
+                }
+                if ids[Int(entry)].low == low && ids[Int(entry)].high == high {
+                    ordinal[i] = entry
+                    break
+                }
+                slot = (slot + 1) & mask
             }
         }
-        ordinalOf = [:]
-        // Counting sort of rows by trace (stable: rows stay in row order within a trace).
+        // Number the traces in ID order, then a counting sort of the rows (stable: row order kept).
+        var rank = [Int32](repeating: 0, count: ids.count)
+        for (position, t) in ids.indices.sorted(by: { ids[$0] < ids[$1] }).enumerated() { rank[t] = Int32(position) }
         var offsets = [Int](repeating: 0, count: ids.count + 1)
-        for o in ordinal { offsets[Int(o) + 1] += 1 }
+        for o in ordinal { offsets[Int(rank[Int(o)]) + 1] += 1 }
         for t in 0..<ids.count { offsets[t + 1] += offsets[t] }
         var fill = offsets
         var rows = [Int32](repeating: 0, count: n)
         for i in 0..<n {
-            let o = Int(ordinal[i])
-            rows[fill[o]] = Int32(i)
-            fill[o] += 1
+            let t = Int(rank[Int(ordinal[i])])
+            rows[fill[t]] = Int32(i)
+            fill[t] += 1
         }
-        let traceOrder = ids.indices.sorted { ids[$0] < ids[$1] }
-        var spans: [AnalysisSpan] = []
-        for t in traceOrder {
-            spans.removeAll(keepingCapacity: true)
-            for k in offsets[t]..<offsets[t + 1] { spans.append(span(Int(rows[k]))) }
-            try body(spans)
-        }
+        return Grouping(rows: rows, offsets: offsets)
+    }
+
+    /// The spans of trace `t` of `grouping`.
+    func spans(ofTrace t: Int, in grouping: Grouping) -> [AnalysisSpan] {
+        (grouping.offsets[t]..<grouping.offsets[t + 1]).map { span(Int(grouping.rows[$0])) }
+    }
+
+    /// Calls `body` with the spans of each trace, traces in ID order, spans in row order.
+    func forEachTrace(_ body: ([AnalysisSpan]) throws -> Void) throws {
+        let grouping = grouping()
+        for t in 0..<grouping.count { try body(spans(ofTrace: t, in: grouping)) }
     }
 }

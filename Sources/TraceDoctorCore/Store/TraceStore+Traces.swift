@@ -5,7 +5,7 @@ import Foundation
 import GRDB
 import GRDBSQLite
 
-extension TraceStore: SpanSource {
+extension TraceStore: BatchedSpanSource {
     /// The processes of every resource, by row ID.
     func processes(_ db: Database) throws -> [Int64: SpanProcess] {
         var result: [Int64: SpanProcess] = [:]
@@ -27,6 +27,16 @@ extension TraceStore: SpanSource {
     /// Calls `body` with the spans of each trace (traces in ID order, spans in row order).
     public func forEachTrace(_ body: ([AnalysisSpan]) throws -> Void) throws {
         try loadSpans().forEachTrace(body)
+    }
+
+    /// The traces in batches of `size` that worker threads turn into spans themselves.
+    func traceBatches(size: Int) throws -> [TraceBatch] {
+        let table = try loadSpans()
+        let grouping = SendableBox(table.grouping())
+        return stride(from: 0, to: grouping.value.count, by: size).map { first in
+            let last = min(first + size, grouping.value.count)
+            return TraceBatch { (first..<last).map { table.spans(ofTrace: $0, in: grouping.value) } }
+        }
     }
 
     /// Spans at or above this many rows are read by two connections at once, one half each.
@@ -52,6 +62,7 @@ extension TraceStore: SpanSource {
             do {
                 var config = Configuration()
                 config.readonly = true
+                config.prepareDatabase { db in try db.execute(sql: "PRAGMA mmap_size = \(TraceStore.readMapSize)") }
                 let queue = try DatabaseQueue(path: path, configuration: config)
                 try queue.inDatabase { db in try upper.value.load(db, rows: middle, maxID) }
                 try queue.close()
