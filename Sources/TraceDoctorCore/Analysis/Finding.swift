@@ -83,7 +83,7 @@ public struct Finding: Sendable, Equatable {
             }
             add(
                 .fragmentTrace, tree.index(of: fragment.root.spanID), fragment.durationNs, summary,
-                fragment.suspectedParent?.evidence ?? fragment.evidence,
+                fragment.evidence + (fragment.suspectedParent?.evidence ?? []),
                 "work handed to a thread pool, goroutine or task without its context: propagate the context "
                     + "(copy_context, context.WithoutCancel, Context.current().wrap)",
                 confidence: fragment.suspectedParent?.confidence)

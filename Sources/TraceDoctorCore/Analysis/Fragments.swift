@@ -26,7 +26,7 @@ public struct FragmentTrace: Sendable, Equatable {
     public var durationNs: Int64
     /// nil when no span of the same process contains the fragment's start.
     public var suspectedParent: SuspectedParent?
-    /// Why there is no suspected parent, when there is none.
+    /// Why it looks like a fragment (and, without a suspected parent, why none was found).
     public var evidence: [String]
 
     /// Finds the suspected parent of the fragment rooted at `root` of trace `trace` (an ordinal of `index`).
@@ -45,9 +45,9 @@ public struct FragmentTrace: Sendable, Equatable {
         var fragment = FragmentTrace(
             root: SpanRef(root), process: known ? root.process.description : nil, spanCount: spanCount, startNs: startNs,
             durationNs: duration, suspectedParent: nil, evidence: [])
-        let notEntry = "\(root.kind.name) root: not an entry point, so code in \(root.service) started it"
+        fragment.evidence = ["\(root.kind.name) root: not an entry point, so code in \(root.service) started it"]
         guard !candidates.isEmpty else {
-            fragment.evidence = [notEntry, "no span of \(root.service)\(place) was running then in another trace"]
+            fragment.evidence.append("no span of \(root.service)\(place) was running then in another trace")
             return (fragment, nil)
         }
         // Prefer a span that can start work (not a CLIENT or PRODUCER call in flight), then one whose own
@@ -71,7 +71,7 @@ public struct FragmentTrace: Sendable, Equatable {
         let rivalTraces = Set(plausible.map(\.entry.trace)).count
 
         var confidence = 0.4
-        var evidence: [String] = [notEntry]
+        var evidence: [String] = []
         let shared = parentProcess.sharedIdentity(with: root.process)
         switch shared {
         case 2:

@@ -213,7 +213,7 @@ public enum DiagnosisJSON {
                         kind: $0.span.kind.name, confidence: $0.confidence, ownTimeOverlapNs: $0.ownTimeOverlapNs,
                         otherCandidates: $0.otherCandidates, evidence: $0.evidence)
                 })
-            evidence = f.suspectedParent?.evidence ?? f.evidence
+            evidence = f.evidence
         }
     }
 

@@ -192,7 +192,7 @@ public enum OrphansTextReport {
             lines.append(
                 "    suspected parent  " + TextFormat.shortID(parent.span.traceID) + "  " + TextFormat.fit(parent.span.label, 36)
                     + " (" + parent.span.spanID.hex + ")  " + TextFormat.confidence(parent.confidence))
-            lines += evidence(parent.evidence)
+            lines += evidence(f.evidence + parent.evidence)
         } else {
             lines.append("    suspected parent  none found")
             lines += evidence(f.evidence)

@@ -13,8 +13,9 @@ public enum TracesTextReport {
             }
             return "no traces in the database\n"
         }
-        let first = shown.map(\.startNs).min() ?? 0
-        let last = shown.map(\.startNs).max() ?? 0
+        let matchingStarts = report.traces.filter { service == nil || $0.services.contains(service!) }.map(\.startNs)
+        let first = matchingStarts.min() ?? 0
+        let last = matchingStarts.max() ?? 0
         let day: Int64 = 86_400_000_000_000
         let range =
             last / day == first / day
