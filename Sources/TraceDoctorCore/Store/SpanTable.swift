@@ -14,24 +14,48 @@ final class SpanTable: @unchecked Sendable {
         status_code, flags, CASE WHEN kind IN (3, 4) THEN attributes END, CASE WHEN links <> '[]' THEN links END
         """
 
-    private var rowID: [Int64] = []
-    private var traceHigh: [UInt64] = []
-    private var traceLow: [UInt64] = []
-    private var spanID: [UInt64] = []
-    /// 0 = none.
-    private var parentID: [UInt64] = []
-    private var originalID: [UInt64] = []
-    private var name: [Int32] = []
-    private var kind: [UInt8] = []
-    private var process: [Int32] = []
-    /// `Int64.min` = NULL.
-    private var start: [Int64] = []
-    private var end: [Int64] = []
-    private var status: [UInt8] = []
-    private var flags: [UInt32] = []
-    private var followsFrom: [Bool] = []
-    /// Index into `peerLists`, or -1.
-    private var peers: [Int32] = []
+    /// The rows, column by column (a value, so that loops work on local copies without
+    /// retaining the class's arrays at every access).
+    struct Columns {
+        var rowID: [Int64] = []
+        var traceHigh: [UInt64] = []
+        var traceLow: [UInt64] = []
+        var spanID: [UInt64] = []
+        /// 0 = none.
+        var parentID: [UInt64] = []
+        var originalID: [UInt64] = []
+        var name: [Int32] = []
+        var kind: [UInt8] = []
+        var process: [Int32] = []
+        /// `Int64.min` = NULL.
+        var start: [Int64] = []
+        var end: [Int64] = []
+        var status: [UInt8] = []
+        var flags: [UInt32] = []
+        var followsFrom: [Bool] = []
+        /// Index into `peerLists`, or -1.
+        var peers: [Int32] = []
+
+        mutating func reserve(_ n: Int) {
+            rowID.reserveCapacity(n)
+            traceHigh.reserveCapacity(n)
+            traceLow.reserveCapacity(n)
+            spanID.reserveCapacity(n)
+            parentID.reserveCapacity(n)
+            originalID.reserveCapacity(n)
+            name.reserveCapacity(n)
+            kind.reserveCapacity(n)
+            process.reserveCapacity(n)
+            start.reserveCapacity(n)
+            end.reserveCapacity(n)
+            status.reserveCapacity(n)
+            flags.reserveCapacity(n)
+            followsFrom.reserveCapacity(n)
+            peers.reserveCapacity(n)
+        }
+    }
+
+    private var columns = Columns()
 
     private let names = ByteInterner()
     private var processes: [SpanProcess] = []
@@ -44,25 +68,11 @@ final class SpanTable: @unchecked Sendable {
     private var scratch: [UInt8] = []
     private let resources: [Int64: SpanProcess]
 
-    var count: Int { rowID.count }
+    var count: Int { columns.rowID.count }
 
     init(resources: [Int64: SpanProcess], expectedRows: Int = 0) {
         self.resources = resources
-        rowID.reserveCapacity(expectedRows)
-        traceHigh.reserveCapacity(expectedRows)
-        traceLow.reserveCapacity(expectedRows)
-        spanID.reserveCapacity(expectedRows)
-        parentID.reserveCapacity(expectedRows)
-        originalID.reserveCapacity(expectedRows)
-        name.reserveCapacity(expectedRows)
-        kind.reserveCapacity(expectedRows)
-        process.reserveCapacity(expectedRows)
-        start.reserveCapacity(expectedRows)
-        end.reserveCapacity(expectedRows)
-        status.reserveCapacity(expectedRows)
-        flags.reserveCapacity(expectedRows)
-        followsFrom.reserveCapacity(expectedRows)
-        peers.reserveCapacity(expectedRows)
+        columns.reserve(expectedRows)
     }
 
     // MARK: Loading
@@ -78,38 +88,41 @@ final class SpanTable: @unchecked Sendable {
     func load(_ statement: OpaquePointer) throws {
         var lastResource: Int64 = -1
         var lastProcess: Int32 = 0
+        var c = columns
+        columns = Columns()
+        defer { columns = c }
         while true {
             let code = sqlite3_step(statement)
             if code == SQLITE_DONE { break }
             guard code == SQLITE_ROW else {
                 throw DatabaseError(resultCode: ResultCode(rawValue: code), message: "reading spans")
             }
-            rowID.append(sqlite3_column_int64(statement, 0))
+            c.rowID.append(sqlite3_column_int64(statement, 0))
             let trace = Self.hex(statement, 1)
-            traceHigh.append(trace.0)
-            traceLow.append(trace.1)
-            spanID.append(Self.hex(statement, 2).1)
+            c.traceHigh.append(trace.0)
+            c.traceLow.append(trace.1)
+            c.spanID.append(Self.hex(statement, 2).1)
             let parent = Self.hex(statement, 3).1
-            parentID.append(parent)
-            originalID.append(Self.hex(statement, 4).1)
-            name.append(names.intern(Self.bytes(statement, 5)))
-            kind.append(UInt8(truncatingIfNeeded: sqlite3_column_int64(statement, 6)))
+            c.parentID.append(parent)
+            c.originalID.append(Self.hex(statement, 4).1)
+            c.name.append(names.intern(Self.bytes(statement, 5)))
+            c.kind.append(UInt8(truncatingIfNeeded: sqlite3_column_int64(statement, 6)))
             let resource = sqlite3_column_int64(statement, 7)
             if resource != lastResource {
                 lastResource = resource
                 lastProcess = processOrdinal(resource)
             }
-            process.append(lastProcess)
-            start.append(sqlite3_column_type(statement, 8) == SQLITE_NULL ? Int64.min : sqlite3_column_int64(statement, 8))
-            end.append(sqlite3_column_type(statement, 9) == SQLITE_NULL ? Int64.min : sqlite3_column_int64(statement, 9))
-            status.append(UInt8(truncatingIfNeeded: sqlite3_column_int64(statement, 10)))
-            flags.append(UInt32(truncatingIfNeeded: sqlite3_column_int64(statement, 11)))
-            peers.append(sqlite3_column_type(statement, 12) == SQLITE_NULL ? -1 : peerList(Self.bytes(statement, 12)))
+            c.process.append(lastProcess)
+            c.start.append(sqlite3_column_type(statement, 8) == SQLITE_NULL ? Int64.min : sqlite3_column_int64(statement, 8))
+            c.end.append(sqlite3_column_type(statement, 9) == SQLITE_NULL ? Int64.min : sqlite3_column_int64(statement, 9))
+            c.status.append(UInt8(truncatingIfNeeded: sqlite3_column_int64(statement, 10)))
+            c.flags.append(UInt32(truncatingIfNeeded: sqlite3_column_int64(statement, 11)))
+            c.peers.append(sqlite3_column_type(statement, 12) == SQLITE_NULL ? -1 : peerList(Self.bytes(statement, 12)))
             var follows = false
             if parent != 0, sqlite3_column_type(statement, 13) != SQLITE_NULL {
                 follows = Self.isFollowsFrom(Self.bytes(statement, 13), parent: parent)
             }
-            followsFrom.append(follows)
+            c.followsFrom.append(follows)
         }
     }
 
@@ -198,29 +211,33 @@ final class SpanTable: @unchecked Sendable {
 
     /// Appends the rows of `other` (loaded from later rows), re-numbering its interned values.
     func append(_ other: SpanTable) {
-        rowID += other.rowID
-        traceHigh += other.traceHigh
-        traceLow += other.traceLow
-        spanID += other.spanID
-        parentID += other.parentID
-        originalID += other.originalID
-        kind += other.kind
-        start += other.start
-        end += other.end
-        status += other.status
-        flags += other.flags
-        followsFrom += other.followsFrom
+        let o = other.columns
+        var c = columns
+        columns = Columns()
+        defer { columns = c }
+        c.rowID += o.rowID
+        c.traceHigh += o.traceHigh
+        c.traceLow += o.traceLow
+        c.spanID += o.spanID
+        c.parentID += o.parentID
+        c.originalID += o.originalID
+        c.kind += o.kind
+        c.start += o.start
+        c.end += o.end
+        c.status += o.status
+        c.flags += o.flags
+        c.followsFrom += o.followsFrom
         let nameMap = other.names.strings.map { string -> Int32 in
             var bytes = Array(string.utf8)
             return bytes.withUnsafeMutableBytes { names.intern(UnsafeRawBufferPointer($0)) }
         }
-        name += other.name.map { nameMap[Int($0)] }
+        c.name += o.name.map { nameMap[Int($0)] }
         let processMap = other.processes.map { process -> Int32 in
             if let known = processes.firstIndex(where: { $0 === process }) { return Int32(known) }
             processes.append(process)
             return Int32(processes.count - 1)
         }
-        process += other.process.map { processMap[Int($0)] }
+        c.process += o.process.map { processMap[Int($0)] }
         let peerMap = other.peerLists.map { list -> Int32 in
             if let known = peerListIndex[list] { return known }
             let index = Int32(peerLists.count)
@@ -228,24 +245,36 @@ final class SpanTable: @unchecked Sendable {
             peerLists.append(list)
             return index
         }
-        peers += other.peers.map { $0 < 0 ? -1 : peerMap[Int($0)] }
+        c.peers += o.peers.map { $0 < 0 ? -1 : peerMap[Int($0)] }
     }
 
     // MARK: Reading
 
-    /// The row as an analysis span.
-    func span(_ i: Int) -> AnalysisSpan {
-        let proc = processes[Int(process[i])]
-        return AnalysisSpan(
-            traceID: TraceID(high: traceHigh[i], low: traceLow[i]), spanID: SpanID(spanID[i]),
-            parentSpanID: parentID[i] == 0 ? nil : SpanID(parentID[i]),
-            originalSpanID: originalID[i] == 0 ? nil : SpanID(originalID[i]), name: names.strings[Int(name[i])],
-            kind: SpanKind(rawValue: Int(kind[i])) ?? .unspecified, process: proc,
-            startNs: start[i] == Int64.min ? nil : start[i], endNs: end[i] == Int64.min ? nil : end[i],
-            status: StatusCode(rawValue: Int(status[i])) ?? .unset, flags: flags[i],
-            parentRelation: followsFrom[i] ? .followsFrom : .childOf, peerNames: peers[i] < 0 ? [] : peerLists[Int(peers[i])],
-            rowID: rowID[i])
+    /// What reading spans needs, taken out of the class once per batch of rows.
+    struct Reader {
+        let c: Columns
+        let names: [String]
+        let processes: [SpanProcess]
+        let peerLists: [[String]]
+
+        /// The row as an analysis span.
+        func span(_ i: Int) -> AnalysisSpan {
+            AnalysisSpan(
+                traceID: TraceID(high: c.traceHigh[i], low: c.traceLow[i]), spanID: SpanID(c.spanID[i]),
+                parentSpanID: c.parentID[i] == 0 ? nil : SpanID(c.parentID[i]),
+                originalSpanID: c.originalID[i] == 0 ? nil : SpanID(c.originalID[i]), name: names[Int(c.name[i])],
+                kind: SpanKind(rawValue: Int(c.kind[i])) ?? .unspecified, process: processes[Int(c.process[i])],
+                startNs: c.start[i] == Int64.min ? nil : c.start[i], endNs: c.end[i] == Int64.min ? nil : c.end[i],
+                status: StatusCode(rawValue: Int(c.status[i])) ?? .unset, flags: c.flags[i],
+                parentRelation: c.followsFrom[i] ? .followsFrom : .childOf,
+                peerNames: c.peers[i] < 0 ? [] : peerLists[Int(c.peers[i])], rowID: c.rowID[i])
+        }
     }
+
+    var reader: Reader { Reader(c: columns, names: names.strings, processes: processes, peerLists: peerLists) }
+
+    /// The row as an analysis span.
+    func span(_ i: Int) -> AnalysisSpan { reader.span(i) }
 
     /// Row numbers grouped by trace: trace `t` (in trace-ID order) holds
     /// `rows[offsets[t] ..< offsets[t + 1]]`, in row order.
@@ -257,6 +286,8 @@ final class SpanTable: @unchecked Sendable {
 
     func grouping() -> Grouping {
         let n = count
+        let traceHigh = columns.traceHigh
+        let traceLow = columns.traceLow
         // Trace ordinals by an open-addressing table on the ID, sized for one trace per row.
         var size = 16
         while size < 2 * n { size <<= 1 }
@@ -301,12 +332,16 @@ final class SpanTable: @unchecked Sendable {
 
     /// The spans of trace `t` of `grouping`.
     func spans(ofTrace t: Int, in grouping: Grouping) -> [AnalysisSpan] {
-        (grouping.offsets[t]..<grouping.offsets[t + 1]).map { span(Int(grouping.rows[$0])) }
+        let reader = self.reader
+        return (grouping.offsets[t]..<grouping.offsets[t + 1]).map { reader.span(Int(grouping.rows[$0])) }
     }
 
     /// Calls `body` with the spans of each trace, traces in ID order, spans in row order.
     func forEachTrace(_ body: ([AnalysisSpan]) throws -> Void) throws {
         let grouping = grouping()
-        for t in 0..<grouping.count { try body(spans(ofTrace: t, in: grouping)) }
+        let reader = self.reader
+        for t in 0..<grouping.count {
+            try body((grouping.offsets[t]..<grouping.offsets[t + 1]).map { reader.span(Int(grouping.rows[$0])) })
+        }
     }
 }

@@ -33,9 +33,14 @@ extension TraceStore: BatchedSpanSource {
     func traceBatches(size: Int) throws -> [TraceBatch] {
         let table = try loadSpans()
         let grouping = SendableBox(table.grouping())
+        let reader = SendableBox(table.reader)
         return stride(from: 0, to: grouping.value.count, by: size).map { first in
             let last = min(first + size, grouping.value.count)
-            return TraceBatch { (first..<last).map { table.spans(ofTrace: $0, in: grouping.value) } }
+            return TraceBatch {
+                let g = grouping.value
+                let r = reader.value
+                return (first..<last).map { t in (g.offsets[t]..<g.offsets[t + 1]).map { r.span(Int(g.rows[$0])) } }
+            }
         }
     }
 
@@ -126,7 +131,8 @@ extension TraceStore: BatchedSpanSource {
                 let table = SpanTable(resources: resources)
                 try statement.setArguments([id.hex])
                 try table.load(statement.sqliteStatement)
-                return (0..<table.count).map(table.span)
+                let reader = table.reader
+                return (0..<table.count).map(reader.span)
             }
         }
     }
