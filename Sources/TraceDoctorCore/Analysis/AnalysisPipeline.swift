@@ -3,9 +3,10 @@
 
 import Dispatch
 
-/// Traces a worker thread can turn into spans by itself (the store's rows, already grouped).
+/// Traces a worker thread can turn into spans by itself (the store's rows, already grouped), one
+/// trace at a time, so that each trace is analysed while its spans are still in the cache.
 struct TraceBatch: Sendable {
-    let spans: @Sendable () -> [[AnalysisSpan]]
+    let forEachTrace: @Sendable (([AnalysisSpan]) -> Void) -> Void
 }
 
 /// A source that hands out its traces in batches, so that reading spans happens on the workers.
@@ -33,7 +34,7 @@ final class AnalysisPipeline {
         guard batch.count >= batchSize else { return }
         let traces = SendableBox(batch)
         batch = []
-        submit(TraceBatch { traces.value }, record: record)
+        submit(TraceBatch { body in traces.value.forEach(body) }, record: record)
     }
 
     /// Queues a batch a worker reads itself.
@@ -42,7 +43,9 @@ final class AnalysisPipeline {
         let done = DispatchSemaphore(value: 0)
         let options = self.options
         DispatchQueue.global().async {
-            output.value = batch.spans().map { TraceRecord(TraceAnalysis(spans: $0, options: options), options: options) }
+            var records: [TraceRecord] = []
+            batch.forEachTrace { spans in records.append(TraceRecord(TraceAnalysis(spans: spans, options: options), options: options)) }
+            output.value = records
             done.signal()
         }
         inFlight.append((output, done))
@@ -54,7 +57,7 @@ final class AnalysisPipeline {
         if !batch.isEmpty {
             let traces = SendableBox(batch)
             batch = []
-            submit(TraceBatch { traces.value }, record: record)
+            submit(TraceBatch { body in traces.value.forEach(body) }, record: record)
         }
         while !inFlight.isEmpty { collectOldest(record: record) }
     }

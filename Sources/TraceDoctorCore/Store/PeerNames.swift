@@ -6,11 +6,22 @@ import Foundation
 /// Peer names of a span: `peer.service`, `server.address`, `net.peer.name`, and the host of
 /// `url.full` / `http.url`, lowercased and without duplicates.
 enum PeerNames {
-    /// The keys read, in the order their values are listed; true = the value is a URL.
-    private static let keys: [(key: [UInt8], isURL: Bool)] = [
-        ("peer.service", false), ("server.address", false), ("net.peer.name", false), ("url.full", true),
-        ("http.url", true),
-    ].map { (Array($0.0.utf8), $0.1) }
+    /// The keys read, in the order their values are listed: peer.service, server.address,
+    /// net.peer.name, url.full, http.url (the last two are URLs).
+    static let keyCount = 5
+
+    /// Which key the `length` bytes at `p` are, or -1. Static strings: no reference counting.
+    @inline(__always)
+    static func key(_ p: UnsafePointer<UInt8>, _ length: Int) -> Int {
+        func equal(_ key: StaticString) -> Bool { memcmp(p, key.utf8Start, length) == 0 }
+        switch length {
+        case 12: return equal("peer.service") ? 0 : -1
+        case 14: return equal("server.address") ? 1 : -1
+        case 13: return equal("net.peer.name") ? 2 : -1
+        case 8: return equal("url.full") ? 3 : equal("http.url") ? 4 : -1
+        default: return -1
+        }
+    }
 
     static func extract(_ json: UnsafeRawBufferPointer) -> [String] {
         var values = Values()
@@ -94,12 +105,10 @@ enum PeerNames {
             if base[i] == quote {
                 let afterValue = endOfString(i)
                 let length = afterValue - 1 - (i + 1)
-                if length >= 0, memchr(base + i + 1, Int32(backslash), length) == nil {
-                    for k in keys.indices where values[k] == nil && keys[k].key.count == keyLength {
-                        if memcmp(base + keyStart, keys[k].key, keyLength) == 0 {
-                            values[k] = UnsafeRawBufferPointer(start: base + i + 1, count: length)
-                        }
-                    }
+                // Only a key tracedoctor reads, and a value without escapes, is kept.
+                let k = key(base + keyStart, keyLength)
+                if k >= 0, values[k] == nil, length >= 0, memchr(base + i + 1, Int32(backslash), length) == nil {
+                    values[k] = UnsafeRawBufferPointer(start: base + i + 1, count: length)
                 }
                 i = afterValue
                 continue
@@ -129,17 +138,17 @@ enum PeerNames {
     /// The peer names those values give.
     static func names(of values: Values) -> [String] {
         var names: [String] = []
-        for k in keys.indices {
+        for k in 0..<keyCount {
             guard let raw = values[k], raw.count > 0 else { continue }
             let value = String(decoding: raw, as: UTF8.self)
-            let name = (keys[k].isURL ? host(ofURL: value) : value)?.lowercased()
+            let name = (isURL(k) ? host(ofURL: value) : value)?.lowercased()
             if let name, !name.isEmpty, !names.contains(name) { names.append(name) }
         }
         return names
     }
 
     /// Whether key `k` holds a URL.
-    static func isURL(_ k: Int) -> Bool { keys[k].isURL }
+    static func isURL(_ k: Int) -> Bool { k >= 3 }
 
     /// The bytes of a URL up to its path (`http://user@host:port`): all `host(ofURL:)` reads.
     static func authority(_ url: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {

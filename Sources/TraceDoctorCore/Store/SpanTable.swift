@@ -65,7 +65,6 @@ final class SpanTable: @unchecked Sendable {
     private var peerListOfValues: [Int32] = []
     private var peerLists: [[String]] = []
     private var peerListIndex: [[String]: Int32] = [:]
-    private var scratch: [UInt8] = []
     private let resources: [Int64: SpanProcess]
 
     var count: Int { columns.rowID.count }
@@ -131,13 +130,26 @@ final class SpanTable: @unchecked Sendable {
         var values = PeerNames.Values()
         PeerNames.read(attributes, into: &values)
         guard !values.isEmpty else { return -1 }
-        // The cache key: the values, URLs cut to their authority (paths vary per request).
-        scratch.removeAll(keepingCapacity: true)
-        for k in 0..<5 {
-            if let value = values[k] { scratch.append(contentsOf: PeerNames.isURL(k) ? PeerNames.authority(value) : value) }
-            scratch.append(0)
+        // The cache key: the values, URLs cut to their authority (paths vary per request), each
+        // ended by a zero byte, in a buffer on the stack.
+        var length = 0
+        for k in 0..<PeerNames.keyCount {
+            if let value = values[k] { length += (PeerNames.isURL(k) ? PeerNames.authority(value) : value).count }
+            length += 1
         }
-        let key = scratch.withUnsafeBytes { peerValues.intern($0) }
+        let key = withUnsafeTemporaryAllocation(byteCount: length, alignment: 1) { buffer -> Int32 in
+            var at = 0
+            for k in 0..<PeerNames.keyCount {
+                if let value = values[k] {
+                    let part = PeerNames.isURL(k) ? PeerNames.authority(value) : value
+                    if let source = part.baseAddress { (buffer.baseAddress! + at).copyMemory(from: source, byteCount: part.count) }
+                    at += part.count
+                }
+                buffer[at] = 0
+                at += 1
+            }
+            return peerValues.intern(UnsafeRawBufferPointer(buffer))
+        }
         if Int(key) < peerListOfValues.count { return peerListOfValues[Int(key)] }
         let list = PeerNames.names(of: values)
         var index: Int32 = -1

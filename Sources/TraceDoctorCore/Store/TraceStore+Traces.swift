@@ -36,10 +36,10 @@ extension TraceStore: BatchedSpanSource {
         let reader = SendableBox(table.reader)
         return stride(from: 0, to: grouping.value.count, by: size).map { first in
             let last = min(first + size, grouping.value.count)
-            return TraceBatch {
+            return TraceBatch { body in
                 let g = grouping.value
                 let r = reader.value
-                return (first..<last).map { t in (g.offsets[t]..<g.offsets[t + 1]).map { r.span(Int(g.rows[$0])) } }
+                for t in first..<last { body((g.offsets[t]..<g.offsets[t + 1]).map { r.span(Int(g.rows[$0])) }) }
             }
         }
     }
