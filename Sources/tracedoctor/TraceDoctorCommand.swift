@@ -24,11 +24,18 @@ struct TraceDoctorCommand: ParsableCommand {
 
               tracedoctor ingest collector-dump.jsonl      # load spans (OTLP/JSON, .gz, dirs, -)
               tracedoctor ingest --format json dumps/      # the same, reported as JSON
+              tracedoctor stats                            # quality metrics, count of each diagnosis
+              tracedoctor orphans                          # missing parents, lost-context fragments
+              tracedoctor gaps                             # time no span accounts for
+              tracedoctor traces --sort coverage           # one line per trace
 
             Exit codes: 0 ok, 1 findings at or above the threshold, 2 input or runtime error, 64 usage error.
             """,
         version: TraceDoctorVersion.current,
-        subcommands: [IngestCommand.self, SQLCommand.self]
+        subcommands: [
+            IngestCommand.self, TracesCommand.self, OrphansCommand.self, GapsCommand.self, StatsCommand.self,
+            SQLCommand.self,
+        ]
     )
 
     static func main() {

@@ -6,7 +6,7 @@ public enum TextTable {
         guard let columns = rows.map(\.count).max(), columns > 0 else { return [] }
         var widths = [Int](repeating: 0, count: columns)
         for row in rows {
-            for (i, cell) in row.enumerated() where i < columns - 1 {
+            for (i, cell) in row.enumerated() where i < columns - 1 || rightAligned.contains(i) {
                 widths[i] = max(widths[i], cell.count)
             }
         }

@@ -1,0 +1,103 @@
+// Everything one run of the diagnoses found in a database: per-trace summaries, every finding with
+// the spans it names, and the quality metrics. The commands print parts of it.
+
+/// The findings of one run over a set of traces.
+public struct DiagnosisReport: Sendable {
+    /// An `unaccounted_time` interval.
+    public struct Gap: Sendable, Equatable {
+        public var span: SpanRef
+        public var spanStartNs: Int64
+        public var spanDurationNs: Int64
+        public var startOffsetNs: Int64
+        public var endOffsetNs: Int64
+        public var lengthNs: Int64 { endOffsetNs - startOffsetNs }
+        public var share: Double { spanDurationNs > 0 ? Double(lengthNs) / Double(spanDurationNs) : 0 }
+    }
+
+    /// A `low_coverage` root.
+    public struct LowCoverage: Sendable, Equatable {
+        public var root: SpanRef
+        public var durationNs: Int64
+        public var coveredNs: Int64
+        public var coverage: Double { durationNs > 0 ? Double(coveredNs) / Double(durationNs) : 1 }
+    }
+
+    /// A `child_before_parent` or `child_after_parent`.
+    public struct TimingViolation: Sendable, Equatable {
+        public var diagnosis: Diagnosis
+        public var span: SpanRef
+        public var parent: SpanRef
+        public var amountNs: Int64
+        /// Child and parent ran on different hosts: likely clock skew.
+        public var likelyClockSkew: Bool
+        public var host: String?
+        public var parentHost: String?
+        /// What the skew adjustment added to the child's timestamps (0 = not adjusted).
+        public var adjustedByNs: Int64
+    }
+
+    /// A clock-skew shift calculated at a host change (applied unless above `--max-skew`).
+    public struct SkewAdjustment: Sendable, Equatable {
+        public var span: SpanRef
+        public var parent: SpanRef
+        public var host: String?
+        public var parentHost: String?
+        public var deltaNs: Int64
+        public var applied: Bool
+        /// Spans moved with it (the span and its same-host descendants).
+        public var spansShifted: Int
+    }
+
+    /// A parent link cut to break a `cycle`.
+    public struct Cycle: Sendable, Equatable {
+        public var span: SpanRef
+        public var formerParent: SpanID
+        public var message: String
+    }
+
+    /// Different spans sharing one ID (`duplicate_span_id`).
+    public struct DuplicateSpanID: Sendable, Equatable {
+        public var traceID: TraceID
+        public var spanID: SpanID
+        public var spans: [SpanRef]
+    }
+
+    /// A trace with `multiple_roots`, roots in input order.
+    public struct MultipleRoots: Sendable, Equatable {
+        public var traceID: TraceID
+        public var roots: [SpanRef]
+    }
+
+    public var options: AnalysisOptions
+    public var traces: [TraceSummary] = []
+    public var orphans = Orphans()
+    public var fragments: [FragmentTrace] = []
+    public var unpropagatedCalls: [UnpropagatedCall] = []
+    public var cycles: [Cycle] = []
+    public var duplicateSpanIDs: [DuplicateSpanID] = []
+    public var multipleRoots: [MultipleRoots] = []
+    /// Largest first.
+    public var gaps: [Gap] = []
+    /// Lowest coverage first.
+    public var lowCoverage: [LowCoverage] = []
+    public var timingViolations: [TimingViolation] = []
+    public var skewAdjustments: [SkewAdjustment] = []
+    public var quality = Quality()
+    /// How long each phase of the run took (read, traces, across traces, logs), for benchmarks.
+    public var phaseSeconds: [(phase: String, seconds: Double)] = []
+
+    public init(options: AnalysisOptions) {
+        self.options = options
+    }
+
+    public var spanCount: Int { quality.spans }
+    public var traceCount: Int { quality.traces }
+
+    /// Whether any finding of `diagnosis` was made (the test behind `--fail-on`).
+    public func found(_ diagnosis: Diagnosis) -> Bool {
+        if diagnosis == .missingParent && options.includeRemote && quality.count(.remoteParentMissing) > 0 {
+            return true
+        }
+        return quality.count(diagnosis) > 0
+    }
+}

@@ -1,0 +1,64 @@
+// The quality metrics of a capture (SPEC: `stats`, `check`): how many traces are whole, how many
+// parent links resolve, how much of each root is covered, how many logs join a span, how often
+// timestamps contradict the tree — and how often each diagnosis was found.
+
+/// Quality metrics of a set of traces. Shares are 0…1, nil when there is nothing to measure.
+public struct Quality: Sendable, Equatable {
+    /// Log lines, as far as they join the traces.
+    public struct LogLinkage: Sendable, Equatable {
+        public var total = 0
+        /// Lines carrying a trace ID.
+        public var withTraceID = 0
+        /// Lines whose trace and span IDs name a stored span.
+        public var linkedToSpan = 0
+        /// `log_dangling`: lines whose trace ID matches no stored trace.
+        public var dangling = 0
+        /// `log_unlinked`: lines without a trace ID written while a span of their service was running.
+        public var unlinked = 0
+
+        public init() {}
+
+        /// Share of all lines linked to a span.
+        public var linkage: Double? { total > 0 ? Double(linkedToSpan) / Double(total) : nil }
+    }
+
+    public var traces = 0
+    public var spans = 0
+    /// Traces with one root, no missing parent, not a fragment, no fragment or unpropagated call
+    /// split off them.
+    public var completeTraces = 0
+    /// Spans that should have a parent in their trace: every span with a parent ID (a missing
+    /// remote parent only with `--include-remote`), plus the roots of fragments and of unpropagated
+    /// calls' continuations, which lost theirs.
+    public var spansExpectingParent = 0
+    /// …of which the parent is in the trace.
+    public var spansWithParent = 0
+    /// Coverage of each root with a duration, sorted ascending (for the median and p10).
+    public var rootCoverages: [Double] = []
+    public var timingViolations = 0
+    public var logs = LogLinkage()
+    /// Findings per diagnosis. Counted: missing_parent and remote_parent_missing = orphan spans;
+    /// duplicate_span_id = shared IDs; cycle = links cut; multiple_roots, fragment_trace = traces;
+    /// unaccounted_time = intervals; low_coverage = roots; the rest = occurrences.
+    public var counts: [Diagnosis: Int] = [:]
+
+    public init() {}
+
+    public var traceCompleteness: Double? { traces > 0 ? Double(completeTraces) / Double(traces) : nil }
+    public var parentLinkage: Double? {
+        spansExpectingParent > 0 ? Double(spansWithParent) / Double(spansExpectingParent) : nil
+    }
+    public var coverageMedian: Double? { Self.percentile(rootCoverages, 0.5) }
+    public var coverageP10: Double? { Self.percentile(rootCoverages, 0.1) }
+    public var logLinkage: Double? { logs.linkage }
+    public var timingViolationsPer1000Spans: Double { spans > 0 ? Double(timingViolations) * 1000 / Double(spans) : 0 }
+
+    public func count(_ diagnosis: Diagnosis) -> Int { counts[diagnosis] ?? 0 }
+
+    /// Nearest-rank percentile of sorted values (the value at rank ⌈p·n⌉).
+    static func percentile(_ sorted: [Double], _ p: Double) -> Double? {
+        guard !sorted.isEmpty else { return nil }
+        let rank = Int((p * Double(sorted.count)).rounded(.up))
+        return sorted[max(0, min(sorted.count - 1, rank - 1))]
+    }
+}

@@ -1,0 +1,60 @@
+// `stats` in text: the quality metrics of the database with what each one counts, then how often
+// each diagnosis was found.
+
+public enum StatsTextReport {
+    public static func render(_ report: DiagnosisReport, database: String, style: TextStyle = .plain) -> String {
+        let q = report.quality
+        var out: [String] = []
+        out.append(
+            style.bold(
+                "database \(database): " + Units.plural(q.spans, "span") + " in " + Units.plural(q.traces, "trace") + ", "
+                    + Units.plural(q.logs.total, "log line")))
+        out.append("")
+        out.append(style.bold("quality"))
+        var rows: [[String]] = []
+        rows.append([
+            "trace completeness", q.traceCompleteness.map(TextFormat.percent) ?? "-",
+            "\(q.completeTraces) of \(q.traces) traces whole (one root, no orphan, nothing split off)",
+        ])
+        rows.append([
+            "parent linkage", q.parentLinkage.map(TextFormat.percent) ?? "-",
+            "\(q.spansWithParent) of \(q.spansExpectingParent) spans that should have a parent have it",
+        ])
+        rows.append([
+            "root coverage", q.coverageMedian.map { "median " + TextFormat.percent($0) } ?? "-",
+            q.coverageP10.map { "p10 " + TextFormat.percent($0) + " over \(q.rootCoverages.count) roots" } ?? "no root with a duration",
+        ])
+        rows.append([
+            "log linkage", q.logLinkage.map(TextFormat.percent) ?? "-",
+            q.logs.total > 0
+                ? "\(q.logs.linkedToSpan) of \(q.logs.total) log lines linked to a span" : "no log lines ingested",
+        ])
+        rows.append([
+            "timing violations", String(format: "%.2f", q.timingViolationsPer1000Spans) + " /1000",
+            Units.plural(q.timingViolations, "child", "children") + " starting before or ending after the parent",
+        ])
+        out += TextTable.render(rows, rightAligned: [1]).map { "  " + $0 }
+        out.append("")
+        out.append(style.bold("diagnoses"))
+        var counts: [[String]] = []
+        for d in Diagnosis.allCases {
+            let n = q.count(d)
+            var note = d.summary
+            if d == .remoteParentMissing && !report.options.includeRemote { note += "; not a defect" }
+            if (d == .logUnlinked || d == .logDangling) && q.logs.total == 0 { note = "no log lines ingested" }
+            counts.append([d.name, String(n), note])
+        }
+        out += TextTable.render(counts, rightAligned: [1]).map { "  " + $0 }
+        let adjusted = report.skewAdjustments.filter(\.applied)
+        if !report.skewAdjustments.isEmpty {
+            out.append("")
+            let hosts = Set(report.skewAdjustments.compactMap(\.host)).sorted()
+            out.append(
+                "clock skew: " + Units.plural(adjusted.reduce(0) { $0 + $1.spansShifted }, "span") + " adjusted on "
+                    + Units.plural(hosts.count, "host") + " (" + hosts.joined(separator: ", ") + ")"
+                    + (adjusted.count < report.skewAdjustments.count
+                        ? "; \(report.skewAdjustments.count - adjusted.count) shift(s) above --max-skew not applied" : ""))
+        }
+        return out.joined(separator: "\n") + "\n"
+    }
+}

@@ -1,0 +1,48 @@
+// What the diagnosis commands do around the one Core call: build the request, map errors to exit
+// codes, choose colour, apply `--fail-on`.
+
+import ArgumentParser
+import Foundation
+import TraceDoctorCore
+
+enum DiagnosisRun {
+    /// Runs the diagnoses; a failure is printed and becomes exit code 2 (64 for usage errors).
+    static func run(
+        store: StoreOptions, analysis: AnalysisOptionGroup, traceQuery: String? = nil
+    ) throws -> DiagnosisReport {
+        let request = DiagnosisRequest(databasePath: store.path, options: try analysis.options(), traceQuery: traceQuery)
+        let report: DiagnosisReport
+        do {
+            report = try Diagnoser.run(request)
+        } catch {
+            throw Terminal.fail(error)
+        }
+        if ProcessInfo.processInfo.environment["TRACEDOCTOR_TIMINGS"].map({ !$0.isEmpty }) ?? false {
+            Terminal.err(
+                "tracedoctor: timings: "
+                    + report.phaseSeconds.map { "\($0.phase) " + Units.duration(seconds: $0.seconds) }.joined(separator: ", "))
+        }
+        return report
+    }
+
+    /// Colour only on a terminal, and never with --no-color or NO_COLOR.
+    static func style(_ output: OutputOptions) -> TextStyle {
+        let noColor = ProcessInfo.processInfo.environment["NO_COLOR"].map { !$0.isEmpty } ?? false
+        return TextStyle(enabled: Terminal.stdoutIsTerminal && !output.noColor && !noColor)
+    }
+
+    /// Prints `text` unless --quiet asks for errors only (JSON is always printed).
+    static func print(_ text: String, _ output: OutputOptions) {
+        if output.format == .json || !output.quiet { Terminal.out(text) }
+    }
+
+    /// Exit 1 when a `--fail-on` diagnosis was found.
+    static func applyFailOn(_ options: ReportOptions, _ report: DiagnosisReport) throws {
+        let found = options.failures(in: report)
+        guard !found.isEmpty else { return }
+        Terminal.err(
+            "tracedoctor: found " + found.map { "\($0.name) (\(report.quality.count($0)))" }.joined(separator: ", ")
+                + " (--fail-on)")
+        throw ExitCode(1)
+    }
+}

@@ -1,0 +1,39 @@
+// `tracedoctor stats`
+
+import ArgumentParser
+import TraceDoctorCore
+
+struct StatsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "stats",
+        abstract: "Quality metrics of the database and how often each diagnosis was found.",
+        discussion: """
+            trace completeness: share of traces with one root, no missing parent, that are not a fragment
+            and lost no fragment or call to another trace. parent linkage: share of spans that should have a
+            parent in their trace (a parent ID, or a fragment's root) whose parent is there. coverage: median
+            and 10th percentile of root coverage. log linkage: share of log lines linked to a span. timing
+            violations per 1000 spans. Then the count of every diagnosis.
+
+            Examples:
+              tracedoctor stats
+              tracedoctor stats --format json | jq .trace_completeness
+              tracedoctor stats --fail-on fragment_trace
+            """
+    )
+
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var output: OutputOptions
+    @OptionGroup var analysis: AnalysisOptionGroup
+    @OptionGroup var report: ReportOptions
+
+    func run() throws {
+        let result = try DiagnosisRun.run(store: store, analysis: analysis)
+        switch output.format {
+        case .json:
+            DiagnosisRun.print(DiagnosisJSON.stats(result), output)
+        case .text:
+            DiagnosisRun.print(StatsTextReport.render(result, database: store.path, style: DiagnosisRun.style(output)), output)
+        }
+        try DiagnosisRun.applyFailOn(report, result)
+    }
+}
