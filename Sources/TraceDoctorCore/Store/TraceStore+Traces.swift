@@ -145,15 +145,19 @@ extension TraceStore: BatchedSpanSource {
         runningBetween start: Int64, and end: Int64, excluding excluded: TraceID, limit: Int,
         lookback: Int64 = 3_600_000_000_000
     ) throws(TraceDoctorError) -> [TraceID] {
-        try read { db in
+        // No DISTINCT: it would make SQLite walk the trace-ID index and fetch every row from it.
+        let rows = try read { db in
             try String.fetchAll(
                 db,
-                sql: """
-                    SELECT DISTINCT trace_id FROM spans
-                    WHERE start_ns <= ? AND start_ns >= ? AND end_ns >= ? AND trace_id <> ? LIMIT ?
-                    """, arguments: [end, start - lookback, start, excluded.hex, limit]
-            ).compactMap { TraceID(hex: $0) }
+                sql: "SELECT trace_id FROM spans WHERE start_ns <= ? AND start_ns >= ? AND end_ns >= ? LIMIT ?",
+                arguments: [end, start - lookback, start, limit * 64])
         }
+        var seen = Set<String>([excluded.hex])
+        var ids: [TraceID] = []
+        for row in rows where ids.count < limit && seen.insert(row).inserted {
+            if let id = TraceID(hex: row) { ids.append(id) }
+        }
+        return ids
     }
 
     /// The stored trace a user's argument names: any unique hex prefix, a 64-bit ID (matching the
