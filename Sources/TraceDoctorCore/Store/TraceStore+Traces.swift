@@ -48,11 +48,11 @@ extension TraceStore: BatchedSpanSource {
     static let parallelLoadRows: Int64 = 200_000
 
     /// The whole spans table in memory.
-    func loadSpans() throws -> SpanTable {
+    func loadSpans(parallelFrom threshold: Int64 = parallelLoadRows) throws -> SpanTable {
         let (resources, maxID) = try read { db in
             (try processes(db), try Int64.fetchOne(db, sql: "SELECT coalesce(max(id), 0) FROM spans") ?? 0)
         }
-        guard maxID >= Self.parallelLoadRows, path != ":memory:" else {
+        guard maxID >= threshold, path != ":memory:" else {
             let table = SpanTable(resources: resources, expectedRows: Int(maxID))
             try read { db in try table.load(db, rows: 0, maxID) }
             return table
