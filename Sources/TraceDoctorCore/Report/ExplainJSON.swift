@@ -1,0 +1,3 @@
+public enum ExplainJSON {
+    public static func render(_ e: Explanation) -> String { "" }
+}

@@ -1,0 +1,4 @@
+import ArgumentParser
+struct LogsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "logs")
+}
