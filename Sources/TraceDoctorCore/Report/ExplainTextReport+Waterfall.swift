@@ -31,8 +31,15 @@ extension ExplainTextReport {
         let columns = Columns(width: layout.width)
         let view = ExplainWaterfall(e, maxDepth: layout.maxDepth, minDurationNs: layout.minDurationNs)
         var out: [String] = []
-        let legend = "offsets from the trace start; * critical path, ~ clock adjusted, ! error, ░ unaccounted"
-        out += TextFormat.wrapWords(style.bold("waterfall") + "  " + legend, width: layout.width + (style.enabled ? 8 : 0))
+        // The legend on the heading's line when it fits, else on a line of its own (never broken).
+        let heading = "waterfall  offsets from the trace start"
+        let legend = "* critical path  ~ clock adjusted  ! error  ░ unaccounted  ▒ missing parent"
+        if heading.count + 2 + legend.count <= layout.width {
+            out.append(style.bold("waterfall") + "  offsets from the trace start  " + style.dim(legend))
+        } else {
+            out.append(style.bold("waterfall") + "  offsets from the trace start")
+            out.append(style.dim(TextFormat.fit(legend, layout.width)))
+        }
         let axisRight = Units.duration(ns: e.durationNs)
         let axis = "0" + String(repeating: " ", count: max(1, columns.bar - 1 - axisRight.count)) + axisRight
         out.append(
@@ -48,8 +55,8 @@ extension ExplainTextReport {
                 out.append(style.dim(TextFormat.fit(line, layout.width)))
             case .attachedTrace(let k, let depth):
                 let t = e.attachedTraces[k]
-                var text = "┆ \(t.relation.name) \(t.traceID.hex.prefix(16))… (" + Units.plural(t.spanCount, "span")
-                text += t.relation == .fragmentTrace ? ", context lost here" : ", called without context"
+                var text = "┆ \(t.relation.name) \(t.traceID.hex.prefix(8))… (" + Units.plural(t.spanCount, "span")
+                text += t.relation == .fragmentTrace ? ", context lost" : ", called without context"
                 if let c = t.confidence { text += ", confidence " + TextFormat.confidence(c) }
                 text += ")"
                 let line = String(repeating: " ", count: Columns.marks) + columns.indent(depth) + text
@@ -112,8 +119,8 @@ extension ExplainTextReport {
     static func gapLine(_ e: Explanation, _ n: Int, _ g: Int, _ c: Columns, _ style: TextStyle) -> String {
         let node = e.nodes[n]
         let gap = node.gaps[g]
-        var label = c.indent(node.depth + 1) + "░ unaccounted " + TextFormat.percent(gap.share) + " of the span"
-        if let f = gap.finding { label += " (finding \(f + 1))" }
+        var label = c.indent(node.depth + 1) + "░ unaccounted (" + TextFormat.percent(gap.share) + " of the span"
+        label += gap.finding.map { ", finding \($0 + 1))" } ?? ")"
         label = TextFormat.fit(label, c.label).rightPadded(c.label)
         let duration = Units.duration(ns: gap.lengthNs).leftPadded(Columns.number)
         let bar = barCells(e, start: gap.startNs, end: gap.endNs, gaps: [(gap.startNs, gap.endNs)], c.bar, fill: gapFill)
