@@ -115,6 +115,11 @@ extension TraceStore {
         }
     }
 
+    /// How many log lines the database holds.
+    public func logCount() throws(TraceDoctorError) -> Int {
+        try read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM logs") ?? 0 }
+    }
+
     /// Every stored trace ID, in order (read from the trace index).
     public func allTraceIDs() throws(TraceDoctorError) -> [TraceID] {
         try read { db in
