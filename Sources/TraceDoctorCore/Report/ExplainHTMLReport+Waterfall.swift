@@ -112,9 +112,7 @@ extension ExplainHTMLReport {
         page.raw("</span><span class=\"label\" style=\"padding-left: \(node.depth)em\">")
         switch node.role {
         case .missingParent(let remote):
-            page.text(
-                "? " + (remote ? "remote parent " : "missing parent ") + node.spanID.hex
-                    + (remote ? " (not captured)" : " (never arrived)"))
+            page.text("? parent " + node.spanID.hex + (remote ? " (remote) not captured" : " never arrived"))
         default:
             page.text("\(node.service): \(node.name)")
         }

@@ -88,8 +88,7 @@ extension ExplainTextReport {
         if node.attachedTrace != nil { label += "┆ " }
         switch node.role {
         case .missingParent(let remote):
-            label += "? " + (remote ? "remote parent " : "missing parent ") + node.spanID.hex
-                + (remote ? " (not captured)" : " (never arrived)")
+            label += "? parent " + node.spanID.hex + (remote ? " (remote) not captured" : " never arrived")
         default:
             label += "\(node.service): \(node.name)"
         }
@@ -107,7 +106,7 @@ extension ExplainTextReport {
         var barText = colourBar(bar, style)
         if node.attachedTrace != nil || node.isPlaceholder {
             text = style.dim(text)
-            barText = style.dim(String(bar))
+            barText = style.dim(trimmed(String(bar)))
         } else if node.isError {
             text = style.red(text)
         } else if node.onCriticalPath {
