@@ -1,6 +1,7 @@
 // `tracedoctor explain TRACE_ID`
 
 import ArgumentParser
+import Foundation
 import TraceDoctorCore
 
 extension ExplainRequest.Logs: ExpressibleByArgument {}
@@ -96,6 +97,16 @@ struct ExplainCommand: ParsableCommand {
             explanation = try Explainer.explain(request)
         } catch {
             throw Terminal.fail(error)
+        }
+        let renderStart = ContinuousClock.now
+        defer {
+            if ProcessInfo.processInfo.environment["TRACEDOCTOR_TIMINGS"].map({ !$0.isEmpty }) ?? false {
+                let render = renderStart.duration(to: .now).components
+                let phases = explanation.phaseSeconds + [("render", Double(render.seconds) + Double(render.attoseconds) / 1e18)]
+                Terminal.err(
+                    "tracedoctor: timings: "
+                        + phases.map { "\($0.phase) " + Units.duration(seconds: $0.seconds) }.joined(separator: ", "))
+            }
         }
         switch format {
         case .text:

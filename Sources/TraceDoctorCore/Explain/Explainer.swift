@@ -6,6 +6,15 @@
 /// Explains one trace.
 public enum Explainer {
     public static func explain(_ request: ExplainRequest) throws(TraceDoctorError) -> Explanation {
+        let clock = ContinuousClock()
+        var mark = clock.now
+        var phases: [(phase: String, seconds: Double)] = []
+        func lap(_ name: String) {
+            let now = clock.now
+            let d = now - mark
+            phases.append((name, Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18))
+            mark = now
+        }
         let query: String
         switch request.target {
         case .trace(let text):
@@ -21,7 +30,9 @@ public enum Explainer {
             }
             query = id.hex
         }
+        lap("pick")
         let diagnosis = try Diagnoser.diagnoseTrace(query, databasePath: request.databasePath, options: request.options)
+        lap("diagnose")
         let store = try TraceStore(path: request.databasePath, readOnly: true)
         defer { store.close() }
 
@@ -57,6 +68,10 @@ public enum Explainer {
                     limit: request.unlinkedLogsPerGap)
             }
         }
-        return builder.build()
+        lap("read")
+        var explanation = builder.build()
+        lap("build")
+        explanation.phaseSeconds = phases
+        return explanation
     }
 }

@@ -36,6 +36,8 @@ public struct Explanation: Sendable {
     public let services: [String]
     public let logSelection: ExplainRequest.Logs
     public let options: AnalysisOptions
+    /// How long each step of `Explainer.explain` took (`TRACEDOCTOR_TIMINGS=1` prints them).
+    public internal(set) var phaseSeconds: [(phase: String, seconds: Double)] = []
 
     public var traceID: TraceID { diagnosis.traceID }
     public var analysis: TraceAnalysis { diagnosis.analysis }

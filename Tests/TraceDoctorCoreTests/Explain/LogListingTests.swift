@@ -44,4 +44,37 @@ import Testing
         #expect(Schema.knownMigrations == ["v1_sources_spans_logs", "v2_spans_by_time"])
         #expect(Schema.indexes["spans"]?.map(\.name).contains("spans_by_time") == true)
     }
+
+    @Test func theLongestSpanBoundsTheNeighbourSearch() throws {
+        // A 100 s batch span, and a request that starts 50 s into it; then a file with a 200 s span.
+        func doc(_ spans: [(trace: String, span: String, start: Int64, end: Int64)]) -> String {
+            let list = spans.map {
+                #"{"traceId":"\#($0.trace)","spanId":"\#($0.span)","name":"s","kind":1,"#
+                    + #""startTimeUnixNano":"\#($0.start)","endTimeUnixNano":"\#($0.end)"}"#
+            }
+            return #"{"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"batch"}}]},"#
+                + #""scopeSpans":[{"spans":["# + list.joined(separator: ",") + "]}]}]}"
+        }
+        let s: Int64 = 1_000_000_000
+        let t0: Int64 = 1_700_000_000 * s
+        let store = try TraceStore()
+        func ingest(_ text: String, _ name: String) throws {
+            _ = try store.ingest(
+                SourceDescription(path: name, format: .otlpJSON, sizeBytes: Int64(text.utf8.count)),
+                finished: { (name, Int64(text.utf8.count), 0) },
+                body: { sink in try OTLPJSONReader().read(MemorySource(text), into: sink, context: ReadContext(keepGoing: false)) })
+        }
+        let batch = "0000000000000000000000000000000a"
+        let request = "0000000000000000000000000000000b"
+        try ingest(
+            doc([(batch, "0000000000000001", t0, t0 + 100 * s), (request, "0000000000000002", t0 + 50 * s, t0 + 51 * s)]), "a.json")
+        let bound = try store.read { db in try Int64.fetchOne(db, sql: "SELECT max_duration_ns FROM span_bounds") }
+        #expect(bound == 100 * s)
+        let found = try store.traceIDs(
+            runningBetween: t0 + 50 * s, and: t0 + 51 * s, excluding: TraceID(hex: request)!, limit: 10)
+        #expect(found == [TraceID(hex: batch)!])
+        // A later file only raises the bound.
+        try ingest(doc([("0000000000000000000000000000000c", "0000000000000003", t0, t0 + 200 * s)]), "b.json")
+        #expect(try store.read { db in try Int64.fetchOne(db, sql: "SELECT max_duration_ns FROM span_bounds") } == 200 * s)
+    }
 }
