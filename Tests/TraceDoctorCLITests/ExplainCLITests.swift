@@ -171,3 +171,30 @@ import Testing
         }
     }
 }
+
+@Suite struct DemoScriptTests {
+    /// `make demo` (scripts/demo.sh) ingests the demo spans and log lines and ends with the explain
+    /// of the most broken trace, the wait and its log line at the top.
+    @Test func theDemoEndsWithTheMostBrokenTraceExplained() throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/bash")
+        process.arguments = [CLI.root + "/scripts/demo.sh", CLI.binary]
+        var env = ProcessInfo.processInfo.environment
+        env["NO_COLOR"] = "1"
+        env["COLUMNS"] = "100"
+        process.environment = env
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        #expect(text.contains("ingested  json-logs"))
+        let explain = try #require(text.range(of: "$ tracedoctor explain --db demo.db --most-broken\n"))
+        let rest = text[explain.upperBound...]
+        #expect(rest.hasPrefix("trace     \(ExplainCLITests.chat)\n"))
+        #expect(rest.contains("the log\n    says 'waiting for LLM rate-limit token'") || rest.contains("says 'waiting for LLM rate-limit token'"))
+        #expect(rest.contains(" 1. unaccounted_time  202 ms"))
+    }
+}

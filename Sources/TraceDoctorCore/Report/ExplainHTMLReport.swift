@@ -175,6 +175,7 @@ public enum ExplainHTMLReport {
             gap: 0 .4em; min-height: 1.6em; }
         .waterfall details > summary { list-style: none; cursor: pointer; } .waterfall summary::-webkit-details-marker { display: none; }
         .waterfall details[open] > summary, .waterfall summary:hover { background: #eef3fb; }
+        .waterfall details:target > summary { outline: 2px solid var(--gap); }
         .label { white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
         .marks { font-family: ui-monospace, monospace; color: #555; } .num { text-align: right; color: #333; }
         svg.bar { width: 100%; height: 12px; display: block; }
