@@ -16,20 +16,20 @@ struct ExplainCommand: ParsableCommand {
         commandName: "explain",
         abstract: "One trace as a ranked diagnosis, a waterfall and its log lines.",
         discussion: """
-            The header (root, start, duration, spans, services, how much of the root its spans account
-            for); the findings ranked by the time at stake, each naming the span, why, and what to check —
-            with the log lines written inside an unaccounted gap quoted; then the waterfall: one line per
-            span with its duration, self time and a bar showing where in the trace it ran, gaps in a
-            lighter fill (░), spans whose parent never arrived under a placeholder, traces that split off
-            this one (fragments, calls sent without context) under their suspected parent, * on the
-            critical path, ~ clock-skew adjusted, ! error; each span's log lines under it; the trace's lines
-            that match no span at the end. Lines without a trace ID that a service of the trace wrote
+            The header (root, start, duration, spans, services, how much of the root its spans account \
+            for); the findings ranked by the time at stake, each naming the span, why, and what to check — \
+            with the log lines written inside an unaccounted gap quoted; then the waterfall: one line per \
+            span with its duration, self time and a bar showing where in the trace it ran, gaps in a \
+            lighter fill (░), spans whose parent never arrived under a placeholder, traces that split off \
+            this one (fragments, calls sent without context) under their suspected parent, * on the \
+            critical path, ~ clock-skew adjusted, ! error; each span's log lines under it; the trace's lines \
+            that match no span at the end. Lines without a trace ID that a service of the trace wrote \
             during one of its gaps are shown at the gap, marked "no trace ID".
 
-            The trace ID may be any unique prefix, in hex (16 digits match a 64-bit ID), base64, or a
-            decimal Datadog ID. An unknown or ambiguous ID exits 2 and names the closest IDs.
-            --format json writes the whole explanation as one object; --format html one self-contained
-            page (no network): click a span for its attributes and logs. Text is coloured on a terminal
+            The trace ID may be any unique prefix, in hex (16 digits match a 64-bit ID), base64, or a \
+            decimal Datadog ID. An unknown or ambiguous ID exits 2 and names the closest IDs. \
+            --format json writes the whole explanation as one object; --format html one self-contained \
+            page (no network): click a span for its attributes and logs. Text is coloured on a terminal \
             (never with --no-color or NO_COLOR) and fits $COLUMNS, else the terminal, else 100 columns.
 
             Examples:

@@ -8,10 +8,10 @@ struct LogsCommand: ParsableCommand {
         commandName: "logs",
         abstract: "The log lines of a trace or span; lines with no trace ID; lines whose trace ID matches no trace.",
         discussion: """
-            With a trace ID (any unique prefix, in hex, base64 or decimal): the trace's lines by time, with
-            their offset from the trace's first span and the span each names (--span: one span only).
-            --unlinked (log_unlinked): lines without a trace ID written while a span of their service was
-            running, each with the span(s) it may belong to. --dangling (log_dangling): lines whose trace ID
+            With a trace ID (any unique prefix, in hex, base64 or decimal): the trace's lines by time, with \
+            their offset from the trace's first span and the span each names (--span: one span only). \
+            --unlinked (log_unlinked): lines without a trace ID written while a span of their service was \
+            running, each with the span(s) it may belong to. --dangling (log_dangling): lines whose trace ID \
             matches no ingested trace (a 64-bit ID matches a 128-bit trace on its low half).
 
             Examples:
