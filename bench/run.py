@@ -157,6 +157,19 @@ class Bench:
             self.run(group, "parse only (tracedoctor ingest --dry-run)",
                      lambda: [self.bin, "ingest", "--dry-run", path], path, spans, "spans", reference=True)
 
+    def analysis(self):
+        """The diagnosis commands on a database of the OTLP input (~1 M spans at 1 GB)."""
+        path = self.data.file("otlp")
+        spans = self.data.truth("otlp")["spans"]
+        db = self.fresh_db("analysis")
+        log("bench: building the analysis database ...")
+        subprocess.run([self.bin, "ingest", "--quiet", "--db", db, path], check=True)
+        group = f"Analysis of a {spans:,}-span database"
+        for command in (["orphans"], ["gaps"], ["stats"], ["traces", "--limit", "50"]):
+            label = "tracedoctor " + " ".join(command)
+            self.run(group, label, lambda: [self.bin] + command + ["--db", db, "--format", "json"], None, spans,
+                     "spans")
+
     def check_count(self, db, table, expected):
         out = subprocess.run(["sqlite3", db, f"SELECT count(*) FROM {table}"], stdout=subprocess.PIPE, text=True,
                              check=True)
@@ -216,7 +229,7 @@ def main():
                         help="runs of each tracedoctor and reference case (the fastest is kept); baselines run once")
     parser.add_argument("--bin", default=os.path.join(ROOT, ".build/release/tracedoctor"))
     parser.add_argument("--bench-bin", default=os.path.join(ROOT, ".build/release/tracedoctor-bench"))
-    parser.add_argument("--cases", default="ingest,document,formats")
+    parser.add_argument("--cases", default="ingest,document,formats,analysis")
     parser.add_argument("--json", default=os.path.join(ROOT, "bench-data", "results.json"))
     args = parser.parse_args()
     bench = Bench(args)
@@ -229,6 +242,8 @@ def main():
             bench.ingest_single_document()
         if "formats" in cases:
             bench.ingest_other_formats()
+        if "analysis" in cases:
+            bench.analysis()
     finally:
         shutil.rmtree(bench.tmp, ignore_errors=True)
     print(f"machine: {machine}")
