@@ -169,6 +169,12 @@ class Bench:
             label = "tracedoctor " + " ".join(command)
             self.run(group, label, lambda: [self.bin] + command + ["--db", db, "--format", "json"], None, spans,
                      "spans")
+        # One trace from the middle of the database (issue 5: under 100 ms on 1 M spans).
+        trace = subprocess.run(["sqlite3", db, "SELECT trace_id FROM spans WHERE id = (SELECT max(id) / 2 FROM spans)"],
+                               stdout=subprocess.PIPE, text=True, check=True).stdout.strip()
+        for fmt in ("text", "json", "html"):
+            self.run(group, f"tracedoctor explain (one trace, {fmt})",
+                     lambda fmt=fmt: [self.bin, "explain", trace, "--db", db, "--format", fmt], None, None, "spans")
 
     def check_count(self, db, table, expected):
         out = subprocess.run(["sqlite3", db, f"SELECT count(*) FROM {table}"], stdout=subprocess.PIPE, text=True,
