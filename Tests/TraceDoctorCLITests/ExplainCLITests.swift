@@ -198,3 +198,28 @@ import Testing
         #expect(rest.contains(" 1. unaccounted_time  202 ms"))
     }
 }
+
+@Suite struct ExplainCorpusTests {
+    /// Every trace of the corpus (OTLP, Jaeger, Zipkin, with the log fixtures): explain exits 0,
+    /// its text fits 60 columns and its JSON parses.
+    @Test func everyCorpusTraceIsExplained() throws {
+        let tmp = CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: tmp) }
+        let db = tmp + "/corpus.db"
+        let ingest = try CLI.run(
+            ["ingest", "--db", db, "--quiet", "--keep-going", CLI.fixtures + "/corpus", CLI.fixtures + "/logs"])
+        #expect(ingest.status == 0, "\(ingest.stderr)")
+        let ids = try sqlite(db, "SELECT DISTINCT trace_id FROM spans ORDER BY trace_id")
+        #expect(ids.count > 50)
+        for id in ids {
+            let text = try CLI.run(["explain", id, "--db", db], environment: ["COLUMNS": "60"])
+            #expect(text.status == 0, "\(id): \(text.stderr)")
+            for line in text.stdout.split(separator: "\n") where line.count > 60 {
+                Issue.record("\(id): wider than 60 columns: \(line)")
+            }
+            let json = try CLI.run(["explain", id, "--db", db, "--format", "json"])
+            #expect(json.status == 0, "\(id): \(json.stderr)")
+            #expect((try? CLI.json(json.stdout))?["trace_id"] as? String == id)
+        }
+    }
+}
