@@ -19,7 +19,7 @@ setup:
 test: setup build
 	$(SWIFT) test
 
-## demo: build, ingest the bundled demo dump into a temporary database, print a summary
+## demo: build, ingest the bundled demo spans and logs into a temporary database, list what is broken, explain the most broken trace
 demo: setup build
 	@scripts/demo.sh $(BIN_DEBUG)
 

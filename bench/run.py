@@ -182,9 +182,9 @@ class Bench:
         trace = subprocess.run(
             ["sqlite3", db, "SELECT trace_id FROM spans GROUP BY trace_id ORDER BY count(*) DESC LIMIT 1"],
             stdout=subprocess.PIPE, text=True, check=True).stdout.strip()
-        for fmt in ("text", "json"):
+        for fmt in ("text", "json", "html"):
             self.run(group, f"tracedoctor explain {trace[:8]} --format {fmt}",
-                     lambda: [self.bin, "explain", trace, "--db", db, "--format", fmt, "--no-color"], None, None,
+                     lambda fmt=fmt: [self.bin, "explain", trace, "--db", db, "--format", fmt, "--no-color"], None, None,
                      "spans", repeat=max(9, self.args.repeat), median=True)
         # check, end to end: ingest into a temporary database, diagnose, evaluate the default policy.
         self.run(f"check end to end on the {os.path.getsize(path) / 1e9:.2f} GB OTLP/JSON Lines file",

@@ -19,4 +19,8 @@ run traces --limit 5
 run orphans
 run gaps
 run stats
+run explain --most-broken
+run explain 529aa23a --logs none
+run logs bf576df7
+run logs --unlinked
 run sql "SELECT service, count(*) AS spans, count(DISTINCT trace_id) AS traces, round(max(end_ns - start_ns) / 1e6, 1) AS max_ms FROM spans GROUP BY service ORDER BY spans DESC"

@@ -1,7 +1,8 @@
 // Writing to stdout and stderr, and telling whether they are terminals.
 
-import TraceDoctorCore
 import ArgumentParser
+import Foundation
+import TraceDoctorCore
 
 #if canImport(Glibc)
 import Glibc
@@ -10,6 +11,21 @@ import Glibc
 enum Terminal {
     static var stderrIsTerminal: Bool { isatty(2) == 1 }
     static var stdoutIsTerminal: Bool { isatty(1) == 1 }
+
+    /// Columns for text that fits the screen: `COLUMNS` when set, else the terminal's width, else
+    /// 100 (a pipe or a file); never below 60.
+    static var width: Int {
+        if let text = ProcessInfo.processInfo.environment["COLUMNS"], let n = Int(text), n > 0 { return max(60, n) }
+        var size = winsize()
+        if stdoutIsTerminal, ioctl(1, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 { return max(60, Int(size.ws_col)) }
+        return 100
+    }
+
+    /// Colour only on a terminal, and never with --no-color or NO_COLOR.
+    static func style(noColor: Bool) -> TextStyle {
+        let disabled = ProcessInfo.processInfo.environment["NO_COLOR"].map { !$0.isEmpty } ?? false
+        return TextStyle(enabled: stdoutIsTerminal && !noColor && !disabled)
+    }
 
     /// Report text not yet written to stdout.
     nonisolated(unsafe) private static var pending: [UInt8] = []

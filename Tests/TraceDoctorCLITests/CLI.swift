@@ -38,6 +38,7 @@ enum CLI {
         var env = ProcessInfo.processInfo.environment
         env.removeValue(forKey: "TRACEDOCTOR_DB")
         env.removeValue(forKey: "GITHUB_ACTIONS")
+        env.removeValue(forKey: "COLUMNS")
         env["NO_COLOR"] = "1"
         for (k, v) in environment { env[k] = v }
         process.environment = env

@@ -43,10 +43,41 @@ public struct TraceIDQuery: Sendable, Equatable {
                 readings.append(.low64(IDParser.bigEndian(raw, 0)))
             }
         }
+        if readings.isEmpty, let prefix = Self.hexPrefix(base64: s) {
+            readings.append(.hexPrefix(prefix))
+        }
         if readings.isEmpty {
             throw .usage(
-                "'\(text)' is not a trace ID: give hex digits (any unique prefix), base64 (24 characters) "
+                "'\(text)' is not a trace ID: give hex digits or base64 (any unique prefix of either), "
                     + "or a decimal Datadog trace ID")
         }
+    }
+
+    /// The hex digits a prefix of a base64 ID stands for (6 bits a character, cut to whole hex
+    /// digits): `v1dt97` → `bf576df7b`. Nil unless it is 4 to 23 characters of the standard base64
+    /// alphabet (the URL-safe one would read `zz-top` as an ID).
+    static func hexPrefix(base64 text: String) -> String? {
+        let chars = Array(text.utf8.prefix { $0 != UInt8(ascii: "=") })
+        guard chars.count >= 4, chars.count < 24 else { return nil }
+        var bits: [UInt8] = []
+        for c in chars {
+            let v: UInt8
+            switch c {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"): v = c - UInt8(ascii: "A")
+            case UInt8(ascii: "a")...UInt8(ascii: "z"): v = c - UInt8(ascii: "a") + 26
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): v = c - UInt8(ascii: "0") + 52
+            case UInt8(ascii: "+"): v = 62
+            case UInt8(ascii: "/"): v = 63
+            default: return nil
+            }
+            for k in (0..<6).reversed() { bits.append((v >> UInt8(k)) & 1) }
+        }
+        let digits = "0123456789abcdef".map { $0 }
+        var hex = ""
+        for start in stride(from: 0, to: bits.count - 3, by: 4) {
+            let n = bits[start] << 3 | bits[start + 1] << 2 | bits[start + 2] << 1 | bits[start + 3]
+            hex.append(digits[Int(n)])
+        }
+        return String(hex.prefix(32))
     }
 }

@@ -77,11 +77,18 @@ enum TextFormat {
         return lines.joined(separator: "\n")
     }
 
-    /// `text` broken at spaces into lines of at most `width` characters (a longer word stays whole).
+    /// `text` broken at spaces into lines of at most `width` characters (a longer word is cut).
     static func wrapWords(_ text: String, width: Int) -> [String] {
         var lines: [String] = []
         var line = ""
-        for word in text.split(separator: " ", omittingEmptySubsequences: false) {
+        for var word in text.split(separator: " ", omittingEmptySubsequences: false) {
+            // A word longer than a line (a URL path) is cut across lines.
+            while word.count > width && width > 0 {
+                if !line.isEmpty { lines.append(line) }
+                lines.append(String(word.prefix(width)))
+                word = word.dropFirst(width)
+                line = ""
+            }
             if !line.isEmpty && line.count + 1 + word.count > width {
                 lines.append(line)
                 line = String(word)

@@ -118,6 +118,7 @@ final class IngestWriter: RecordSink {
         if separatingSharedSpans && kindsSeen & clientAndServer == clientAndServer {
             counts.separatedSharedSpans = try SharedSpanPairs.separate(db, after: spansBefore)
         }
+        try db.execute(sql: Schema.updateSpanBounds, arguments: [spansBefore])
         // The same span from an earlier source is in the same trace: the trace index finds it.
         if spansBefore > 0 {
             try db.execute(

@@ -107,11 +107,10 @@ extension TraceStore: BatchedSpanSource {
                 if let text = sqlite3_column_text(s, 1), sqlite3_column_bytes(s, 1) == 16 {
                     spanID = IDParser.parseHex64(UnsafeBufferPointer(start: text, count: 16)).map(SpanID.init)
                 }
-                // Intern first: `services.strings[…intern…]` would read the array before the append.
-                let serviceIndex = Int(
-                    services.intern(
-                        UnsafeRawBufferPointer(start: sqlite3_column_text(s, 2), count: Int(sqlite3_column_bytes(s, 2)))))
-                let service = services.strings[serviceIndex]
+                // Intern first: `services.strings[…]` would read the array before the new string is added.
+                let serviceIndex = services.intern(
+                    UnsafeRawBufferPointer(start: sqlite3_column_text(s, 2), count: Int(sqlite3_column_bytes(s, 2))))
+                let service = services.strings[Int(serviceIndex)]
                 let time: Int64? = sqlite3_column_type(s, 3) == SQLITE_NULL ? nil : sqlite3_column_int64(s, 3)
                 try body(LogReference(traceID: traceID, spanID: spanID, service: service, timeNs: time))
             }
@@ -138,20 +137,21 @@ extension TraceStore: BatchedSpanSource {
         }
     }
 
-    /// Traces other than `excluded` with a span running at some time in `start...end` that began
-    /// at most `lookback` before it (at most `limit` traces). The lookback bound lets an index on
-    /// `start_ns` answer this in a millisecond; without one it reads the whole table (0.3 s for
-    /// 1 M spans).
+    /// Traces other than `excluded` with a span running at some time in `start...end` (at most
+    /// `limit` traces). A span running then began at most the longest stored span's duration
+    /// before `start` (`span_bounds`, capped at `lookback`): that bounds the range of the
+    /// `spans_by_time` index read — ~1 ms on 1 M spans, where a one-hour bound read 0.1 s of index.
     public func traceIDs(
         runningBetween start: Int64, and end: Int64, excluding excluded: TraceID, limit: Int,
         lookback: Int64 = 3_600_000_000_000
     ) throws(TraceDoctorError) -> [TraceID] {
         // No DISTINCT: it would make SQLite walk the trace-ID index and fetch every row from it.
         let rows = try read { db in
-            try String.fetchAll(
+            let longest = try Int64.fetchOne(db, sql: "SELECT max_duration_ns FROM span_bounds") ?? lookback
+            return try String.fetchAll(
                 db,
                 sql: "SELECT trace_id FROM spans WHERE start_ns <= ? AND start_ns >= ? AND end_ns >= ? LIMIT ?",
-                arguments: [end, start - lookback, start, limit * 64])
+                arguments: [end, start - min(longest, lookback), start, limit * 64])
         }
         var seen = Set<String>([excluded.hex])
         var ids: [TraceID] = []

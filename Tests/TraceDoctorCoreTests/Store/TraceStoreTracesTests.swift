@@ -61,13 +61,15 @@ import Testing
         #expect(try store.resolveTraceID("  0x5B8EFFF798038103D269B633813FC60C ") == full)
         // base64 of the 16 bytes
         #expect(try store.resolveTraceID("W47/95gDgQPSabYzgT/GDA==") == full)
+        // …and any prefix of it (issue 5): 8 characters are 48 bits, 12 hex digits.
+        #expect(try store.resolveTraceID("W47/95gD") == full)
         // 64-bit IDs: 16 hex digits, or Datadog's decimal low 64 bits.
         #expect(try store.resolveTraceID("a3ce929d0e0e4736") == short)
         #expect(try store.resolveTraceID(String(UInt64(0xa3ce929d0e0e4736))) == short)
         // …and a 64-bit ID finds a 128-bit trace by its low half.
         #expect(try store.resolveTraceID("d269b633813fc60c") == full)
         #expect(throws: TraceDoctorError.self) { try store.resolveTraceID("ffff") }
-        #expect(throws: TraceDoctorError.usage("'zz-top' is not a trace ID: give hex digits (any unique prefix), base64 (24 characters) or a decimal Datadog trace ID")) {
+        #expect(throws: TraceDoctorError.usage("'zz-top' is not a trace ID: give hex digits or base64 (any unique prefix of either), or a decimal Datadog trace ID")) {
             try store.resolveTraceID("zz-top")
         }
     }

@@ -1,0 +1,125 @@
+// `tracedoctor logs`: the log lines of one trace (or one span of it), the lines without a trace ID
+// written while a span of their service was running (`log_unlinked`, each with the spans it may
+// belong to), or the lines whose trace ID matches no stored trace (`log_dangling`).
+
+/// Log lines selected from the database.
+public struct LogListing: Sendable {
+    /// Which lines.
+    public enum Selection: Sendable, Equatable {
+        /// The lines of a trace (any unique prefix or spelling of its ID), of one span when given.
+        case trace(String, span: SpanID?)
+        case unlinked
+        case dangling
+    }
+
+    /// One line, with the spans it may belong to (`unlinked` only).
+    public struct Line: Sendable {
+        public var log: StoredLog
+        /// Spans of its service running when it was written, earliest start first (at most
+        /// `candidateLimit`).
+        public var candidates: [TraceStore.SpanWindow]
+        /// How many spans were running (may exceed `candidates.count`).
+        public var candidateCount: Int
+    }
+
+    public let selection: Selection
+    /// The trace resolved from the argument (`trace` only).
+    public let traceID: TraceID?
+    /// The trace's earliest span start, for offsets (`trace` only).
+    public let traceStartNs: Int64?
+    public let lines: [Line]
+    /// Every line of the database (for the `unlinked` and `dangling` shares).
+    public let totalLogs: Int
+
+    public static let candidateLimit = 3
+
+    /// Reads the lines `selection` names; with `errorsOnly`, ERROR and FATAL lines only.
+    public static func read(
+        databasePath: String, selection: Selection, errorsOnly: Bool = false
+    ) throws(TraceDoctorError) -> LogListing {
+        let store = try TraceStore(path: databasePath, readOnly: true)
+        defer { store.close() }
+        let total = try store.logCount()
+        switch selection {
+        case .trace(let query, let span):
+            let id = try store.resolveTraceID(query)
+            let spans = try store.spans(ofTrace: id)
+            if let span, !spans.contains(where: { $0.spanID == span }) {
+                throw .usage("trace \(id.hex) has no span \(span.hex); its spans: "
+                    + spans.prefix(8).map { "\($0.spanID.hex) (\($0.name))" }.joined(separator: ", ")
+                    + (spans.count > 8 ? ", …" : ""))
+            }
+            let logs = try store.logs(ofTrace: id, spanID: span, errorsOnly: errorsOnly)
+            let start = spans.compactMap(\.startNs).filter { $0 != 0 }.min()
+            return LogListing(
+                selection: selection, traceID: id, traceStartNs: start,
+                lines: logs.map { Line(log: $0, candidates: [], candidateCount: 0) }, totalLogs: total)
+        case .dangling:
+            let ids = try store.allTraceIDs()
+            let full = Set(ids)
+            let lows = Set(ids.map(\.low))
+            let lowsOf64Bit = Set(ids.filter { $0.high == 0 }.map(\.low))
+            var lines: [Line] = []
+            try store.forEachStoredLog(withTraceID: true) { log in
+                guard let id = log.traceID, !(errorsOnly && !log.isError) else { return }
+                let matches = full.contains(id) || (id.high == 0 && lows.contains(id.low)) || lowsOf64Bit.contains(id.low)
+                if !matches { lines.append(Line(log: log, candidates: [], candidateCount: 0)) }
+            }
+            return LogListing(selection: selection, traceID: nil, traceStartNs: nil, lines: sorted(lines), totalLogs: total)
+        case .unlinked:
+            let windows = try store.spanWindows(services: try store.servicesOfUnlinkedLogs()).mapValues(WindowIndex.init)
+            var lines: [Line] = []
+            try store.forEachStoredLog(withTraceID: false) { log in
+                guard let t = log.timeNs, !(errorsOnly && !log.isError), let index = windows[log.service] else { return }
+                let (found, count) = index.running(at: t, limit: candidateLimit)
+                if count > 0 { lines.append(Line(log: log, candidates: found, candidateCount: count)) }
+            }
+            return LogListing(selection: selection, traceID: nil, traceStartNs: nil, lines: sorted(lines), totalLogs: total)
+        }
+    }
+
+    static func sorted(_ lines: [Line]) -> [Line] {
+        lines.sorted { ($0.log.timeNs ?? Int64.min, $0.log.rowID) < ($1.log.timeNs ?? Int64.min, $1.log.rowID) }
+    }
+
+    /// The spans of one service by start, with the running maximum of their ends, to find the
+    /// spans running at an instant without looking at every span.
+    struct WindowIndex {
+        let windows: [TraceStore.SpanWindow]
+        /// `maxEnd[k]`: the latest end among `windows[0...k]`.
+        let maxEnd: [Int64]
+
+        init(_ windows: [TraceStore.SpanWindow]) {
+            self.windows = windows.sorted { ($0.startNs, $0.endNs) < ($1.startNs, $1.endNs) }
+            var latest = Int64.min
+            maxEnd = self.windows.map { w in
+                latest = max(latest, w.endNs)
+                return latest
+            }
+        }
+
+        /// The spans running at `t` (start ≤ t ≤ end): up to `limit` of them, earliest start first,
+        /// and how many there are.
+        func running(at t: Int64, limit: Int) -> ([TraceStore.SpanWindow], Int) {
+            // The last window starting at or before t.
+            var lo = 0
+            var hi = windows.count
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                if windows[mid].startNs <= t { lo = mid + 1 } else { hi = mid }
+            }
+            var found: [TraceStore.SpanWindow] = []
+            var count = 0
+            var k = lo - 1
+            while k >= 0, maxEnd[k] >= t {
+                if windows[k].endNs >= t {
+                    count += 1
+                    found.append(windows[k])
+                }
+                k -= 1
+            }
+            found.sort { ($0.startNs, $0.spanID.value) < ($1.startNs, $1.spanID.value) }
+            return (Array(found.prefix(limit)), count)
+        }
+    }
+}

@@ -1,0 +1,44 @@
+// A log line as `explain` places it: under the span it names, at the gap it was written in, or
+// at the end when it matches no span of the trace.
+
+/// One log line of an explanation.
+public struct ExplainedLog: Sendable {
+    /// How the line joins the trace.
+    public enum Link: String, Sendable, CaseIterable {
+        /// Its span ID names a span of the trace (or of a trace attached to it).
+        case span
+        /// Its span ID names the parent that never arrived.
+        case missingParent = "missing_parent"
+        /// It carries the trace ID, but no span ID or one that is not in the trace.
+        case trace
+        /// No trace ID: written by a service of the trace during one of its gaps (`log_unlinked`);
+        /// it may belong to another request.
+        case unlinked
+    }
+
+    /// Where it is shown.
+    public enum Placement: Sendable, Equatable {
+        /// Under node `node`.
+        case span(node: Int)
+        /// At gap `gap` of node `node`.
+        case gap(node: Int, gap: Int)
+        /// At the end: the trace's lines that match no span.
+        case unmatched
+    }
+
+    public var log: StoredLog
+    public var link: Link
+    public var placement: Placement
+    /// The line's time on the adjusted clock (its span's clock-skew shift added).
+    public var adjustedTimeNs: Int64?
+    /// The attached trace it belongs to (index into `Explanation.attachedTraces`), if any.
+    public var attachedTrace: Int?
+
+    /// The node it is shown under or at (nil at the end).
+    public var node: Int? {
+        switch placement {
+        case .span(let n), .gap(let n, _): n
+        case .unmatched: nil
+        }
+    }
+}

@@ -1,0 +1,77 @@
+// `explain` in one call: find the trace (or the most broken one), diagnose it with its neighbours,
+// then read only what the view needs — the spans of the traces attached to it, the details of the
+// spans shown, their log lines and the lines without trace ID written during its gaps — each
+// through an index.
+
+/// Explains one trace.
+public enum Explainer {
+    public static func explain(_ request: ExplainRequest) throws(TraceDoctorError) -> Explanation {
+        let clock = ContinuousClock()
+        var mark = clock.now
+        var phases: [(phase: String, seconds: Double)] = []
+        func lap(_ name: String) {
+            let now = clock.now
+            let d = now - mark
+            phases.append((name, Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18))
+            mark = now
+        }
+        let query: String
+        switch request.target {
+        case .trace(let text):
+            query = text
+        case .mostBroken:
+            let report = try Diagnoser.run(DiagnosisRequest(databasePath: request.databasePath, options: request.options))
+            guard let id = MostBrokenTrace.pick(report) else {
+                throw .database(
+                    path: request.databasePath,
+                    message: report.traces.isEmpty
+                        ? "it holds no trace; run `tracedoctor ingest FILE...` first"
+                        : "none of its \(report.traces.count) traces has a defect; name one: `tracedoctor explain TRACE_ID`")
+            }
+            query = id.hex
+        }
+        lap("pick")
+        let diagnosis = try Diagnoser.diagnoseTrace(query, databasePath: request.databasePath, options: request.options)
+        lap("diagnose")
+        let store = try TraceStore(path: request.databasePath, readOnly: true)
+        defer { store.close() }
+
+        var builder = ExplanationBuilder(diagnosis: diagnosis)
+        builder.options = request.options
+        builder.logSelection = request.logs
+        for fragment in diagnosis.fragments {
+            guard let parent = fragment.suspectedParent else { continue }
+            builder.attachments.append(
+                ExplanationBuilder.Attachment(
+                    relation: .fragmentTrace, traceID: fragment.root.traceID, parentSpanID: parent.span.spanID,
+                    confidence: parent.confidence, evidence: fragment.evidence + parent.evidence, spans: []))
+        }
+        for call in diagnosis.unpropagatedCalls where call.client.traceID == diagnosis.traceID {
+            builder.attachments.append(
+                ExplanationBuilder.Attachment(
+                    relation: .unpropagatedCall, traceID: call.callee.traceID, parentSpanID: call.client.spanID,
+                    confidence: call.confidence, evidence: call.evidence, spans: []))
+        }
+        let attachedIDs = builder.attachments.map(\.traceID)
+        let attachedSpans = try store.spans(ofTraces: attachedIDs)
+        for k in builder.attachments.indices { builder.attachments[k].spans = attachedSpans[k] }
+        builder.attachments.removeAll { $0.spans.isEmpty }
+
+        let shown = [diagnosis.traceID] + builder.attachments.map(\.traceID)
+        builder.details = try store.spanDetails(ofTraces: shown)
+        if request.logs != .none {
+            let errorsOnly = request.logs == .errors
+            for id in shown { builder.logs += try store.logs(ofTrace: id, errorsOnly: errorsOnly) }
+            for window in ExplanationBuilder.unlinkedLogWindows(diagnosis) {
+                builder.unlinkedLogs += try store.unlinkedLogs(
+                    service: window.service, from: window.from, to: window.to, errorsOnly: errorsOnly,
+                    limit: request.unlinkedLogsPerGap)
+            }
+        }
+        lap("read")
+        var explanation = builder.build()
+        lap("build")
+        explanation.phaseSeconds = phases
+        return explanation
+    }
+}

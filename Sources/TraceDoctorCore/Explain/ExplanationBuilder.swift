@@ -1,0 +1,275 @@
+// Puts an explanation together from what the store read: the tree with placeholders for missing
+// parents and the attached traces under their suspected parents, the gaps tied to their findings,
+// every log line placed under its span, at its gap, or at the end. Pure: no database.
+
+/// Builds an `Explanation`.
+struct ExplanationBuilder {
+    /// A trace to show under a span of the explained one.
+    struct Attachment {
+        var relation: Diagnosis
+        var traceID: TraceID
+        /// The span of the explained trace it hangs under.
+        var parentSpanID: SpanID
+        var confidence: Double?
+        var evidence: [String]
+        var spans: [AnalysisSpan]
+    }
+
+    let diagnosis: TraceDiagnosis
+    var attachments: [Attachment] = []
+    /// By span row ID.
+    var details: [Int64: SpanDetails] = [:]
+    /// Lines of the explained and attached traces.
+    var logs: [StoredLog] = []
+    /// Lines without a trace ID read for the gaps (`unlinkedLogWindows`).
+    var unlinkedLogs: [StoredLog] = []
+    var logSelection: ExplainRequest.Logs = .all
+    var options = AnalysisOptions()
+
+    init(diagnosis: TraceDiagnosis) {
+        self.diagnosis = diagnosis
+    }
+
+    /// Where to look for lines without a trace ID: each gap's service and window on its span's own
+    /// clock, reaching 1 s back for lines logged to the second.
+    static func unlinkedLogWindows(_ diagnosis: TraceDiagnosis) -> [(service: String, from: Int64, to: Int64)] {
+        let a = diagnosis.analysis
+        return a.gaps.unaccounted.map { gap in
+            let shift = a.skew.shift[gap.span]
+            return (a.tree.spans[gap.span].service, gap.interval.start - shift - 1_000_000_000, gap.interval.end - shift)
+        }
+    }
+
+    func build() -> Explanation {
+        let analysis = diagnosis.analysis
+        let tree = analysis.tree
+        var nodes: [ExplainedSpan] = []
+        var attached: [AttachedTrace] = attachments.map {
+            AttachedTrace(
+                relation: $0.relation, traceID: $0.traceID, parentNode: -1, confidence: $0.confidence, evidence: $0.evidence,
+                analysis: TraceAnalysis(spans: $0.spans, options: options))
+        }
+        var nodeOfTreeIndex = [Int](repeating: -1, count: tree.count)
+
+        func attachedUnder(_ spanID: SpanID) -> [Int] {
+            attachments.indices.filter { attachments[$0].parentSpanID == spanID }
+        }
+
+        // A span of attached trace `k`, and its subtree.
+        func visitAttached(_ k: Int, _ i: Int, depth: Int, parent: Int, extraShift: Int64) -> Int {
+            let a = attached[k].analysis
+            let t = a.tree
+            let span = t.spans[i]
+            let node = nodes.count
+            nodes.append(
+                ExplainedSpan(
+                    role: .attached(k), span: span, spanID: span.spanID, treeIndex: i, depth: depth, parent: parent,
+                    startNs: a.skew.start[i] + extraShift, endNs: a.skew.end[i] + extraShift, selfTimeNs: a.gaps.selfTime[i],
+                    shiftNs: a.skew.shift[i] + extraShift, onCriticalPath: false, notes: a.notes(for: i),
+                    details: details[span.rowID]))
+            nodes[node].gaps = a.gaps.unaccounted.filter { $0.span == i }.sorted { $0.interval.start < $1.interval.start }.map {
+                ExplainedGap(
+                    startNs: $0.interval.start + extraShift, endNs: $0.interval.end + extraShift,
+                    spanStartNs: a.skew.start[i] + extraShift, spanDurationNs: $0.spanDurationNs)
+            }
+            let kids = t.children(of: i).sorted { (a.skew.start[$0], $0) < (a.skew.start[$1], $1) }
+            for c in kids {
+                nodes[node].children.append(visitAttached(k, c, depth: depth + 1, parent: node, extraShift: extraShift))
+            }
+            return node
+        }
+
+        // A span of the explained trace, its children and the traces attached under it, by start.
+        func visit(_ i: Int, depth: Int, parent: Int?) -> Int {
+            let span = tree.spans[i]
+            let node = nodes.count
+            nodeOfTreeIndex[i] = node
+            nodes.append(
+                ExplainedSpan(
+                    role: .span, span: span, spanID: span.spanID, treeIndex: i, depth: depth, parent: parent,
+                    startNs: analysis.skew.start[i], endNs: analysis.skew.end[i], selfTimeNs: analysis.gaps.selfTime[i],
+                    shiftNs: analysis.skew.shift[i], onCriticalPath: false, notes: analysis.notes(for: i),
+                    details: details[span.rowID]))
+            nodes[node].gaps = analysis.gaps.unaccounted.filter { $0.span == i }.sorted { $0.interval.start < $1.interval.start }
+                .map {
+                    ExplainedGap(
+                        startNs: $0.interval.start, endNs: $0.interval.end, spanStartNs: analysis.skew.start[i],
+                        spanDurationNs: $0.spanDurationNs)
+                }
+            enum Item {
+                case child(Int)
+                case trace(Int)
+            }
+            var items: [(start: Int64, order: Int, item: Item)] = tree.children(of: i).enumerated().map {
+                (analysis.skew.start[$0.element], $0.offset, .child($0.element))
+            }
+            for k in attachedUnder(span.spanID) {
+                let t = attached[k].analysis.tree
+                let start = (t.topLevel.map { attached[k].analysis.skew.start[$0] }.min() ?? t.startNs) + analysis.skew.shift[i]
+                items.append((start, items.count, .trace(k)))
+            }
+            items.sort { ($0.start, $0.order) < ($1.start, $1.order) }
+            for entry in items {
+                switch entry.item {
+                case .child(let c):
+                    nodes[node].children.append(visit(c, depth: depth + 1, parent: node))
+                case .trace(let k):
+                    attached[k].parentNode = node
+                    let a = attached[k].analysis
+                    let tops = a.tree.topLevel.sorted { (a.skew.start[$0], $0) < (a.skew.start[$1], $1) }
+                    for top in tops {
+                        let child = visitAttached(k, top, depth: depth + 1, parent: node, extraShift: analysis.skew.shift[i])
+                        attached[k].nodes.append(child)
+                        nodes[node].children.append(child)
+                    }
+                }
+            }
+            return node
+        }
+
+        // Top level: roots, and one placeholder per missing parent holding its orphans.
+        var tops: [(start: Int64, order: Int, root: Int?, group: Int?)] = []
+        for r in tree.roots { tops.append((analysis.skew.start[r], r, r, nil)) }
+        for (g, group) in analysis.missingParents.enumerated() {
+            let start = group.children.map { analysis.skew.start[$0] }.min() ?? 0
+            tops.append((start, group.children.first ?? 0, nil, g))
+        }
+        tops.sort { ($0.start, $0.order) < ($1.start, $1.order) }
+        var topLevel: [Int] = []
+        for top in tops {
+            if let r = top.root {
+                topLevel.append(visit(r, depth: 0, parent: nil))
+            } else if let g = top.group {
+                let group = analysis.missingParents[g]
+                let placeholder = nodes.count
+                topLevel.append(placeholder)
+                let kids = group.children.sorted { (analysis.skew.start[$0], $0) < (analysis.skew.start[$1], $1) }
+                nodes.append(
+                    ExplainedSpan(
+                        role: .missingParent(remote: group.isRemote), span: nil, spanID: group.parentSpanID, treeIndex: nil,
+                        depth: 0, parent: nil, startNs: kids.map { analysis.skew.start[$0] }.min() ?? 0,
+                        endNs: kids.map { analysis.skew.end[$0] }.max() ?? 0, selfTimeNs: 0, shiftNs: 0, onCriticalPath: false,
+                        notes: []))
+                for c in kids {
+                    nodes[placeholder].children.append(visit(c, depth: 1, parent: placeholder))
+                }
+            }
+        }
+
+        // The critical path, earliest first.
+        let path = analysis.criticalPath.sections.reversed().compactMap { section -> Explanation.PathStep? in
+            let node = nodeOfTreeIndex[section.span]
+            guard node >= 0 else { return nil }
+            nodes[node].onCriticalPath = true
+            return Explanation.PathStep(node: node, startNs: section.start, endNs: section.end)
+        }
+
+        // Findings, tied to their node and (unaccounted time) their gap.
+        var findings: [ExplainedFinding] = []
+        for finding in diagnosis.findings {
+            var explained = ExplainedFinding(finding: finding)
+            if let ref = finding.span, ref.traceID == tree.traceID, let i = tree.index(of: ref.spanID), nodeOfTreeIndex[i] >= 0 {
+                let node = nodeOfTreeIndex[i]
+                explained.node = node
+                nodes[node].findings.append(findings.count)
+                if finding.diagnosis == .unaccountedTime,
+                    let g = nodes[node].gaps.firstIndex(where: { $0.finding == nil && $0.lengthNs == finding.timeAtStakeNs })
+                {
+                    explained.gap = g
+                    nodes[node].gaps[g].finding = findings.count
+                }
+            }
+            findings.append(explained)
+        }
+
+        let placed = placeLogs(nodes: nodes, attached: attached)
+        for (k, log) in placed.enumerated() {
+            switch log.placement {
+            case .span(let n): nodes[n].logs.append(k)
+            case .gap(let n, let g):
+                nodes[n].gaps[g].logs.append(k)
+                if let f = nodes[n].gaps[g].finding { findings[f].logs.append(k) }
+            case .unmatched: break
+            }
+        }
+
+        let starts = nodes.filter { !$0.isPlaceholder }.map(\.startNs)
+        let ends = nodes.filter { !$0.isPlaceholder }.map(\.endNs)
+        let primary = analysis.primaryRoot
+        return Explanation(
+            diagnosis: diagnosis, findings: findings, nodes: nodes, topLevel: topLevel, attachedTraces: attached, logs: placed,
+            criticalPath: path, startNs: starts.min() ?? 0, endNs: ends.max() ?? 0, rawStartNs: tree.startNs,
+            rootNode: primary.map { nodeOfTreeIndex[$0] }.flatMap { $0 >= 0 ? $0 : nil },
+            coverage: analysis.gaps.coverage.first { $0.root == primary }, services: Set(tree.spans.map(\.service)).sorted(),
+            logSelection: logSelection, options: options)
+    }
+
+    /// Whether log trace ID `log` names trace `trace` (a 64-bit ID matches a 128-bit one on its low half).
+    static func names(_ log: TraceID, _ trace: TraceID) -> Bool {
+        log == trace || (log.low == trace.low && (log.high == 0 || trace.high == 0))
+    }
+
+    /// Every line placed, by time: under the span it names (at a gap of that span when written during
+    /// it), at a gap of a span of its service (lines with no span), or at the end.
+    func placeLogs(nodes: [ExplainedSpan], attached: [AttachedTrace]) -> [ExplainedLog] {
+        let traceID = diagnosis.traceID
+        // Nodes by span ID, per trace: -1 = the explained trace, k = attached trace k.
+        var bySpan: [Int: [SpanID: Int]] = [:]
+        for (n, node) in nodes.enumerated() {
+            let key = node.attachedTrace ?? -1
+            if bySpan[key]?[node.spanID] == nil { bySpan[key, default: [:]][node.spanID] = n }
+        }
+        func gapIndex(_ node: ExplainedSpan, _ log: StoredLog, shift: Int64) -> Int? {
+            guard let t = log.timeNs else { return nil }
+            let res = log.timeResolutionNs
+            return node.gaps.firstIndex { t + shift < $0.endNs && t + shift + res > $0.startNs }
+        }
+        /// A gap of a node of `service` in trace `key` the line may have been written in.
+        func gapOfService(_ service: String, _ log: StoredLog, key: Int, spansOnly: Bool) -> (Int, Int)? {
+            for (n, node) in nodes.enumerated() where (node.attachedTrace ?? -1) == key && node.service == service {
+                if spansOnly && node.role != .span { continue }
+                if let g = gapIndex(node, log, shift: node.shiftNs) { return (n, g) }
+            }
+            return nil
+        }
+
+        var placed: [ExplainedLog] = []
+        for log in logs {
+            guard let id = log.traceID else { continue }
+            let key: Int
+            if Self.names(id, traceID) {
+                key = -1
+            } else if let k = attached.firstIndex(where: { Self.names(id, $0.traceID) }) {
+                key = k
+            } else {
+                continue
+            }
+            var entry = ExplainedLog(
+                log: log, link: .trace, placement: .unmatched, adjustedTimeNs: log.timeNs, attachedTrace: key >= 0 ? key : nil)
+            if let spanID = log.spanID, let n = bySpan[key]?[spanID] {
+                let node = nodes[n]
+                entry.link = node.isPlaceholder ? .missingParent : .span
+                entry.adjustedTimeNs = log.timeNs.map { $0 + node.shiftNs }
+                if let g = gapIndex(node, log, shift: node.shiftNs) {
+                    entry.placement = .gap(node: n, gap: g)
+                } else {
+                    entry.placement = .span(node: n)
+                }
+            } else if log.spanID == nil, let (n, g) = gapOfService(log.service, log, key: key, spansOnly: false) {
+                entry.placement = .gap(node: n, gap: g)
+            }
+            placed.append(entry)
+        }
+        var seen = Set<Int64>()
+        for log in unlinkedLogs where log.traceID == nil && seen.insert(log.rowID).inserted {
+            guard let (n, g) = gapOfService(log.service, log, key: -1, spansOnly: true) else { continue }
+            placed.append(
+                ExplainedLog(
+                    log: log, link: .unlinked, placement: .gap(node: n, gap: g),
+                    adjustedTimeNs: log.timeNs.map { $0 + nodes[n].shiftNs }, attachedTrace: nil))
+        }
+        return placed.sorted {
+            ($0.adjustedTimeNs ?? Int64.min, $0.log.rowID) < ($1.adjustedTimeNs ?? Int64.min, $1.log.rowID)
+        }
+    }
+}

@@ -1,0 +1,214 @@
+// `explain --format json`: the whole explanation as one object — header numbers, ranked findings
+// with their evidence, every node of the tree (spans, placeholders, attached traces' spans) with
+// its gaps, attributes and log lines, the critical path and every log line placed. Documented in
+// docs/explain.md; field names are snake_case, IDs lowercase hex, times Unix ns, and a missing
+// value is `null`, never an absent key. Nodes, findings and logs refer to each other by their
+// index in their list. Not affected by --depth or --min-duration (those fold the views only).
+
+/// The JSON document of `explain`.
+public enum ExplainJSON {
+    /// Bumped when a field changes meaning or disappears (adding fields does not bump it).
+    public static let schemaVersion = 1
+
+    public static func render(_ e: Explanation) -> String {
+        document(e).rendered()
+    }
+
+    public static func document(_ e: Explanation) -> JSONValue {
+        let root = e.rootNode.map { e.nodes[$0] }
+        var coverage = JSONValue.null
+        if let c = e.coverage {
+            coverage = .object([
+                ("duration_ns", .int(c.durationNs)), ("covered_ns", .int(c.coveredNs)), ("ratio", .double(c.ratio)),
+            ])
+        }
+        var fragmentOf = JSONValue.null
+        if let f = e.diagnosis.fragmentOf {
+            fragmentOf = .object([
+                ("root", spanRef(f.root)),
+                ("suspected_parent", f.suspectedParent.map { spanRef($0.span) } ?? .null),
+                ("confidence", .optional(f.suspectedParent?.confidence)),
+                ("evidence", .array((f.evidence + (f.suspectedParent?.evidence ?? [])).map(JSONValue.string))),
+            ])
+        }
+        return .object([
+            ("command", .string("explain")),
+            ("schema_version", .int(schemaVersion)),
+            ("trace_id", .string(e.traceID.hex)),
+            ("root", root.flatMap { $0.span }.map { span in
+                .object([
+                    ("span_id", .string(span.spanID.hex)), ("service", .string(span.service)), ("name", .string(span.name)),
+                    ("kind", .string(span.kind.name)),
+                ])
+            } ?? .null),
+            ("root_node", .optional(e.rootNode)),
+            ("start_ns", .int(e.startNs)),
+            ("end_ns", .int(e.endNs)),
+            ("recorded_start_ns", .int(e.rawStartNs)),
+            ("duration_ns", .int(e.durationNs)),
+            ("span_count", .int(e.spanCount)),
+            ("adjusted_span_count", .int(e.adjustedSpanCount)),
+            ("services", .array(e.services.map(JSONValue.string))),
+            ("coverage", coverage),
+            ("fragment_of", fragmentOf),
+            ("log_selection", .string(e.logSelection.rawValue)),
+            ("findings", .array(e.findings.enumerated().map { finding($0.offset, $0.element, e) })),
+            ("nodes", .array(e.nodes.indices.map { node($0, e) })),
+            ("top_level", .array(e.topLevel.map(JSONValue.int))),
+            ("attached_traces", .array(e.attachedTraces.map(attached))),
+            ("critical_path", .array(e.criticalPath.map { step in
+                .object([
+                    ("node", .int(step.node)), ("span_id", .string(e.nodes[step.node].spanID.hex)),
+                    ("start_ns", .int(step.startNs)), ("end_ns", .int(step.endNs)),
+                    ("offset_ns", .int(e.offset(step.startNs))), ("duration_ns", .int(step.endNs - step.startNs)),
+                ])
+            })),
+            ("logs", .array(e.logs.enumerated().map { log($0.offset, $0.element, e) })),
+            ("unmatched_logs", .array(e.unmatchedLogs.map(JSONValue.int))),
+        ])
+    }
+
+    static func spanRef(_ ref: SpanRef) -> JSONValue {
+        .object([
+            ("trace_id", .string(ref.traceID.hex)), ("span_id", .string(ref.spanID.hex)), ("service", .string(ref.service)),
+            ("name", .string(ref.name)), ("kind", .string(ref.kind.name)),
+        ])
+    }
+
+    static func finding(_ k: Int, _ f: ExplainedFinding, _ e: Explanation) -> JSONValue {
+        let finding = f.finding
+        var gap = JSONValue.null
+        if let n = f.node, let g = f.gap {
+            let interval = e.nodes[n].gaps[g]
+            gap = .object([
+                ("node", .int(n)), ("index", .int(g)), ("start_ns", .int(interval.startNs)), ("end_ns", .int(interval.endNs)),
+            ])
+        }
+        return .object([
+            ("rank", .int(k + 1)),
+            ("diagnosis", .string(finding.diagnosis.name)),
+            ("is_defect", .bool(finding.isDefect)),
+            ("time_at_stake_ns", .int(finding.timeAtStakeNs)),
+            ("summary", .string(finding.summary)),
+            ("evidence", .array(finding.evidence.map(JSONValue.string))),
+            ("advice", .string(finding.advice)),
+            ("confidence", .optional(finding.confidence)),
+            ("span", finding.span.map(spanRef) ?? .null),
+            ("node", .optional(f.node)),
+            ("gap", gap),
+            ("logs", .array(f.logs.map(JSONValue.int))),
+        ])
+    }
+
+    static func role(_ node: ExplainedSpan) -> String {
+        switch node.role {
+        case .span: "span"
+        case .missingParent(let remote): remote ? "remote_parent_missing" : "missing_parent"
+        case .attached: "attached"
+        }
+    }
+
+    static func node(_ n: Int, _ e: Explanation) -> JSONValue {
+        let node = e.nodes[n]
+        let span = node.span
+        let traceID = node.attachedTrace.map { e.attachedTraces[$0].traceID } ?? e.traceID
+        let details = node.details
+        var scope = JSONValue.null
+        if let name = details?.scopeName {
+            scope = .object([("name", .string(name)), ("version", .optional(details?.scopeVersion))])
+        }
+        let gaps: [JSONValue] = node.gaps.map { gap in
+            .object([
+                ("start_ns", .int(gap.startNs)), ("end_ns", .int(gap.endNs)), ("offset_ns", .int(gap.startOffsetNs)),
+                ("duration_ns", .int(gap.lengthNs)), ("share", .double(gap.share)), ("finding", .optional(gap.finding)),
+                ("logs", .array(gap.logs.map(JSONValue.int))),
+            ])
+        }
+        func text(_ value: String?) -> JSONValue { .optional(value) }
+        func parsed(_ value: String?) -> JSONValue { value.map(JSONValue.parse) ?? .null }
+        var members: [(String, JSONValue)] = [
+            ("node", .int(n)),
+            ("role", .string(role(node))),
+            ("trace_id", .string(traceID.hex)),
+            ("span_id", .string(node.spanID.hex)),
+            ("parent_span_id", text(span?.parentSpanID?.hex)),
+            ("parent_node", .optional(node.parent)),
+            ("children", .array(node.children.map(JSONValue.int))),
+            ("depth", .int(node.depth)),
+            ("attached_trace", .optional(node.attachedTrace)),
+        ]
+        members += [
+            ("service", text(span?.service)),
+            ("name", text(span?.name)),
+            ("kind", text(span?.kind.name)),
+            ("status", text(span?.status.name)),
+            ("status_message", text(details?.statusMessage)),
+            ("host", text(span?.process.host)),
+        ]
+        members += [
+            ("start_ns", .int(node.startNs)),
+            ("end_ns", .int(node.endNs)),
+            ("offset_ns", .int(e.offset(node.startNs))),
+            ("duration_ns", .int(node.durationNs)),
+            ("self_time_ns", span == nil ? .null : .int(node.selfTimeNs)),
+            ("clock_shift_ns", .int(node.shiftNs)),
+            ("critical_path", .bool(node.onCriticalPath)),
+            ("notes", .array(node.notes.map(JSONValue.string))),
+            ("gaps", .array(gaps)),
+            ("findings", .array(node.findings.map(JSONValue.int))),
+            ("logs", .array(node.logs.map(JSONValue.int))),
+        ]
+        members += [
+            ("attributes", parsed(details?.attributes)),
+            ("events", parsed(details?.events)),
+            ("links", parsed(details?.links)),
+            ("resource", parsed(details?.resourceAttributes)),
+            ("scope", scope),
+        ]
+        return .object(members)
+    }
+
+    static func attached(_ t: AttachedTrace) -> JSONValue {
+        .object([
+            ("relation", .string(t.relation.name)),
+            ("trace_id", .string(t.traceID.hex)),
+            ("parent_node", .int(t.parentNode)),
+            ("confidence", .optional(t.confidence)),
+            ("evidence", .array(t.evidence.map(JSONValue.string))),
+            ("span_count", .int(t.spanCount)),
+            ("nodes", .array(t.nodes.map(JSONValue.int))),
+        ])
+    }
+
+    static func log(_ k: Int, _ entry: ExplainedLog, _ e: Explanation) -> JSONValue {
+        let log = entry.log
+        let placement: String
+        var gap = JSONValue.null
+        switch entry.placement {
+        case .span: placement = "span"
+        case .gap(_, let g):
+            placement = "gap"
+            gap = .int(g)
+        case .unmatched: placement = "unmatched"
+        }
+        return .object([
+            ("index", .int(k)),
+            ("time_ns", .optional(log.timeNs)),
+            ("adjusted_time_ns", .optional(entry.adjustedTimeNs)),
+            ("offset_ns", .optional(entry.adjustedTimeNs.map(e.offset))),
+            ("level", .string(log.level)),
+            ("severity_number", .int(log.severityNumber)),
+            ("body", .string(log.body)),
+            ("service", .string(log.service)),
+            ("trace_id", .optional(log.traceID?.hex)),
+            ("span_id", .optional(log.spanID?.hex)),
+            ("link", .string(entry.link.rawValue)),
+            ("placement", .string(placement)),
+            ("node", .optional(entry.node)),
+            ("gap", gap),
+            ("attached_trace", .optional(entry.attachedTrace)),
+            ("attributes", JSONValue.parse(log.attributes)),
+            ("source", .object([("path", .optional(log.sourcePath)), ("line", .optional(log.sourceLine))])),
+        ])
+    }
+}

@@ -1,0 +1,106 @@
+// `tracedoctor logs` in text and JSON: one line per log line — UTC time, level, service, where it
+// joins (span, trace, or the spans it may belong to) and the first line of its message — or one
+// JSON object (documented in docs/explain.md).
+
+/// The text and JSON of `logs`.
+public enum LogsReport {
+    public static func text(_ listing: LogListing, width: Int = 100, style: TextStyle = .plain) -> String {
+        var out: [String] = []
+        let n = listing.lines.count
+        switch listing.selection {
+        case .trace(_, let span):
+            var head = "trace \(listing.traceID?.hex ?? "?"): " + Units.plural(n, "log line")
+            if let span { head += " of span \(span.hex)" }
+            out.append(style.bold(head))
+        case .unlinked:
+            out.append(
+                style.bold("log_unlinked") + ": " + Units.plural(n, "line")
+                    + " without trace ID written while a span of their service was running (of \(listing.totalLogs))")
+        case .dangling:
+            out.append(
+                style.bold("log_dangling") + ": " + Units.plural(n, "line")
+                    + " whose trace ID matches no trace in the database (of \(listing.totalLogs))")
+        }
+        guard n > 0 else { return out.joined(separator: "\n") + "\n" }
+        let services = listing.lines.map(\.log.service.count).max() ?? 7
+        let serviceWidth = min(16, max(7, services))
+        var columns = "time (UTC)    "
+        if listing.traceStartNs != nil { columns += "offset     " }
+        columns += "level    " + "service".rightPadded(serviceWidth) + "  "
+        switch listing.selection {
+        case .trace: columns += "span              "
+        case .dangling: columns += "trace ID                          "
+        case .unlinked: break
+        }
+        out.append(style.dim(columns + "message"))
+        for line in listing.lines {
+            let log = line.log
+            var text = (log.timeNs.map(TextFormat.clock) ?? "?").rightPadded(12) + "  "
+            if let start = listing.traceStartNs {
+                text += (log.timeNs.map { TextFormat.offset($0 - start) } ?? "?").leftPadded(9) + "  "
+            }
+            text += TextFormat.fit(log.level, 7).rightPadded(7) + "  " + TextFormat.fit(log.service.isEmpty ? "-" : log.service, serviceWidth).rightPadded(serviceWidth) + "  "
+            switch listing.selection {
+            case .trace: text += (log.spanID?.hex ?? "-").rightPadded(16) + "  "
+            case .dangling: text += (log.traceID?.hex ?? "-").rightPadded(32) + "  "
+            case .unlinked: break
+            }
+            var message = log.firstLine.text
+            if log.firstLine.moreLines > 0 { message += " (+" + Units.plural(log.firstLine.moreLines, "line") + ")" }
+            let body = TextFormat.fit(text + message, width)
+            out.append(log.isError ? String(body.prefix(text.count)) + style.red(String(body.dropFirst(text.count))) : body)
+            if let first = line.candidates.first {
+                var during = "during \(first.name) (span \(first.spanID.hex) of trace \(TextFormat.shortID(first.traceID))…)"
+                if line.candidateCount > 1 { during += ", or " + Units.plural(line.candidateCount - 1, "other span") }
+                out.append(style.dim(TextFormat.fit(String(repeating: " ", count: 14) + during, width)))
+            }
+        }
+        return out.joined(separator: "\n") + "\n"
+    }
+
+    public static func json(_ listing: LogListing) -> String {
+        let selection: String
+        var span = JSONValue.null
+        switch listing.selection {
+        case .trace(_, let s):
+            selection = "trace"
+            span = .optional(s?.hex)
+        case .unlinked: selection = "log_unlinked"
+        case .dangling: selection = "log_dangling"
+        }
+        let lines: [JSONValue] = listing.lines.map { line in
+            let log = line.log
+            var members: [(String, JSONValue)] = [
+                ("time_ns", .optional(log.timeNs)),
+                ("offset_ns", .optional(listing.traceStartNs.flatMap { s in log.timeNs.map { $0 - s } })),
+                ("level", .string(log.level)),
+                ("severity_number", .int(log.severityNumber)),
+                ("service", .string(log.service)),
+                ("trace_id", .optional(log.traceID?.hex)),
+                ("span_id", .optional(log.spanID?.hex)),
+                ("body", .string(log.body)),
+                ("attributes", JSONValue.parse(log.attributes)),
+            ]
+            members.append(("source", .object([("path", .optional(log.sourcePath)), ("line", .optional(log.sourceLine))])))
+            let candidates: [JSONValue] = line.candidates.map { w in
+                .object([
+                    ("trace_id", .string(w.traceID.hex)), ("span_id", .string(w.spanID.hex)), ("name", .string(w.name)),
+                    ("start_ns", .int(w.startNs)), ("end_ns", .int(w.endNs)),
+                ])
+            }
+            members.append(("running_spans", .array(candidates)))
+            members.append(("running_span_count", .int(line.candidateCount)))
+            return .object(members)
+        }
+        return JSONValue.object([
+            ("command", .string("logs")),
+            ("selection", .string(selection)),
+            ("trace_id", .optional(listing.traceID?.hex)),
+            ("span_id", span),
+            ("trace_start_ns", .optional(listing.traceStartNs)),
+            ("total_logs", .int(listing.totalLogs)),
+            ("count", .int(listing.lines.count)),
+            ("logs", .array(lines)),
+        ]).rendered()
+    }
+}
