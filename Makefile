@@ -4,7 +4,7 @@ SWIFT ?= swift
 BIN_DEBUG := .build/debug/tracedoctor
 BIN_RELEASE := .build/release/tracedoctor
 
-.PHONY: build release test unit-test demo bench fmt clean
+.PHONY: build release test unit-test demo bench fmt clean protos
 
 build:
 	$(SWIFT) build
@@ -22,7 +22,11 @@ demo: build
 
 ## bench: generate a large deterministic dump and measure ingest (SIZE=bytes, default 1 GB)
 bench: release
-	@scripts/bench.sh $(BIN_RELEASE)
+	@python3 bench/run.py --size $(or $(SIZE),1G)
+
+## protos: regenerate the committed OTLP protobuf Swift code (needs protoc; builds protoc-gen-swift, ~70 s)
+protos:
+	scripts/generate-protos.sh
 
 fmt:
 	@command -v swift-format >/dev/null 2>&1 && swift-format format --in-place --recursive Sources Tests || \

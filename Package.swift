@@ -11,6 +11,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
     ],
     targets: [
         .systemLibrary(
@@ -20,7 +21,9 @@ let package = Package(
         ),
         .target(
             name: "CSQLiteTuning",
-            dependencies: [.product(name: "GRDBSQLite", package: "GRDB.swift")]
+            dependencies: [.product(name: "GRDBSQLite", package: "GRDB.swift")],
+            // DWARF 5 from clang makes valgrind (the profiler used here) give up on the binary.
+            cSettings: [.unsafeFlags(["-gdwarf-4"])]
         ),
         .target(
             name: "TraceDoctorCore",
@@ -29,6 +32,7 @@ let package = Package(
                 "CSQLiteTuning",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ],
             swiftSettings: [
                 // The ingest path walks bytes through class state; dynamic exclusivity checks
@@ -43,15 +47,22 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // The benchmark's insert-only reference (make bench); not installed.
+        .executableTarget(
+            name: "tracedoctor-bench",
+            dependencies: ["TraceDoctorCore"],
+            path: "Sources/tracedoctor-bench"
+        ),
         .testTarget(
             name: "TraceDoctorCoreTests",
-            dependencies: ["TraceDoctorCore"],
+            dependencies: ["TraceDoctorCore", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
             path: "Tests/TraceDoctorCoreTests"
         ),
         .testTarget(
             name: "TraceDoctorCLITests",
             dependencies: ["tracedoctor"],
-            path: "Tests/TraceDoctorCLITests"
+            path: "Tests/TraceDoctorCLITests",
+            exclude: ["Golden"]
         ),
     ]
 )

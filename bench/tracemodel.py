@@ -146,11 +146,17 @@ SERVICE_DEFS = [
 
 ENTRY = [("frontend", 86), ("orders", 9), ("users", 5)]
 
-ERROR_MESSAGES = [
-    "Internal Server Error", "connection refused", "context deadline exceeded",
-    "duplicate key value violates unique constraint", "upstream connect error or disconnect/reset before headers",
-    "card declined", "timeout waiting for connection from pool", "NullPointerException",
-]
+ERROR_MESSAGES = {
+    "http": ["Internal Server Error", "context deadline exceeded", "Service Unavailable",
+             "upstream connect error or disconnect/reset before headers"],
+    "grpc": ["context deadline exceeded", "connection refused", "failed to connect to all addresses",
+             "card declined"],
+    "db": ["deadlock detected", "duplicate key value violates unique constraint",
+           "timeout waiting for connection from pool"],
+    "redis": ["connection refused", "READONLY You can't write against a read only replica"],
+    "messaging": ["leader not available", "message too large"],
+    "manual": ["NullPointerException", "invalid argument", "index out of range"],
+}
 EXCEPTIONS = [
     ("java.net.SocketTimeoutException", "Read timed out"),
     ("org.postgresql.util.PSQLException", "ERROR: deadlock detected"),
@@ -177,10 +183,22 @@ THREADS = ["http-nio-8080-exec-1", "http-nio-8080-exec-7", "grpc-default-executo
 UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36"
 
 
+def table(weighted, size=64):
+    """A lookup table of `size` entries for picking from (item, weight) pairs with one random()."""
+    total = sum(w for _, w in weighted)
+    res = []
+    acc = 0.0
+    for item, w in weighted:
+        acc += w
+        while len(res) < round(size * acc / total):
+            res.append(item)
+    return res
+
+
 class Service:
     __slots__ = ("name", "lang", "proto", "version", "routes", "callees", "callee_w", "db", "redis",
                  "external", "topic", "internal_ops", "fragment_ops", "instances", "units", "unit_w",
-                 "port", "scopes", "idx")
+                 "port", "scopes", "idx", "root_units")
 
 
 class Instance:
@@ -190,7 +208,7 @@ class Instance:
 class Span:
     __slots__ = ("trace", "sid", "parent", "pref", "kind", "svc", "inst", "name", "start", "end",
                  "attrs", "events", "links", "status", "msg", "flags", "children", "scope",
-                 "remote_root", "peer")
+                 "remote_root", "peer", "xi", "xn")
 
     def __init__(self, trace, sid, pref, kind, svc, inst, name, start, end, scope):
         self.trace = trace
@@ -240,6 +258,7 @@ class Truth:
         self.child_after_parent = 0
         self.large_gaps = 0
         self.consumer_traces = 0
+        self.groups = 0
         self.samples = {k: [] for k in DEFECT_KINDS}
 
     def sample(self, kind, item):
@@ -256,6 +275,7 @@ class Truth:
             "links": self.links,
             "error_spans": self.errors,
             "consumer_traces_linked_to_producer": self.consumer_traces,
+            "trace_groups": self.groups,
             "defects": {
                 "missing_parent_spans": self.missing_parent_spans,
                 "missing_parent_traces": self.missing_parent_traces,
@@ -292,7 +312,6 @@ class TraceGen:
             self.services[s.name] = s
         for s in self.services.values():
             s.callees = [(self.services[n], w) for n, w in s.callees]
-            s.callee_w = [w for _, w in s.callees]
             units = [("internal", 1.0)]
             if s.callees:
                 units.append(("call", 3.2))
@@ -304,8 +323,9 @@ class TraceGen:
                 units.append(("external", 0.6))
             if s.topic:
                 units.append(("produce", 0.5))
-            s.units = [u for u, _ in units]
-            s.unit_w = [w for _, w in units]
+            s.units = table(units)
+            s.root_units = table([(u, w * 4 if u == "call" else w) for u, w in units])
+            s.callee_w = table([(c, w) for c, w in s.callees]) if s.callees else []
             s.instances = []
             pod = "%08x" % rng.getrandbits(32)
             for k in range(rng.randint(2, 4)):
@@ -334,8 +354,9 @@ class TraceGen:
                 ]
                 s.instances.append(inst)
                 self.instances.append(inst)
+        self.extra_pool = self.make_extra_pool()
         self.entry = [self.services[n] for n, _ in ENTRY]
-        self.entry_w = [w for _, w in ENTRY]
+        self.entry_tab = table([(self.services[n], w) for n, w in ENTRY])
         self.consumer_svc = self.services["notification"]
 
     # ---- ids -------------------------------------------------------------------------
@@ -346,46 +367,54 @@ class TraceGen:
         return "%016x" % self.rng.getrandbits(64)
 
     # ---- attributes ------------------------------------------------------------------
-    def extras(self, attrs, n):
+    def make_extra_pool(self, size=4096):
+        """Random "app.*" attribute lists; spans take a prefix of one (`sp.xi`, `sp.xn`), which
+        lets renderers cache the rendered text."""
         rng = self.rng
         r = rng.random
-        pool = EXTRA_ATTRS
-        start = int(r() * len(pool))
-        for j in range(n):
-            key, t = pool[(start + j * 5) % len(pool)]
-            if t == "i":
-                attrs.append((key, "i", int(r() * 500)))
-            elif t == "d":
-                attrs.append((key, "d", round(r() * 900 + 1, 2)))
-            elif t == "b":
-                attrs.append((key, "b", r() < 0.5))
-            elif t == "u":
-                attrs.append((key, "s", "u-%06d" % int(r() * 999999)))
-            elif t == "x":
-                attrs.append((key, "s", "%016x" % rng.getrandbits(64)))
-            elif t == "t":
-                attrs.append((key, "s", TENANTS[int(r() * 8)]))
-            elif t == "r":
-                attrs.append((key, "s", REGIONS[int(r() * 4)]))
-            elif t == "n":
-                attrs.append((key, "s", THREADS[int(r() * 7)]))
-            else:  # array
-                k = 1 + int(r() * 3)
-                i0 = int(r() * 6)
-                attrs.append((key, "a", [FLAGS[(i0 + q) % 6] for q in range(k)]))
+        pool = []
+        P = EXTRA_ATTRS
+        for _ in range(size):
+            start = int(r() * len(P))
+            lst = []
+            for j in range(len(P)):
+                key, t = P[(start + j * 5) % len(P)]
+                if t == "i":
+                    lst.append((key, "i", int(r() * 500)))
+                elif t == "d":
+                    lst.append((key, "d", round(r() * 900 + 1, 2)))
+                elif t == "b":
+                    lst.append((key, "b", r() < 0.5))
+                elif t == "u":
+                    lst.append((key, "s", "u-%06d" % int(r() * 999999)))
+                elif t == "x":
+                    lst.append((key, "s", "%016x" % rng.getrandbits(64)))
+                elif t == "t":
+                    lst.append((key, "s", TENANTS[int(r() * 8)]))
+                elif t == "r":
+                    lst.append((key, "s", REGIONS[int(r() * 4)]))
+                elif t == "n":
+                    lst.append((key, "s", THREADS[int(r() * 7)]))
+                else:  # array
+                    k = 1 + int(r() * 3)
+                    i0 = int(r() * 6)
+                    lst.append((key, "a", tuple(FLAGS[(i0 + q) % 6] for q in range(k))))
+            pool.append(lst)
+        return pool
 
     def finish_attrs(self, sp, attrs):
         """Pad `attrs` to 5-15 entries, add status/events/links, store on the span."""
         rng = self.rng
         r = rng.random
         target = 5 + int(r() * 11)
-        if len(attrs) < target:
-            self.extras(attrs, target - len(attrs))
         sp.attrs = attrs
+        sp.xi = int(r() * 4096)
+        sp.xn = target - len(attrs) if target > len(attrs) else 0
         x = r()
         if x < 0.03:
             sp.status = 2
-            sp.msg = ERROR_MESSAGES[int(r() * len(ERROR_MESSAGES))]
+            msgs = ERROR_MESSAGES[sp.scope]
+            sp.msg = msgs[int(r() * len(msgs))]
             et, em = EXCEPTIONS[int(r() * len(EXCEPTIONS))]
             sp.events = [[sp.start + int((sp.end - sp.start) * (0.5 + 0.5 * r())), "exception", [
                 ("exception.type", "s", et), ("exception.message", "e", em),
@@ -556,6 +585,13 @@ class TraceGen:
         self.finish_attrs(sp, attrs)
         return sp
 
+    def all_attrs(self, sp):
+        """The span's attributes as (key, type, value) tuples; type is s (plain string),
+        e (string that needs JSON escaping), i, d, b or a (tuple of plain strings)."""
+        if sp.xn:
+            return sp.attrs + self.extra_pool[sp.xi][:sp.xn]
+        return sp.attrs
+
     # ---- trace shape -----------------------------------------------------------------
     def handler(self, sp, budget, depth, out):
         """Create up to `budget` descendants of `sp` inside its interval, appending to out."""
@@ -569,10 +605,13 @@ class TraceGen:
         k = 1 + int(r() * 5)
         produced = False
         ext = False
+        tab = svc.root_units if depth <= 1 else svc.units
         for _ in range(k):
             if left <= 0:
                 break
-            u = rng.choices(svc.units, svc.unit_w)[0]
+            u = tab[int(r() * 64)]
+            if depth == 0 and not units and svc.callees:
+                u = "call"
             if u == "call" and (left < 2 or depth >= 6):
                 u = "internal"
             if u == "produce":
@@ -589,9 +628,17 @@ class TraceGen:
         extra = [0] * n
         expandable = [i for i in range(n) if units[i] == "call" or units[i] == "internal"]
         if expandable and left > 0:
-            # Pour the remaining budget into expandable units, unevenly.
-            for _ in range(left):
-                extra[expandable[int(r() ** 1.5 * len(expandable))]] += 1
+            # Share the remaining budget among expandable units, unevenly.
+            if len(expandable) == 1:
+                extra[expandable[0]] = left
+            else:
+                ws = [r() ** 2 + 0.05 for _ in expandable]
+                tw = sum(ws)
+                given = 0
+                for q, i in enumerate(expandable):
+                    extra[i] = int(left * ws[q] / tw)
+                    given += extra[i]
+                extra[expandable[0]] += left - given
         # weights ~ expected durations
         w = []
         for i in range(n):
@@ -622,8 +669,9 @@ class TraceGen:
         spans = []
         if parallel:
             pre = int(D * (1 - cov) * (0.2 + 0.6 * r()))
+            longest = int(r() * n)
             for i in range(n):
-                d = int(D * cov * (0.4 + 0.6 * r()))
+                d = int(D * cov * (1.0 if i == longest else 0.4 + 0.6 * r()))
                 spans.append((s0 + pre, s0 + pre + d))
             if plant_gap:
                 gs = s0 + pre + max(b - a for a, b in spans)
@@ -636,11 +684,11 @@ class TraceGen:
                 gaps[j] = 1.0
             G = sum(gaps)
             free = D * (1 - cov)
-            cur = s0 + free * gaps[0] / G
+            cur = free * gaps[0] / G  # relative to s0: floats lose ns precision at epoch scale
             for i in range(n):
                 d = D * cov * w[i] / W
-                a = int(cur)
-                b = int(cur + d)
+                a = s0 + int(cur)
+                b = s0 + int(cur + d)
                 spans.append((a, b))
                 cur += d + free * gaps[i + 1] / G
             if plant_gap:
@@ -658,7 +706,7 @@ class TraceGen:
                 b = min(a + 1000, e0)
             u = units[i]
             if u == "call":
-                callee = rng.choices(svc.callees, svc.callee_w)[0][0] if len(svc.callees) > 1 else svc.callees[0][0]
+                callee = svc.callee_w[int(r() * 64)]
                 c, srv = self.client_call(trace, sp, callee, a, b)
                 out.append(c)
                 out.append(srv)
@@ -717,8 +765,8 @@ class TraceGen:
         rate = self.defect_rate
         truth = self.truth
         self.clock += int(rng.expovariate(1.0 / (4 * MS)))
-        svc = rng.choices(self.entry, self.entry_w)[0]
-        target = 5 + int(55 * r() ** 2.0)
+        svc = self.entry_tab[int(r() * 64)]
+        target = 5 + int(55 * r() ** 1.6)
         dur = int(max(2 * MS, (3 * MS + target * 4 * MS) * rng.lognormvariate(0, 0.6)))
         trace = self.new_trace_id()
         inst = svc.instances[int(r() * len(svc.instances))]
@@ -853,6 +901,42 @@ class TraceGen:
                                            "gap_end_ns": ge, "span_duration_ns": g.end - g.start})
         truth.spans += len(out)
         truth.traces += len(traces)
+        truth.groups += 1
         out.sort(key=lambda s: s.end)
         self.last_link = (root.trace, root.sid)
         return out
+
+
+# ---- helpers shared by the generator scripts ------------------------------------------
+_UNITS = {"": 1, "b": 1, "k": 10**3, "kb": 10**3, "m": 10**6, "mb": 10**6, "g": 10**9, "gb": 10**9,
+          "kib": 2**10, "mib": 2**20, "gib": 2**30, "ki": 2**10, "mi": 2**20, "gi": 2**30}
+
+
+def parse_size(text):
+    """'1000000', '20M', '20MB' (decimal), '1GiB' (binary), '1.5G'."""
+    t = text.strip().lower()
+    i = len(t)
+    while i > 0 and t[i - 1].isalpha():
+        i -= 1
+    num, unit = t[:i], t[i:]
+    if unit not in _UNITS:
+        raise ValueError("bad size %r (use e.g. 20M, 1G, 1GiB)" % text)
+    return int(float(num) * _UNITS[unit])
+
+
+def iso_time(ns):
+    """RFC 3339 UTC with microseconds, e.g. 2025-01-15T10:00:00.123456Z."""
+    import time as _t
+    s, rem = divmod(ns, 1_000_000_000)
+    return "%s.%06dZ" % (_t.strftime("%Y-%m-%dT%H:%M:%S", _t.gmtime(s)), rem // 1000)
+
+
+def recount_timing(truth, spans, start_of, end_of):
+    """Correct the group's child_before/after_parent counts (made at ns resolution) for the
+    rendered times, e.g. microseconds: start_of(span), end_of(span)."""
+    for s in spans:
+        q = s.pref
+        if q is None or s.parent is None:
+            continue
+        truth.child_before_parent += (start_of(s) < start_of(q)) - (s.start < q.start)
+        truth.child_after_parent += (end_of(s) > end_of(q)) - (s.end > q.end)

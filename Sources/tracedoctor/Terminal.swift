@@ -11,15 +11,27 @@ enum Terminal {
     static var stderrIsTerminal: Bool { isatty(2) == 1 }
     static var stdoutIsTerminal: Bool { isatty(1) == 1 }
 
-    /// Writes a report to stdout. A closed pipe (`| head`) is not an error.
+    /// Report text not yet written to stdout.
+    nonisolated(unsafe) private static var pending: [UInt8] = []
+    nonisolated(unsafe) private static var stdoutClosed = false
+
+    /// Writes a report to stdout, buffered (64 KB at a time; `flush` at exit). A closed pipe
+    /// (`| head`) is not an error: the rest is dropped.
     static func out(_ text: String) {
-        var text = text
-        text.withUTF8 { bytes in
+        pending.append(contentsOf: text.utf8)
+        if pending.count >= 64 * 1024 { flush() }
+    }
+
+    static func flush() {
+        defer { pending.removeAll(keepingCapacity: true) }
+        guard !stdoutClosed, !pending.isEmpty else { return }
+        pending.withUnsafeBufferPointer { bytes in
             var offset = 0
             while offset < bytes.count {
                 let n = write(1, bytes.baseAddress! + offset, bytes.count - offset)
                 if n < 0 {
                     if errno == EINTR { continue }
+                    stdoutClosed = true
                     return
                 }
                 offset += n
@@ -29,6 +41,7 @@ enum Terminal {
 
     /// Writes a diagnostic line to stderr.
     static func err(_ text: String) {
+        flush()
         var line = text.hasSuffix("\n") ? text : text + "\n"
         line.withUTF8 { bytes in
             _ = write(2, bytes.baseAddress!, bytes.count)
@@ -80,9 +93,7 @@ final class ProgressBar: IngestProgress {
             }
         }
         line += "  " + Units.bytes(Int64(rate)) + "/s"
-        Terminal.err(line.replacingOccurrences(of: "\n", with: ""))
-        // Terminal.err adds a newline; move back up so the next draw overwrites this line.
-        Terminal.errRaw("\u{1B}[1A")
+        Terminal.errRaw(line.replacingOccurrences(of: "\n", with: ""))
         drawn = true
     }
 

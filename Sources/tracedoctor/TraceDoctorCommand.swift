@@ -8,6 +8,12 @@ import TraceDoctorCore
 import Glibc
 #endif
 
+/// Asks running work to stop; a second Ctrl-C ends the process at once.
+private func interruptHandler(_ signal: Int32) {
+    if Interruption.isRequested { _exit(130) }
+    Interruption.request()
+}
+
 @main
 struct TraceDoctorCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -26,15 +32,29 @@ struct TraceDoctorCommand: ParsableCommand {
             Exit codes: 0 ok, 1 findings at or above the threshold, 2 input or runtime error, 64 usage error.
             """,
         version: TraceDoctorVersion.current,
-        subcommands: [IngestCommand.self, TracesCommand.self, OrphansCommand.self, GapsCommand.self, StatsCommand.self]
+        subcommands: [
+            IngestCommand.self, TracesCommand.self, OrphansCommand.self, GapsCommand.self, StatsCommand.self,
+            SQLCommand.self,
+        ]
     )
 
     static func main() {
         signal(SIGPIPE, SIG_IGN)
+        // Ctrl-C and SIGTERM: finish cleanly (the current transaction rolls back) and report.
+        signal(SIGINT, interruptHandler)
+        signal(SIGTERM, interruptHandler)
+        // A parent may have started us with these blocked (inherited masks); take them back.
+        var signals = sigset_t()
+        sigemptyset(&signals)
+        sigaddset(&signals, SIGINT)
+        sigaddset(&signals, SIGTERM)
+        sigprocmask(SIG_UNBLOCK, &signals, nil)
         do {
             var command = try parseAsRoot()
             try command.run()
+            Terminal.flush()
         } catch {
+            Terminal.flush()
             exit(withError: error)
         }
     }

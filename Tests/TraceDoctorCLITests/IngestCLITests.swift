@@ -33,7 +33,7 @@ import Testing
     }
 
     func spanCount(_ db: String) throws -> Int {
-        let run = try CLI.run(["ingest", "--db", db, "--format", "json", "--quiet", CLI.fixtures + "/otlp/not-json.txt"])
+        let run = try CLI.run(["ingest", "--db", db, "--format", "json", "--quiet", CLI.fixtures + "/logs/prose-not-a-log.txt"])
         let totals = try CLI.json(run.stdout)["database_totals"] as? [String: Any]
         return totals?["spans"] as? Int ?? -1
     }
@@ -82,11 +82,16 @@ import Testing
         ("otlp/truncated-mid-span.json", "truncated-mid-span.json:39:15: expected ',' or '}', found end of input"),
         (
             "otlp/invalid-hex-trace-id.json",
-            "invalid-hex-trace-id.json:184:25: traceId '4bf92f3577b34da6a3ce929d0e0e47zz' is not a trace ID (32 hex digits, or 16 bytes in base64)"
+            "invalid-hex-trace-id.json:184:26: traceId '4bf92f3577b34da6a3ce929d0e0e47zz' is not a trace ID (32 hex digits, or 16 bytes in base64)"
         ),
-        ("otlp/not-json.txt", "not-json.txt: not a dump tracedoctor can read; tried:\n  otlp-json: expected a JSON object ('{'), 1:1: found '2'"),
-        ("corpus/otlp2parquet/trace_invalid_base64.json", "trace_invalid_base64.json:21:25: traceId '!!!INVALID_BASE64!!!' is not a trace ID"),
-        ("corpus/otlp2parquet/trace_mixed_encoding.json", "trace_mixed_encoding.json:21:25: traceId 'zzz' is not a trace ID"),
+        (
+            "logs/prose-not-a-log.txt",
+            "prose-not-a-log.txt: not a dump tracedoctor can read; tried:\n  otlp-json: expected a JSON object ('{'), 1:1: found 'T'"
+        ),
+        ("logs/binary-not-a-log.bin", "binary-not-a-log.bin: not a dump tracedoctor can read; tried:"),
+        ("logs/truncated-json-log.jsonl", "truncated-json-log.jsonl:2:39: unterminated string (the input ends inside it)"),
+        ("corpus/otlp2parquet/trace_invalid_base64.json", "trace_invalid_base64.json:21:26: traceId '!!!INVALID_BASE64!!!' is not a trace ID"),
+        ("corpus/otlp2parquet/trace_mixed_encoding.json", "trace_mixed_encoding.json:21:26: traceId 'zzz' is not a trace ID"),
         ("corpus/otlp2parquet/trace_invalid_kind.json", "trace_invalid_kind.json:24:22: kind 'SPAN_KIND_INVALID_TYPE' is not a span kind"),
     ])
     func badInputIsRejectedAndTheDatabaseIsUnchanged(fixture: String, message: String) throws {
@@ -189,9 +194,26 @@ import Testing
     @Test func aNamedFileThatIsNotADumpIsAnError() throws {
         let tmp = CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: tmp) }
-        let run = try CLI.run(["ingest", "--db", tmp + "/t.db", CLI.fixtures + "/otlp/not-json.txt"])
+        let run = try CLI.run(["ingest", "--db", tmp + "/t.db", CLI.fixtures + "/logs/prose-not-a-log.txt"])
         #expect(run.status == 2)
+        #expect(run.stderr.contains("text-logs: the first line does not start with a timestamp or a log level"))
         #expect(run.stderr.contains("(pass --input-format to force one)"))
+    }
+
+    /// fixtures/otlp/not-json.txt was "not a dump" while tracedoctor read only OTLP. It is a
+    /// two-line plain-text log, and text logs are an input now: it is one log record (its
+    /// second line has no timestamp, so it continues the first, as in lnav).
+    @Test func thePlainTextFileThatWasNotADumpIsATextLogNow() throws {
+        let tmp = CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: tmp) }
+        let run = try CLI.run(["ingest", "--db", tmp + "/t.db", "--format", "json", CLI.fixtures + "/otlp/not-json.txt"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let file = (try CLI.json(run.stdout)["files"] as? [[String: Any]])?.first
+        #expect(file?["format"] as? String == "text-logs")
+        #expect(file?["logs"] as? Int == 1)
+        #expect(
+            try sqlite(tmp + "/t.db", "SELECT severity_number, body FROM logs")
+                == ["9|checkout started", "this is a log file, not a trace dump"])
     }
 
     @Test func noPathsIsAUsageError() throws {
@@ -226,5 +248,49 @@ import Testing
         let run = try CLI.run(["ingest", "--db", db, CLI.fixtures + "/corpus/jaeger/GetTrace.json"])
         #expect(run.status == 2)
         #expect(run.stderr.contains("was written by a newer tracedoctor (unknown schema migrations: v99_future)"))
+    }
+}
+
+/// Directory walks meet links, loops and special files.
+@Suite(.serialized) struct DirectoryWalkTests {
+    /// A directory with a good dump, a broken link, a link loop, a FIFO and a link back up.
+    static func tree() throws -> (tmp: String, dir: String) {
+        let tmp = CLI.temporaryDirectory()
+        let dir = tmp + "/captures"
+        let fm = FileManager.default
+        try fm.createDirectory(atPath: dir + "/sub", withIntermediateDirectories: true)
+        try fm.copyItem(atPath: CLI.fixtures + "/otlp/two-spans.json", toPath: dir + "/good.json")
+        try fm.createSymbolicLink(atPath: dir + "/broken-link.json", withDestinationPath: dir + "/gone.json")
+        try fm.createSymbolicLink(atPath: dir + "/loop-a.json", withDestinationPath: dir + "/loop-b.json")
+        try fm.createSymbolicLink(atPath: dir + "/loop-b.json", withDestinationPath: dir + "/loop-a.json")
+        try fm.createSymbolicLink(atPath: dir + "/sub/up", withDestinationPath: dir)
+        #expect(mkfifo(dir + "/pipe.json", 0o644) == 0)
+        return (tmp, dir)
+    }
+
+    @Test func unreadableEntriesAreErrorsNamedByPath() throws {
+        let (tmp, dir) = try Self.tree()
+        defer { try? FileManager.default.removeItem(atPath: tmp) }
+        let run = try CLI.run(["ingest", "--db", tmp + "/t.db", "--format", "json", dir])
+        #expect(run.status == 2)
+        #expect(run.stderr.contains("error: \(dir)/broken-link.json: cannot read: No such file or directory"), "\(run.stderr)")
+        #expect(run.stderr.contains("error: \(dir)/loop-a.json: cannot read: symbolic links in a loop"), "\(run.stderr)")
+        let files = try CLI.json(run.stdout)["files"] as? [[String: Any]] ?? []
+        let statuses = Dictionary(files.map { (($0["path"] as? String ?? ""), ($0["status"] as? String ?? "")) }) { a, _ in a }
+        #expect(statuses[dir + "/good.json"] == "ingested")
+        #expect(statuses[dir + "/pipe.json"] == "not_a_dump")
+        #expect(statuses[dir + "/broken-link.json"] == "rejected")
+        // The link back up the tree is walked once, not forever.
+        #expect(files.count == 5, "\(statuses)")
+    }
+
+    @Test func keepGoingSkipsThemAndSucceeds() throws {
+        let (tmp, dir) = try Self.tree()
+        defer { try? FileManager.default.removeItem(atPath: tmp) }
+        let run = try CLI.run(["ingest", "--db", tmp + "/t.db", "--keep-going", dir])
+        #expect(run.status == 0)
+        #expect(run.stderr.contains("warning: skipped \(dir)/broken-link.json: cannot read"), "\(run.stderr)")
+        #expect(run.stdout.contains("pipe.json (not a regular file)"), "\(run.stdout)")
+        #expect(try sqlite(tmp + "/t.db", "SELECT count(*) FROM spans") == ["2"])
     }
 }

@@ -10,15 +10,18 @@ public struct Problem: Sendable, Equatable, Codable {
 
     public init(_ error: InputError, path: String) {
         self.path = path
-        line = error.position?.line
-        column = error.position?.column
+        if let position = error.position, !position.isByteOffset {
+            line = position.line
+            column = position.column
+        }
         offset = error.position?.offset
         message = error.message
     }
 
-    /// `file:line:col: message`.
+    /// `file:line:col: message`, or `file:byte N: message` in binary input.
     public var description: String {
         if let line, let column { return "\(path):\(line):\(column): \(message)" }
+        if let offset { return "\(path):\(SourcePosition.byteOffset(offset)): \(message)" }
         return "\(path): \(message)"
     }
 }
@@ -33,6 +36,8 @@ public struct FileReport: Sendable, Equatable, Encodable {
         case rejected
         /// Found in a directory but not a dump tracedoctor reads (a README, say): passed over.
         case notADump = "not_a_dump"
+        /// Ctrl-C while reading: nothing from this file was stored.
+        case interrupted
     }
 
     public var path: String
@@ -47,6 +52,8 @@ public struct FileReport: Sendable, Equatable, Encodable {
     public var sameAs: String?
     /// For `rejected`: the full message.
     public var error: String?
+    /// For `not_a_dump`: why, when more can be said ("empty").
+    public var note: String?
     public var seconds: Double = 0
 
     public init(path: String) { self.path = path }
@@ -62,6 +69,8 @@ public struct IngestReport: Sendable, Equatable, Encodable {
     public var databaseNotCreated = false
     /// True for `--dry-run`: inputs were read and checked, nothing was stored.
     public var dryRun = false
+    /// True when Ctrl-C stopped the run: files before the current one are stored, the rest not.
+    public var interrupted = false
 
     public init() {}
 
@@ -74,6 +83,7 @@ public struct IngestReport: Sendable, Equatable, Encodable {
             sum.traces += file.counts.traces
             sum.logs += file.counts.logs
             sum.duplicateLogs += file.counts.duplicateLogs
+            sum.separatedSharedSpans += file.counts.separatedSharedSpans
         }
         return sum
     }

@@ -38,19 +38,28 @@ public protocol IngestProgress: AnyObject {
 public enum Ingestor {
     /// Ingests every input named in `request`. Input problems are reported per file (the run
     /// goes on with the next file); database problems end the run by throwing.
-    public static func run(_ request: IngestRequest, stdin: Int32 = 0, progress: IngestProgress? = nil) throws(TraceDoctorError)
-        -> IngestReport
-    {
+    public static func run(
+        _ request: IngestRequest, stdin: Int32 = 0, progress: IngestProgress? = nil,
+        onBusy: (@Sendable () -> Void)? = nil
+    ) throws(TraceDoctorError) -> IngestReport {
         let clock = ContinuousClock.now
         let inputs = try InputPaths.expand(request.paths)
         let existed = TraceStore.exists(request.databasePath)
-        let store: IngestDestination = request.dryRun ? DryRunDestination() : try TraceStore(path: request.databasePath)
+        let store: IngestDestination = request.dryRun ? DryRunDestination() : try TraceStore(path: request.databasePath, onBusy: onBusy)
         var report = IngestReport()
         for input in inputs {
+            if Interruption.isRequested {
+                report.interrupted = true
+                break
+            }
             let fileClock = ContinuousClock.now
             var file = try ingestOne(input, request: request, store: store, stdin: stdin, progress: progress)
             file.seconds = fileClock.duration(to: .now).seconds
             report.files.append(file)
+            if file.status == .interrupted {
+                report.interrupted = true
+                break
+            }
         }
         report.database = request.databasePath
         report.seconds = clock.duration(to: .now).seconds
@@ -79,6 +88,12 @@ public enum Ingestor {
             case .stdin:
                 raw = FileDescriptorSource(fd: stdin, ownsDescriptor: false)
                 raw.hasher = XXH64()
+            case let .unreadable(path, reason):
+                throw TraceDoctorError.unreadable(path: path, reason: reason)
+            case .special:
+                file.status = .notADump
+                file.note = "not a regular file"
+                return file
             case let .file(path, _):
                 raw = try FileDescriptorSource(path: path)
                 let info = try FileInfo.of(fd: raw.fd, path: path)
@@ -120,6 +135,8 @@ public enum Ingestor {
             }
             file.skippedRecords = context.skippedCount
             file.problems = context.skipped.map { Problem($0, path: input.displayPath) }
+        } catch let error as InputError where error.isInterruption {
+            file.status = .interrupted
         } catch let error as InputError {
             file.status = .rejected
             file.problems = [Problem(error, path: input.displayPath)]
@@ -130,9 +147,10 @@ public enum Ingestor {
             switch error {
             case .database, .databaseFromNewerVersion, .notATraceDoctorDatabase:
                 throw error
-            case .unknownFormat where input.wasFound:
-                // A README or a script next to the dumps in a directory: not an error.
+            case .unknownFormat where input.wasFound, .emptyInput where input.wasFound:
+                // A README, a script or an empty file next to the dumps in a directory: not an error.
                 file.status = .notADump
+                if case .emptyInput = error { file.note = "empty" }
             default:
                 file.status = .rejected
                 file.error = error.description
@@ -145,13 +163,20 @@ public enum Ingestor {
 
     /// Undoes gzip and picks the reader: detected from the first bytes unless `forced`.
     static func open(_ raw: ByteSource, path: String, forced: InputFormat?) throws -> (ByteSource, InputFormat) {
+        var rest: ByteSource = raw
         var prefix = try raw.readFully(upTo: FormatDetector.prefixLength)
-        var source: ByteSource = PrefixedSource(prefix: prefix, rest: raw)
         if GzipSource.isGzip(prefix) {
-            let gzip = try GzipSource(upstream: source)
-            prefix = try gzip.readFully(upTo: FormatDetector.prefixLength)
-            source = PrefixedSource(prefix: prefix, rest: gzip)
+            rest = try GzipSource(upstream: PrefixedSource(prefix: prefix, rest: raw))
+            prefix = try rest.readFully(upTo: FormatDetector.prefixLength)
         }
+        // A UTF-8 byte order mark (Windows tools write one): RFC 8259 lets a parser ignore it,
+        // and every reader here reads UTF-8 anyway.
+        if prefix.starts(with: [0xEF, 0xBB, 0xBF]) { prefix.removeFirst(3) }
+        let blank: Set<UInt8> = [0x20, 0x09, 0x0A, 0x0D]
+        if prefix.allSatisfy(blank.contains) && prefix.count < FormatDetector.prefixLength {
+            throw TraceDoctorError.emptyInput(path: path)
+        }
+        let source = PrefixedSource(prefix: prefix, rest: rest)
         if let forced { return (source, forced) }
         switch FormatDetector.detect(prefix) {
         case let .success(format):
@@ -223,6 +248,7 @@ final class ProgressSource: ByteSource {
     }
 
     func read(into buffer: UnsafeMutablePointer<UInt8>, count: Int) throws(InputError) -> Int {
+        if Interruption.isRequested { throw .interrupted }
         let n = try upstream.read(into: buffer, count: count)
         progress?.advance(to: upstream.bytesRead)
         return n

@@ -13,11 +13,16 @@ public enum InputPath: Sendable, Equatable {
     case stdin
     /// A file; `found` when a directory walk found it rather than the user naming it.
     case file(String, found: Bool)
+    /// An entry a directory walk found but cannot read (a broken link, a link loop).
+    case unreadable(String, reason: String)
+    /// An entry a directory walk found that is not a regular file (a FIFO, a socket, a device):
+    /// opening it could block or read forever, so it is passed over.
+    case special(String)
 
     public var displayPath: String {
         switch self {
         case .stdin: "-"
-        case let .file(path, _): path
+        case let .file(path, _), let .unreadable(path, _), let .special(path): path
         }
     }
 
@@ -53,8 +58,27 @@ enum InputPaths {
         return result
     }
 
-    /// Regular files below `directory`, sorted by path, skipping names that start with '.'.
+    /// A directory's identity, to walk each directory once even through symbolic links.
+    private struct DirectoryID: Hashable {
+        var device: UInt64
+        var inode: UInt64
+    }
+
+    /// Files below `directory`, sorted by path, skipping names that start with '.'. Symbolic
+    /// links are followed, each directory once (a link back up the tree is not a loop).
     private static func walk(_ directory: String) throws(TraceDoctorError) -> [InputPath] {
+        var visited = Set<DirectoryID>()
+        return try walk(directory, visited: &visited)
+    }
+
+    private static func walk(_ directory: String, visited: inout Set<DirectoryID>) throws(TraceDoctorError)
+        -> [InputPath]
+    {
+        var info = stat()
+        if stat(directory, &info) == 0 {
+            let id = DirectoryID(device: UInt64(info.st_dev), inode: UInt64(info.st_ino))
+            if !visited.insert(id).inserted { return [] }
+        }
         let base = directory.hasSuffix("/") ? String(directory.dropLast()) : directory
         let entries: [String]
         do {
@@ -65,12 +89,17 @@ enum InputPaths {
         var files: [InputPath] = []
         for entry in entries where !entry.hasPrefix(".") {
             let path = base + "/" + entry
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { continue }
-            if isDirectory.boolValue {
-                files += try walk(path)
-            } else {
-                files.append(.file(path, found: true))
+            var info = stat()
+            guard stat(path, &info) == 0 else {
+                // lstat works where stat does not: a link to nothing, or links in a loop.
+                let why = errno == ELOOP ? "symbolic links in a loop" : String(cString: strerror(errno))
+                files.append(.unreadable(path, reason: why))
+                continue
+            }
+            switch info.st_mode & S_IFMT {
+            case S_IFDIR: files += try walk(path, visited: &visited)
+            case S_IFREG: files.append(.file(path, found: true))
+            default: files.append(.special(path))
             }
         }
         return files

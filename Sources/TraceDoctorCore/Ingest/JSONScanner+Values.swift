@@ -14,6 +14,18 @@ extension UnsafeBufferPointer where Element == UInt8 {
         equals(a) || equals(b)
     }
 
+    /// ASCII case-insensitive equality with a lowercase literal (`INT64` matches "int64").
+    func equalsIgnoringCase(_ lowercase: StaticString) -> Bool {
+        guard count == lowercase.utf8CodeUnitCount else { return false }
+        let expected = lowercase.utf8Start
+        for i in 0..<count {
+            let c = self[i]
+            let folded = c >= UInt8(ascii: "A") && c <= UInt8(ascii: "Z") ? c + 0x20 : c
+            if folded != expected[i] { return false }
+        }
+        return true
+    }
+
     var text: String { String(decoding: self, as: UTF8.self) }
 }
 
@@ -23,6 +35,13 @@ extension JSONScanner {
         let limit = 48
         let shown = bytes.count > limit ? UnsafeBufferPointer(rebasing: bytes[0..<limit]) : bytes
         return "'" + String(decoding: shown, as: UTF8.self) + (bytes.count > limit ? "…'" : "'")
+    }
+
+    /// The text of a JSON string body (as `readRawStringBody` returns it), escapes undone.
+    static func unescaped(_ body: UnsafeBufferPointer<UInt8>) -> [UInt8] {
+        guard body.contains(UInt8(ascii: "\\")) else { return Array(body) }
+        let scanner = JSONScanner(source: MemorySource([0x22] + Array(body) + [0x22]), chunkSize: body.count + 16)
+        return (try? Array(scanner.readStringBytes())) ?? Array(body)
     }
 
     /// A non-negative integer written as a JSON number or a decimal string (protobuf's JSON
@@ -75,16 +94,24 @@ extension JSONScanner {
     }
 
     /// A string into `out` (replacing its contents).
-    public func readString(into out: inout [UInt8]) throws(InputError) {
+    public func readString(into out: inout [UInt8], _ what: @autoclosure () -> String = "a value") throws(InputError) {
         out.removeAll(keepingCapacity: true)
         if try readNullIfPresent() { return }
+        try expectString(what())
         out.append(contentsOf: try readStringBytes())
+    }
+
+    /// Throws "expected <what> as a string" unless a string comes next.
+    @inline(__always)
+    func expectString(_ what: @autoclosure () -> String) throws(InputError) {
+        if try peek() != UInt8(ascii: "\"") { throw unexpected("\(what()) as a string") }
     }
 
     /// A trace ID in hex or base64. Returns nil for an empty string or the all-zero ID.
     public func readTraceID(_ what: @autoclosure () -> String, mode: IDParseMode) throws(InputError) -> TraceID? {
         let start = position
         if try readNullIfPresent() { return nil }
+        try expectString(what())
         let text = try readStringBytes()
         if text.isEmpty { return nil }
         guard let id = IDParser.parseTraceID(text, mode: mode) else {
@@ -98,6 +125,7 @@ extension JSONScanner {
     public func readSpanID(_ what: @autoclosure () -> String, mode: IDParseMode) throws(InputError) -> SpanID? {
         let start = position
         if try readNullIfPresent() { return nil }
+        try expectString(what())
         let text = try readStringBytes()
         if text.isEmpty { return nil }
         guard let id = IDParser.parseSpanID(text, mode: mode) else {

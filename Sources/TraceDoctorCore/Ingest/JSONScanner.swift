@@ -17,6 +17,8 @@ public final class JSONScanner {
     public static let maxDepth = 512
     /// Longest single token (string or number) accepted.
     public static let maxTokenBytes = 64 << 20
+    /// Bytes allocated past the buffer's capacity, so word-at-a-time scans may overhang.
+    private static let slack = 8
 
     private let source: ByteSource
     private var buf: UnsafeMutablePointer<UInt8>
@@ -40,7 +42,7 @@ public final class JSONScanner {
     public init(source: ByteSource, chunkSize: Int = 1 << 20) {
         self.source = source
         capacity = chunkSize
-        buf = .allocate(capacity: chunkSize)
+        buf = .allocate(capacity: chunkSize + Self.slack)
         scratch.reserveCapacity(256)
     }
 
@@ -93,7 +95,7 @@ public final class JSONScanner {
             guard capacity < Self.maxTokenBytes else {
                 throw error("a single JSON token is longer than \(Self.maxTokenBytes >> 20) MiB")
             }
-            let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity * 2)
+            let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity * 2 + Self.slack)
             bigger.update(from: buf, count: end)
             buf.deallocate()
             buf = bigger
@@ -124,21 +126,32 @@ public final class JSONScanner {
     @inline(__always)
     public func peek() throws(InputError) -> UInt8? {
         while true {
-            while pos < end {
-                let c = buf[pos]
-                if c > 0x20 { return c }
+            var i = pos
+            let e = end
+            let b = buf
+            while i < e {
+                let c = b[i]
+                if c > 0x20 {
+                    pos = i
+                    return c
+                }
                 switch c {
                 case 0x20, 0x09, 0x0D:
-                    pos += 1
+                    i += 1
                 case 0x0A:
-                    if newlineEndsRecord { return nil }
-                    pos += 1
+                    if newlineEndsRecord {
+                        pos = i
+                        return nil
+                    }
+                    i += 1
                     line += 1
-                    lineStart = baseOffset + Int64(pos)
+                    lineStart = baseOffset + Int64(i)
                 default:
+                    pos = i
                     return c
                 }
             }
+            pos = i
             if try !refill() { return nil }
         }
     }
@@ -214,6 +227,7 @@ public final class JSONScanner {
     }
 
     /// Counts one more open container (whose bracket was just consumed).
+    @inline(__always)
     private func enter() throws(InputError) {
         depth += 1
         if depth > Self.maxDepth {
@@ -258,6 +272,24 @@ public final class JSONScanner {
         keyCopy.append(contentsOf: key)
         try expectByte(UInt8(ascii: ":"), "':' after a key")
         return keyCopy.withUnsafeBufferPointer { $0 }
+    }
+
+    /// Consumes `literal` if the unread bytes start with exactly it (no whitespace is
+    /// skipped inside it); otherwise consumes nothing. For fast paths over compact JSON.
+    @inline(__always)
+    public func consume(_ literal: StaticString) throws(InputError) -> Bool {
+        let n = literal.utf8CodeUnitCount
+        if end - pos < n, try !ensure(n) { return false }
+        guard memcmp(buf + pos, literal.utf8Start, n) == 0 else { return false }
+        pos += n
+        return true
+    }
+
+    /// The container state after `consume` took an object's `{` and its first key and colon.
+    @inline(__always)
+    public func enteredObject() throws(InputError) -> JSONContainer {
+        try enter()
+        return JSONContainer(first: false)
     }
 
     /// Consumes `[`.
@@ -382,51 +414,51 @@ public final class JSONScanner {
 
     /// Where the string token that starts at `pos` ends, and whether it has escapes or
     /// non-ASCII bytes. The whole token is buffered afterwards.
+    ///
+    /// Eight bytes at a time: a word with no quote, backslash or control byte is skipped whole,
+    /// and the first such byte is found from the word's bit mask (the buffer keeps 8 bytes of
+    /// slack past its end, so a word may overhang the data but never the allocation).
     @inline(__always)
     private func scanString() throws(InputError) -> (close: Int, escaped: Bool, nonASCII: Bool) {
         var i = pos + 1
         var escaped = false
-        var highBits: UInt64 = 0
+        var high: UInt64 = 0
         while true {
             let b = buf
             let e = end
-            while true {
-                // Eight bytes at a time while none is a quote, a backslash or a control byte.
-                while i + 8 <= e {
-                    let w = UnsafeRawPointer(b + i).loadUnaligned(as: UInt64.self)
-                    let quote = w ^ 0x2222_2222_2222_2222
-                    let backslash = w ^ 0x5C5C_5C5C_5C5C_5C5C
-                    let special =
-                        ((quote &- 0x0101_0101_0101_0101) & ~quote)
+            while i < e {
+                let w = UnsafeRawPointer(b + i).loadUnaligned(as: UInt64.self)
+                let quote = w ^ 0x2222_2222_2222_2222
+                let backslash = w ^ 0x5C5C_5C5C_5C5C_5C5C
+                let special =
+                    (((quote &- 0x0101_0101_0101_0101) & ~quote)
                         | ((backslash &- 0x0101_0101_0101_0101) & ~backslash)
-                        | ((w &- 0x2020_2020_2020_2020) & ~w)
-                    if special & 0x8080_8080_8080_8080 != 0 { break }
-                    highBits |= w
-                    i += 8
+                        | ((w &- 0x2020_2020_2020_2020) & ~w)) & 0x8080_8080_8080_8080
+                let valid = e - i
+                // Only the lowest flagged byte is certain; it is all that is used.
+                let k = special == 0 ? 8 : special.trailingZeroBitCount >> 3
+                if k >= valid {
+                    high |= w & Self.lowBytes(valid)
+                    i = e
+                    break
                 }
-                guard i < e else { break }
+                if k == 8 {
+                    high |= w
+                    i += 8
+                    continue
+                }
+                high |= w & Self.lowBytes(k)
+                i += k
                 let c = b[i]
                 if c == UInt8(ascii: "\"") {
-                    return (i, escaped, highBits & 0x8080_8080_8080_8080 != 0)
+                    return (i, escaped, high & 0x8080_8080_8080_8080 != 0)
                 }
                 if c == UInt8(ascii: "\\") {
                     escaped = true
                     i += 2
                     continue
                 }
-                if c < 0x20 {
-                    if c == 0x0A && newlineEndsRecord {
-                        throw InputError("the line ends inside a string (is the record cut short?)", at: position(at: i))
-                    }
-                    if c == 0x0A || c == 0x0D {
-                        throw InputError(
-                            "unterminated string (a raw line break is not allowed inside a JSON string)", at: position(at: i))
-                    }
-                    throw InputError(
-                        "control character 0x\(String(c, radix: 16)) inside a string (it must be escaped)", at: position(at: i))
-                }
-                highBits |= UInt64(c)
-                i += 1
+                throw controlCharacter(c, at: i)
             }
             let offset = i - pos
             if try !refill() {
@@ -434,6 +466,22 @@ public final class JSONScanner {
             }
             i = pos + offset
         }
+    }
+
+    /// A mask of the `n` lowest bytes of a word (all eight for n ≥ 8).
+    @inline(__always)
+    private static func lowBytes(_ n: Int) -> UInt64 {
+        n >= 8 ? ~0 : (1 << UInt64(n &* 8)) &- 1
+    }
+
+    private func controlCharacter(_ c: UInt8, at i: Int) -> InputError {
+        if c == 0x0A && newlineEndsRecord {
+            return InputError("the line ends inside a string (is the record cut short?)", at: position(at: i))
+        }
+        if c == 0x0A || c == 0x0D {
+            return InputError("unterminated string (a raw line break is not allowed inside a JSON string)", at: position(at: i))
+        }
+        return InputError("control character 0x\(String(c, radix: 16)) inside a string (it must be escaped)", at: position(at: i))
     }
 
     /// Reads a string and returns its unescaped UTF-8 bytes (valid until the next call).
@@ -468,6 +516,19 @@ public final class JSONScanner {
         }
         pos = close + 1
         return (raw, escaped)
+    }
+
+    /// Reads a string and appends it to `out` as a JSON string in one canonical spelling: as
+    /// written when it has no escapes, otherwise unescaped and re-escaped by
+    /// `JSONBuffer.appendString`. The same text then gives the same bytes however the input
+    /// escaped it (`"\u00e9"` or `"é"`), and the same as text that came from protobuf.
+    public func readCanonicalString(into out: JSONBuffer) throws(InputError) {
+        let (body, escaped) = try readRawStringBody()
+        if escaped {
+            scratch.withUnsafeBufferPointer { out.appendString($0) }
+        } else {
+            out.appendQuotedRaw(body)
+        }
     }
 
     /// Reads a string as a Swift `String`.

@@ -1,5 +1,7 @@
 // OTLP/JSON `KeyValue` lists and `AnyValue`s, turned into the plain JSON objects the store
 // keeps (`{"http.method":"GET","http.status_code":200}`), which SQL can query with `->>`.
+// Strings, doubles and bytes are written in `OTLPRecordJSON`'s canonical spelling, the same the
+// protobuf reader writes.
 
 extension JSONScanner {
     /// Reads an OTLP `[KeyValue]` array and appends its pairs to `out` as the members of a
@@ -22,50 +24,73 @@ extension JSONScanner {
     /// One `{"key": ..., "value": AnyValue}` as `"key":value,`.
     func readOTLPKeyValue(into out: JSONBuffer, serviceName: inout [UInt8]?) throws(InputError) {
         let start = position
-        var obj = try beginObject()
-        let mark = out.count
-        var keyWritten = false
-        var valueWritten = false
-        var isServiceName = false
-        var capturedService: [UInt8]?
+        var state = KeyValueState(mark: out.count, capture: serviceName != nil)
+        var obj: JSONContainer
+        // Compact JSON as exporters write it, matched literally; anything else goes the long way.
+        if try consume("{\"key\":") {
+            obj = try enteredObject()
+            try state.key(self, out, start)
+            if try consume(",\"value\":") {
+                try state.value(self, out, start)
+            }
+        } else {
+            obj = try beginObject()
+        }
         while let key = try nextKey(&obj) {
             if key.equals("key") {
-                guard !keyWritten else { throw InputError("attribute has two \"key\"s", at: start) }
-                let (body, _) = try readRawStringBody()
-                isServiceName = body.equals("service.name")
-                if valueWritten {
-                    // The value came first (rare): put the key in front of it.
-                    let value = Array(UnsafeBufferPointer(rebasing: out.buffer[mark...]))
-                    out.truncate(to: mark)
-                    out.appendQuotedRaw(body)
-                    out.append(UInt8(ascii: ":"))
-                    out.appendRaw(value)
-                } else {
-                    out.appendQuotedRaw(body)
-                    out.append(UInt8(ascii: ":"))
-                }
-                keyWritten = true
+                try state.key(self, out, start)
             } else if key.equals("value") {
-                guard !valueWritten else { throw InputError("attribute has two \"value\"s", at: start) }
-                if serviceName != nil, try kind() == .object {
-                    capturedService = try readOTLPAnyValue(into: out, captureString: true)
-                } else {
-                    try readOTLPAnyValue(into: out, captureString: false)
-                }
-                valueWritten = true
+                try state.value(self, out, start)
             } else {
                 try skipValue()
             }
         }
-        guard keyWritten else {
-            out.truncate(to: mark)
+        guard state.keyWritten else {
+            out.truncate(to: state.mark)
             throw InputError("attribute has no \"key\"", at: start)
         }
         // A key without a value: OTLP's empty AnyValue.
-        if !valueWritten { out.append("null") }
+        if !state.valueWritten { out.append("null") }
         out.append(UInt8(ascii: ","))
-        if isServiceName, let capturedService, serviceName != nil {
-            serviceName = capturedService
+        if state.isServiceName, let captured = state.capturedService, serviceName != nil {
+            serviceName = captured
+        }
+    }
+
+    /// What one KeyValue has written so far.
+    private struct KeyValueState {
+        let mark: Int
+        let capture: Bool
+        var keyWritten = false
+        var valueWritten = false
+        var isServiceName = false
+        var capturedService: [UInt8]?
+
+        init(mark: Int, capture: Bool) {
+            self.mark = mark
+            self.capture = capture
+        }
+
+        mutating func key(_ s: JSONScanner, _ out: JSONBuffer, _ start: SourcePosition) throws(InputError) {
+            guard !keyWritten else { throw InputError("attribute has two \"key\"s", at: start) }
+            // The value may have come first (rare): then the key goes in front of it.
+            let value = valueWritten ? Array(UnsafeBufferPointer(rebasing: out.buffer[mark...])) : nil
+            out.truncate(to: mark)
+            try s.readCanonicalString(into: out)
+            isServiceName = capture && UnsafeBufferPointer(rebasing: out.buffer[mark...]).equals("\"service.name\"")
+            out.append(UInt8(ascii: ":"))
+            if let value { out.appendRaw(value) }
+            keyWritten = true
+        }
+
+        mutating func value(_ s: JSONScanner, _ out: JSONBuffer, _ start: SourcePosition) throws(InputError) {
+            guard !valueWritten else { throw InputError("attribute has two \"value\"s", at: start) }
+            if capture, try s.kind() == .object {
+                capturedService = try s.readOTLPAnyValue(into: out, captureString: true)
+            } else {
+                try s.readOTLPAnyValue(into: out, captureString: false)
+            }
+            valueWritten = true
         }
     }
 
@@ -78,9 +103,21 @@ extension JSONScanner {
             return nil
         }
         let start = position
-        var obj = try beginObject()
+        var obj: JSONContainer
         var wrote = false
         var captured: [UInt8]?
+        // Compact JSON as exporters write it: the common value kinds matched literally.
+        if !captureString, try consume("{\"stringValue\":") {
+            obj = try enteredObject()
+            try readCanonicalString(into: out)
+            wrote = true
+        } else if try consume("{\"intValue\":") {
+            obj = try enteredObject()
+            out.appendInt(try readInt64Flexible("intValue"))
+            wrote = true
+        } else {
+            obj = try beginObject()
+        }
         while let key = try nextKey(&obj) {
             if key.equals("stringValue", or: "string_value") {
                 try ensureSingle(&wrote, start)
@@ -89,8 +126,7 @@ extension JSONScanner {
                     captured = Array(text)
                     out.appendString(text)
                 } else {
-                    let (body, _) = try readRawStringBody()
-                    out.appendQuotedRaw(body)
+                    try readCanonicalString(into: out)
                 }
             } else if key.equals("intValue", or: "int_value") {
                 try ensureSingle(&wrote, start)
@@ -112,8 +148,13 @@ extension JSONScanner {
                 }
             } else if key.equals("bytesValue", or: "bytes_value") {
                 try ensureSingle(&wrote, start)
-                let (body, _) = try readRawStringBody()
-                out.appendQuotedRaw(body)
+                let text = try readStringBytes()
+                if let bytes = Base64.decode(text) {
+                    bytes.withUnsafeBytes { OTLPRecordJSON.appendBase64($0, to: out) }
+                } else {
+                    // Not base64 (some writers use hex): kept as written.
+                    out.appendString(text)
+                }
             } else if key.equals("arrayValue", or: "array_value") {
                 try ensureSingle(&wrote, start)
                 out.append(UInt8(ascii: "["))
@@ -161,23 +202,29 @@ extension JSONScanner {
         wrote = true
     }
 
-    /// A double as a JSON number, or as a string for NaN and the infinities.
+    /// A double in `OTLPRecordJSON.appendDouble`'s canonical spelling: `1.50`, `1.5e0` and
+    /// `"1.5"` all become `1.5`; NaN and the infinities become strings.
     private func readOTLPDouble(into out: JSONBuffer) throws(InputError) {
         let start = position
+        let text: UnsafeBufferPointer<UInt8>
         switch try kind() {
         case .number:
-            out.appendRaw(try readNumberBytes())
+            text = try readNumberBytes()
         case .string:
-            let text = try readStringBytes()
+            text = try readStringBytes()
             if text.equals("NaN") || text.equals("Infinity") || text.equals("-Infinity") {
                 out.appendString(text)
-            } else if JSONScanner.isValidNumber(text) {
-                out.appendRaw(text)
-            } else {
+                return
+            }
+            guard JSONScanner.isValidNumber(text) else {
                 throw InputError("doubleValue \(Self.quote(text)) is not a number", at: start)
             }
         default:
             throw unexpected("doubleValue as a number")
         }
+        guard let value = Double(String(decoding: text, as: UTF8.self)) else {
+            throw InputError("doubleValue \(Self.quote(text)) is not a number", at: start)
+        }
+        OTLPRecordJSON.appendDouble(value, to: out)
     }
 }

@@ -158,6 +158,16 @@ public enum IDParser {
     /// A decimal unsigned 64-bit integer (Datadog's `dd.trace_id`), or nil.
     public static func parseDecimal64(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64? {
         guard !bytes.isEmpty, bytes.count <= 20 else { return nil }
+        if bytes.count <= 19 {
+            // Nineteen digits cannot overflow 64 bits: no checks needed (every timestamp).
+            var v: UInt64 = 0
+            for c in bytes {
+                let d = c &- UInt8(ascii: "0")
+                guard d < 10 else { return nil }
+                v = v &* 10 &+ UInt64(d)
+            }
+            return v
+        }
         var v: UInt64 = 0
         for c in bytes {
             guard c >= UInt8(ascii: "0"), c <= UInt8(ascii: "9") else { return nil }

@@ -94,11 +94,18 @@ public final class JSONBuffer {
         storage[count - 1] = UInt8(ascii: "\"")
     }
 
-    /// Appends `text` (UTF-8) as a JSON string, escaping what JSON requires.
+    /// Appends `text` (UTF-8) as a JSON string, escaping what JSON requires. Runs of bytes that
+    /// need no escape (nearly all of them) are copied whole.
     public func appendString(_ text: UnsafeBufferPointer<UInt8>) {
         reserve(text.count + 2)
-        append(UInt8(ascii: "\""))
-        for c in text {
+        storage[count] = UInt8(ascii: "\"")
+        count += 1
+        var run = 0
+        for i in 0..<text.count {
+            let c = text[i]
+            if c >= 0x20 && c != UInt8(ascii: "\"") && c != UInt8(ascii: "\\") { continue }
+            appendRaw(UnsafeBufferPointer(rebasing: text[run..<i]))
+            run = i + 1
             switch c {
             case UInt8(ascii: "\""), UInt8(ascii: "\\"):
                 append(0x5C)
@@ -106,13 +113,13 @@ public final class JSONBuffer {
             case 0x0A: append("\\n")
             case 0x0D: append("\\r")
             case 0x09: append("\\t")
-            case 0..<0x20:
+            default:
                 append("\\u00")
                 append(HexID.digits[Int(c >> 4)])
                 append(HexID.digits[Int(c & 0xF)])
-            default: append(c)
             }
         }
+        appendRaw(UnsafeBufferPointer(rebasing: text[run...]))
         append(UInt8(ascii: "\""))
     }
 

@@ -54,15 +54,25 @@ public final class SpanRecord {
     public var scopeName: [UInt8] = []
     public var scopeVersion: [UInt8] = []
     /// JSON object.
-    public let attributes = JSONBuffer(capacity: 1024)
+    public let attributes: JSONBuffer
     /// JSON array of `{"time_ns", "name", "attributes"}`.
-    public let events = JSONBuffer(capacity: 256)
+    public let events: JSONBuffer
     /// JSON array of `{"trace_id", "span_id", "trace_state", "attributes", "flags"}`.
-    public let links = JSONBuffer(capacity: 128)
+    public let links: JSONBuffer
     /// Where the record starts in its input, for messages.
     public var position: SourcePosition?
 
-    public init() {}
+    public convenience init() {
+        self.init(attributesCapacity: 1024, eventsCapacity: 256, linksCapacity: 128)
+    }
+
+    /// Buffers that start at these sizes (they grow as needed): small ones for readers that
+    /// hold many spans at once (a Jaeger trace waiting for its processes).
+    public init(attributesCapacity: Int, eventsCapacity: Int, linksCapacity: Int) {
+        attributes = JSONBuffer(capacity: attributesCapacity)
+        events = JSONBuffer(capacity: eventsCapacity)
+        links = JSONBuffer(capacity: linksCapacity)
+    }
 
     public func reset() {
         traceID = TraceID(high: 0, low: 0)

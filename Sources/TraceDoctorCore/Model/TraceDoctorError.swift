@@ -1,6 +1,7 @@
 // The one error type of the library: every case carries what the user needs to act on it.
 
-/// Where in an input something went wrong: a line and column (1-based) and the byte offset.
+/// Where in an input something went wrong: a line and column (1-based) and the byte offset; for
+/// binary input (protobuf), only the byte offset, with line and column 0.
 public struct SourcePosition: Sendable, Equatable, Codable, CustomStringConvertible {
     public var line: Int
     public var column: Int
@@ -13,18 +14,35 @@ public struct SourcePosition: Sendable, Equatable, Codable, CustomStringConverti
         self.offset = offset
     }
 
-    /// `12:7` — the form editors and terminals turn into a link after `file:`.
-    public var description: String { "\(line):\(column)" }
+    /// A position in binary input, where lines mean nothing.
+    public static func byteOffset(_ offset: Int64) -> SourcePosition {
+        SourcePosition(line: 0, column: 0, offset: offset)
+    }
+
+    /// True for a position in binary input (see `byteOffset(_:)`).
+    public var isByteOffset: Bool { line == 0 }
+
+    /// `12:7` — the form editors and terminals turn into a link after `file:` — or, in binary
+    /// input, `byte 4096` (0-based, as `xxd -s` counts).
+    public var description: String { isByteOffset ? "byte \(offset)" : "\(line):\(column)" }
 }
 
 /// A problem in one input file, before the file's path is known to the reader.
 public struct InputError: Error, Sendable, Equatable {
     public var position: SourcePosition?
     public var message: String
+    /// The user interrupted the reading (Ctrl-C); nothing is wrong with the input.
+    public var isInterruption = false
 
     public init(_ message: String, at position: SourcePosition?) {
         self.message = message
         self.position = position
+    }
+
+    public static var interrupted: InputError {
+        var error = InputError("interrupted", at: nil)
+        error.isInterruption = true
+        return error
     }
 }
 
@@ -42,6 +60,8 @@ public struct FormatAttempt: Sendable, Equatable, Codable {
 public enum TraceDoctorError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The file is not valid input of its format.
     case malformedInput(path: String, position: SourcePosition?, message: String)
+    /// The file holds nothing (or only a byte order mark).
+    case emptyInput(path: String)
     /// No reader recognised the file.
     case unknownFormat(path: String, attempts: [FormatAttempt])
     /// The file could not be opened or read.
@@ -55,6 +75,8 @@ public enum TraceDoctorError: Error, Sendable, Equatable, CustomStringConvertibl
     /// The command line asked for something impossible.
     case usage(String)
     /// A trace ID given on the command line matches no trace, or several.
+    /// A `tracedoctor sql` query SQLite refused; `offset` is the byte of the SQL at fault.
+    case query(message: String, sql: String, offset: Int?)
     case traceNotFound(query: String, closest: [String])
     case ambiguousTraceID(query: String, matches: [String])
 
@@ -65,6 +87,8 @@ public enum TraceDoctorError: Error, Sendable, Equatable, CustomStringConvertibl
                 return "\(path):\(position): \(message)"
             }
             return "\(path): \(message)"
+        case let .emptyInput(path):
+            return "\(path): the file is empty; there is nothing to ingest"
         case let .unknownFormat(path, attempts):
             var text = "\(path): not a dump tracedoctor can read"
             if attempts.isEmpty {
@@ -89,6 +113,20 @@ public enum TraceDoctorError: Error, Sendable, Equatable, CustomStringConvertibl
             return "\(path) is not a tracedoctor database (\(reason)); pass --db with another path"
         case let .usage(message):
             return message
+        case let .query(message, sql, offset):
+            var text = message
+            if let offset, offset <= sql.utf8.count {
+                // Show the line of the query with a caret under the offending byte.
+                let bytes = Array(sql.utf8)
+                let lineStart = bytes[..<offset].lastIndex(of: 0x0A).map { $0 + 1 } ?? 0
+                let lineEnd = bytes[offset...].firstIndex(of: 0x0A) ?? bytes.count
+                let line = String(decoding: bytes[lineStart..<lineEnd], as: UTF8.self)
+                let column = String(decoding: bytes[lineStart..<offset], as: UTF8.self).count
+                let lineNumber = bytes[..<lineStart].filter { $0 == 0x0A }.count + 1
+                text += " (at line \(lineNumber), column \(column + 1))\n  " + line + "\n  "
+                    + String(repeating: " ", count: column) + "^"
+            }
+            return text
         case let .traceNotFound(query, closest):
             var text = "no trace matches '\(query)'"
             if !closest.isEmpty {

@@ -16,6 +16,9 @@ public enum IngestTextReport {
                 var notes: [String] = []
                 let duplicates = file.counts.duplicateSpans + file.counts.duplicateLogs
                 if duplicates > 0 { notes.append("\(duplicates) already stored") }
+                if file.counts.separatedSharedSpans > 0 {
+                    notes.append(Units.plural(file.counts.separatedSharedSpans, "shared client/server span ID") + " separated")
+                }
                 if file.skippedRecords > 0 { notes.append(Units.plural(file.skippedRecords, "bad record") + " skipped") }
                 if !notes.isEmpty { row[6] += " (" + notes.joined(separator: ", ") + ")" }
             case .alreadyIngested:
@@ -25,14 +28,16 @@ public enum IngestTextReport {
             case .rejected:
                 row[6] += " (nothing stored; see the error)"
             case .notADump:
-                row[6] += " (not a trace or log dump)"
+                row[6] += " (" + (file.note ?? "not a trace or log dump") + ")"
+            case .interrupted:
+                row[6] += " (interrupted: nothing stored)"
             }
             rows.append(row)
         }
         var lines = TextTable.render(rows, rightAligned: [2, 3, 4, 5])
         let total = report.total
         var parts = [String]()
-        for status in [FileReport.Status.ingested, .alreadyIngested, .rejected, .notADump] {
+        for status in [FileReport.Status.ingested, .alreadyIngested, .rejected, .notADump, .interrupted] {
             let n = report.files.filter { $0.status == status }.count
             if n > 0 || status == .ingested { parts.append("\(n) \(status.summaryWord)") }
         }
@@ -54,6 +59,9 @@ public enum IngestTextReport {
                     + Units.plural(db.traces, "trace") + ", " + Units.plural(db.logs, "log") + " from "
                     + Units.plural(db.sources, "source"))
         }
+        if report.interrupted {
+            lines.append("interrupted: the files marked ingested above are stored; the rest is not")
+        }
         return lines.joined(separator: "\n") + "\n"
     }
 }
@@ -66,6 +74,7 @@ extension FileReport.Status {
         case .alreadyIngested: "skipped"
         case .rejected: "rejected"
         case .notADump: "passed"
+        case .interrupted: "stopped"
         }
     }
 
@@ -75,6 +84,7 @@ extension FileReport.Status {
         case .alreadyIngested: "already ingested"
         case .rejected: "rejected"
         case .notADump: "not a dump"
+        case .interrupted: "interrupted"
         }
     }
 }

@@ -23,7 +23,7 @@ public enum JSONReport {
 extension FileReport {
     private enum Keys: String, CodingKey {
         case path, status, format, spans, duplicateSpans, traces, logs, duplicateLogs, skippedRecords, problems
-        case sameAs, error, seconds
+        case separatedSharedSpans, sameAs, error, note, seconds
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -36,17 +36,19 @@ extension FileReport {
         try c.encode(counts.traces, forKey: .traces)
         try c.encode(counts.logs, forKey: .logs)
         try c.encode(counts.duplicateLogs, forKey: .duplicateLogs)
+        try c.encode(counts.separatedSharedSpans, forKey: .separatedSharedSpans)
         try c.encode(skippedRecords, forKey: .skippedRecords)
         try c.encode(problems, forKey: .problems)
         try c.encode(sameAs, forKey: .sameAs)
         try c.encode(error, forKey: .error)
+        try c.encode(note, forKey: .note)
         try c.encode((seconds * 1000).rounded() / 1000, forKey: .seconds)
     }
 }
 
 extension IngestReport {
     private enum Keys: String, CodingKey {
-        case database, files, total, seconds, databaseTotals, databaseNotCreated, dryRun
+        case database, files, total, seconds, databaseTotals, databaseNotCreated, dryRun, interrupted
     }
 
     private struct Total: Encodable {
@@ -59,6 +61,7 @@ extension IngestReport {
         var traces: Int
         var logs: Int
         var duplicateLogs: Int
+        var separatedSharedSpans: Int
         var skippedRecords: Int
     }
 
@@ -72,11 +75,12 @@ extension IngestReport {
                 files: files.count, ingested: files.filter { $0.status == .ingested }.count,
                 alreadyIngested: files.filter { $0.status == .alreadyIngested }.count, rejected: rejectedCount,
                 spans: t.spans, duplicateSpans: t.duplicateSpans, traces: t.traces, logs: t.logs,
-                duplicateLogs: t.duplicateLogs, skippedRecords: files.reduce(0) { $0 + $1.skippedRecords }),
+                duplicateLogs: t.duplicateLogs, separatedSharedSpans: t.separatedSharedSpans, skippedRecords: files.reduce(0) { $0 + $1.skippedRecords }),
             forKey: .total)
         try c.encode((seconds * 1000).rounded() / 1000, forKey: .seconds)
         try c.encode(databaseTotals, forKey: .databaseTotals)
         try c.encode(databaseNotCreated, forKey: .databaseNotCreated)
         try c.encode(dryRun, forKey: .dryRun)
+        try c.encode(interrupted, forKey: .interrupted)
     }
 }

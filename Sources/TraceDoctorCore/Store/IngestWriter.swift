@@ -21,6 +21,8 @@ public struct IngestCounts: Sendable, Equatable, Codable {
     public var traces = 0
     public var logs = 0
     public var duplicateLogs = 0
+    /// Server halves of shared client/server span IDs (Zipkin) that got their own span ID.
+    public var separatedSharedSpans = 0
 
     public init() {}
 }
@@ -46,6 +48,8 @@ final class IngestWriter: RecordSink {
     private var lastSpanRowID: Int64
     private var lastLogRowID: Int64
     private var traceIDs = Set<TraceID>()
+    /// Bit `kind.rawValue` is set once a span of that kind was written.
+    private var kindsSeen: UInt8 = 0
     private(set) var counts = IngestCounts()
     /// Where IDs are rendered before binding: one 32-byte slot per bound ID, so each stays
     /// valid until the row is written (they are bound without a copy).
@@ -101,26 +105,40 @@ final class IngestWriter: RecordSink {
 
     func makeMark() -> RecordMark { RecordMark(spans: lastSpanRowID, logs: lastLogRowID) }
 
-    /// Rebuilds dropped indexes and removes the spans and logs that another source had
-    /// already stored (the same span exported twice). Copies a dump itself repeats stay.
-    func finish() throws -> IngestCounts {
+    /// Rebuilds dropped indexes, separates shared client/server span IDs when the format has
+    /// them (`SharedSpanPairs`), and removes the spans and logs that another source had already
+    /// stored (the same span exported twice). Copies a dump itself repeats stay.
+    func finish(separatingSharedSpans: Bool) throws -> IngestCounts {
         for table in deferredIndexes {
             for index in Schema.indexes[table] ?? [] {
                 try db.execute(sql: index.sql)
             }
         }
-        try db.execute(
-            sql: """
-                DELETE FROM spans WHERE id > ? AND EXISTS
-                    (SELECT 1 FROM spans AS earlier WHERE earlier.identity_hash = spans.identity_hash AND earlier.id <= ?)
-                """, arguments: [spansBefore, spansBefore])
-        counts.duplicateSpans = db.changesCount
-        try db.execute(
-            sql: """
-                DELETE FROM logs WHERE id > ? AND EXISTS
-                    (SELECT 1 FROM logs AS earlier WHERE earlier.identity_hash = logs.identity_hash AND earlier.id <= ?)
-                """, arguments: [logsBefore, logsBefore])
-        counts.duplicateLogs = db.changesCount
+        let clientAndServer: UInt8 = 1 << SpanKind.client.rawValue | 1 << SpanKind.server.rawValue
+        if separatingSharedSpans && kindsSeen & clientAndServer == clientAndServer {
+            counts.separatedSharedSpans = try SharedSpanPairs.separate(db, after: spansBefore)
+        }
+        // The same span from an earlier source is in the same trace: the trace index finds it.
+        if spansBefore > 0 {
+            try db.execute(
+                sql: """
+                    DELETE FROM spans WHERE id > ?1 AND EXISTS (
+                        SELECT 1 FROM spans AS earlier
+                        WHERE earlier.trace_id = spans.trace_id AND earlier.id <= ?1
+                            AND earlier.identity_hash = spans.identity_hash)
+                    """, arguments: [spansBefore])
+            counts.duplicateSpans = db.changesCount
+        }
+        if logsBefore > 0 {
+            try db.execute(
+                sql: """
+                    DELETE FROM logs WHERE id > ?1 AND EXISTS (
+                        SELECT 1 FROM logs AS earlier
+                        WHERE earlier.service = logs.service AND earlier.time_ns IS logs.time_ns AND earlier.id <= ?1
+                            AND earlier.identity_hash = logs.identity_hash)
+                    """, arguments: [logsBefore])
+            counts.duplicateLogs = db.changesCount
+        }
         var result = counts
         result.traces = traceIDs.count
         return result
@@ -276,6 +294,7 @@ final class IngestWriter: RecordSink {
         try ensureResource()
         counts.spans += 1
         traceIDs.insert(span.traceID)
+        kindsSeen |= 1 << UInt8(span.kind.rawValue)
         let s = insertSpan.sqliteStatement
         sqlite3_reset(s)
         bind(s, 1, span.traceID)

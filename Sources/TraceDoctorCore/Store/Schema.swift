@@ -23,12 +23,10 @@ enum Schema {
     static let indexes: [String: [(name: String, sql: String)]] = [
         "spans": [
             ("spans_by_trace_parent", "CREATE INDEX spans_by_trace_parent ON spans(trace_id, parent_span_id)"),
-            ("spans_by_identity", "CREATE INDEX spans_by_identity ON spans(identity_hash)"),
         ],
         "logs": [
             ("logs_by_trace_span", "CREATE INDEX logs_by_trace_span ON logs(trace_id, span_id) WHERE trace_id IS NOT NULL"),
             ("logs_by_service_time", "CREATE INDEX logs_by_service_time ON logs(service, time_ns)"),
-            ("logs_by_identity", "CREATE INDEX logs_by_identity ON logs(identity_hash)"),
         ],
     ]
 
@@ -87,8 +85,6 @@ enum Schema {
         ) STRICT;
         -- All spans of a trace, and the children of a span.
         CREATE INDEX spans_by_trace_parent ON spans(trace_id, parent_span_id);
-        -- The same span reported again by another file (see identity_hash).
-        CREATE INDEX spans_by_identity ON spans(identity_hash);
 
         CREATE TABLE logs (
             id INTEGER PRIMARY KEY,
@@ -108,7 +104,6 @@ enum Schema {
             source_line INTEGER,
             identity_hash INTEGER NOT NULL
         ) STRICT;
-        CREATE INDEX logs_by_identity ON logs(identity_hash);
         -- The logs of a trace (and of a span in it).
         CREATE INDEX logs_by_trace_span ON logs(trace_id, span_id) WHERE trace_id IS NOT NULL;
         -- The logs of a service in a time window (unlinked logs inside a span).

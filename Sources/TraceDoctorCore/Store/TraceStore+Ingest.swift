@@ -96,7 +96,7 @@ extension TraceStore {
                         outcome = .alreadyIngested(existing)
                         return .rollback
                     }
-                    let counts = try writer.finish()
+                    let counts = try writer.finish(separatingSharedSpans: source.format.sharesClientServerSpanIDs)
                     try db.execute(
                         sql: """
                             UPDATE sources SET content_hash = ?, span_count = ?, trace_count = ?, log_count = ?,

@@ -29,8 +29,10 @@ public final class TraceStore: @unchecked Sendable {
     /// SQLite's process-wide configuration, applied before the first connection opens.
     private static let configured: Int32 = tracedoctor_sqlite_configure()
 
-    /// Opens (and, for writing, creates and migrates) the database at `path`.
-    public init(path: String, readOnly: Bool = false) throws(TraceDoctorError) {
+    /// Opens (and, for writing, creates and migrates) the database at `path`. When another
+    /// process holds the write lock, the connection waits (calling `onBusy` once) for as long
+    /// as it takes, unless the user interrupts.
+    public init(path: String, readOnly: Bool = false, onBusy: (@Sendable () -> Void)? = nil) throws(TraceDoctorError) {
         _ = Self.configured
         self.path = path
         self.readOnly = readOnly
@@ -40,7 +42,13 @@ public final class TraceStore: @unchecked Sendable {
         }
         var config = Configuration()
         config.readonly = readOnly
-        config.busyMode = .timeout(30)
+        config.busyMode = .callback { attempts in
+            if Interruption.isRequested { return false }
+            if attempts == 20 { onBusy?() }
+            // 1 ms, doubling to 100 ms between tries.
+            usleep(UInt32(min(100_000, 1_000 << min(attempts, 7))))
+            return true
+        }
         config.foreignKeysEnabled = true
         config.label = "tracedoctor"
         config.prepareDatabase { db in
@@ -48,12 +56,16 @@ public final class TraceStore: @unchecked Sendable {
                 try db.execute(sql: "PRAGMA journal_mode = WAL")
                 try db.execute(sql: "PRAGMA synchronous = NORMAL")
             }
-            try db.execute(sql: "PRAGMA cache_size = -65536")
             if db.configuration.readonly {
+                try db.execute(sql: "PRAGMA cache_size = -65536")
                 // Reading maps the file instead of copying each page out of the kernel's cache.
                 try db.execute(sql: "PRAGMA mmap_size = \(Self.readMapSize)")
+                try db.execute(sql: "PRAGMA temp_store = MEMORY")
+            } else {
+                try db.execute(sql: "PRAGMA cache_size = -16384")
+                // Sorts for index builds spill to temporary files, not to memory: RSS stays bounded.
+                try db.execute(sql: "PRAGMA temp_store = FILE")
             }
-            try db.execute(sql: "PRAGMA temp_store = MEMORY")
         }
         do {
             queue = try DatabaseQueue(path: path, configuration: config)

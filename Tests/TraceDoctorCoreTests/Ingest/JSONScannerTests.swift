@@ -86,3 +86,48 @@ import Testing
         #expect(throws: InputError.self) { try scanner.skipValue() }
     }
 }
+
+/// A source of `head` followed by `count` bytes of `fill`, made on the fly (no file, no memory).
+final class GeneratedSource: ByteSource {
+    private let head: [UInt8]
+    private var remaining: Int
+    private let fill: UInt8
+    private var sentHead = false
+    private(set) var produced = 0
+
+    init(head: String, count: Int, fill: UInt8) {
+        self.head = Array(head.utf8)
+        remaining = count
+        self.fill = fill
+    }
+
+    func read(into buffer: UnsafeMutablePointer<UInt8>, count: Int) throws(InputError) -> Int {
+        if !sentHead {
+            sentHead = true
+            let n = min(count, head.count)
+            head.withUnsafeBufferPointer { buffer.update(from: $0.baseAddress!, count: n) }
+            produced += n
+            return n
+        }
+        let n = min(count, remaining)
+        buffer.update(repeating: fill, count: n)
+        remaining -= n
+        produced += n
+        return n
+    }
+}
+
+@Suite struct HugeInputTests {
+    @Test func aOneGigabyteStringIsRefusedAtTheTokenLimitNotLoaded() {
+        let source = GeneratedSource(
+            head: #"{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"5b8efff798038103d269b633813fc60c","name":""#,
+            count: 1 << 30, fill: UInt8(ascii: "a"))
+        #expect {
+            try OTLPJSONReader().read(source, into: CollectingSink(), context: ReadContext(keepGoing: false))
+        } throws: { error in
+            (error as? InputError)?.message == "a single JSON token is longer than 64 MiB"
+        }
+        // It stopped near the limit: the rest of the gigabyte was never read.
+        #expect(source.produced < 80 << 20)
+    }
+}

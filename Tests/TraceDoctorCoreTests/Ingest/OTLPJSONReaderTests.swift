@@ -96,7 +96,38 @@ import Testing
             """#
         let (sink, _) = try collect(document(fields))
         #expect(sink.spans.first?.events == #"[{"name":"exception","attributes":{"exception.type":"E"},"time_ns":10}]"#)
-        #expect(sink.spans.first?.links == #"[{"trace_id":"00000000000000000000000000000001","span_id":"0000000000000002","attributes":{}}]"#)
+        // An empty attribute list is left out: protobuf cannot tell it from a missing one.
+        #expect(sink.spans.first?.links == #"[{"trace_id":"00000000000000000000000000000001","span_id":"0000000000000002"}]"#)
+    }
+
+    @Test func eventsAndLinksHaveOneLayoutWhateverTheKeyOrder() throws {
+        let ordered = ids + #"""
+            ,"events":[{"timeUnixNano":"10","name":"e","attributes":[{"key":"k","value":{"intValue":"1"}}]}],
+            "links":[{"traceId":"00000000000000000000000000000001","spanId":"0000000000000002","traceState":"a=b",
+              "attributes":[{"key":"k","value":{"boolValue":true}}],"flags":256}]
+            """#
+        let shuffled = ids + #"""
+            ,"events":[{"attributes":[{"key":"k","value":{"intValue":1}}],"name":"e","timeUnixNano":10}],
+            "links":[{"flags":256,"attributes":[{"value":{"boolValue":true},"key":"k"}],"traceState":"a=b",
+              "spanId":"0000000000000002","traceId":"00000000000000000000000000000001"}]
+            """#
+        let a = try collect(document(ordered)).0.spans
+        let b = try collect(document(shuffled)).0.spans
+        #expect(a == b)
+        #expect(a.first?.events == #"[{"name":"e","attributes":{"k":1},"time_ns":10}]"#)
+        #expect(
+            a.first?.links
+                == #"[{"trace_id":"00000000000000000000000000000001","span_id":"0000000000000002","trace_state":"a=b","attributes":{"k":true},"flags":256}]"#
+        )
+    }
+
+    @Test func stringsDoublesAndBytesHaveOneSpellingWhateverTheWriter() throws {
+        let plain = #""attributes":[{"key":"é","value":{"stringValue":"a/b é"}},{"key":"d","value":{"doubleValue":1.5}},{"key":"y","value":{"bytesValue":"+/8="}}]"#
+        let escaped = #""attributes":[{"key":"é","value":{"stringValue":"a\/b é"}},{"key":"d","value":{"doubleValue":"1.50e0"}},{"key":"y","value":{"bytesValue":"-_8"}}]"#
+        let a = try collect(document(ids + "," + plain)).0.spans
+        let b = try collect(document(ids + "," + escaped)).0.spans
+        #expect(a.first?.attributes == #"{"é":"a/b é","d":1.5,"y":"+/8="}"#)
+        #expect(a == b)
     }
 
     @Test func resourceAfterItsSpansStillApplies() throws {
@@ -152,7 +183,8 @@ import Testing
         #expect {
             try collect(#"{"hello":"world"}"#)
         } throws: { error in
-            (error as? InputError)?.message == #"not an OTLP/JSON trace record (no "resourceSpans" key in this object)"#
+            (error as? InputError)?.message
+                == #"not an OTLP/JSON record (no "resourceSpans" or "resourceLogs" key in this object)"#
         }
     }
 }

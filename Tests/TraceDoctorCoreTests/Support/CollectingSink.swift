@@ -21,6 +21,15 @@ struct CollectedSpan: Equatable {
     var line: Int?
 }
 
+extension CollectedSpan {
+    /// The same span with no line, to compare spans read from different encodings.
+    var withoutLine: CollectedSpan {
+        var copy = self
+        copy.line = nil
+        return copy
+    }
+}
+
 struct CollectedLog: Equatable {
     var timeNs: Int64?
     var body: String
@@ -30,6 +39,9 @@ struct CollectedLog: Equatable {
     var severityText: String
     var service: String
     var attributes: String
+    var observedTimeNs: Int64? = nil
+    var flags: UInt32 = 0
+    var scopeName: String = ""
 }
 
 final class CollectingSink: RecordSink {
@@ -53,6 +65,7 @@ final class CollectingSink: RecordSink {
 
     func scope(name: [UInt8], version: [UInt8], appliesSince mark: RecordMark) throws {
         for i in Int(mark.spans)..<spans.count { spans[i].scopeName = String(decoding: name, as: UTF8.self) }
+        for i in Int(mark.logs)..<logs.count { logs[i].scopeName = String(decoding: name, as: UTF8.self) }
     }
 
     func span(_ s: SpanRecord) throws {
@@ -73,7 +86,8 @@ final class CollectingSink: RecordSink {
                 traceID: l.traceID?.hex, spanID: l.spanID?.hex, severityNumber: l.severityNumber,
                 severityText: String(decoding: l.severityText, as: UTF8.self),
                 service: l.service.isEmpty ? service : String(decoding: l.service, as: UTF8.self),
-                attributes: l.attributes.string))
+                attributes: l.attributes.isEmpty ? "{}" : l.attributes.string, observedTimeNs: l.observedTimeNs,
+                flags: l.flags, scopeName: String(decoding: l.scopeName, as: UTF8.self)))
     }
 }
 
