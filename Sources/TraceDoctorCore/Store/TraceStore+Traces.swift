@@ -107,10 +107,11 @@ extension TraceStore: BatchedSpanSource {
                 if let text = sqlite3_column_text(s, 1), sqlite3_column_bytes(s, 1) == 16 {
                     spanID = IDParser.parseHex64(UnsafeBufferPointer(start: text, count: 16)).map(SpanID.init)
                 }
-                let service = services.strings[
-                    Int(
-                        services.intern(
-                            UnsafeRawBufferPointer(start: sqlite3_column_text(s, 2), count: Int(sqlite3_column_bytes(s, 2)))))]
+                // Intern first: `services.strings[...intern(...)]` reads the array before the
+                // new string is appended to it (index out of range on every new service).
+                let serviceIndex = services.intern(
+                    UnsafeRawBufferPointer(start: sqlite3_column_text(s, 2), count: Int(sqlite3_column_bytes(s, 2))))
+                let service = services.strings[Int(serviceIndex)]
                 let time: Int64? = sqlite3_column_type(s, 3) == SQLITE_NULL ? nil : sqlite3_column_int64(s, 3)
                 try body(LogReference(traceID: traceID, spanID: spanID, service: service, timeNs: time))
             }
