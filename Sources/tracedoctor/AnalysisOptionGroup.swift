@@ -1,10 +1,8 @@
 // Options shared by the diagnosis commands (orphans, gaps, traces, stats): thresholds, clock-skew
-// adjustment, what counts as a defect, how many rows to print, and `--fail-on`.
+// adjustment, and what counts as a defect.
 
 import ArgumentParser
 import TraceDoctorCore
-
-extension Diagnosis: ExpressibleByArgument {}
 
 struct AnalysisOptionGroup: ParsableArguments {
     @Option(
@@ -54,45 +52,5 @@ struct AnalysisOptionGroup: ParsableArguments {
         return AnalysisOptions(
             minGapNs: gap, minGapShare: share, minCoverage: coverage, maxSkewNs: noSkewAdjust ? 0 : skew,
             includeRemote: includeRemote)
-    }
-}
-
-struct ReportOptions: ParsableArguments {
-    @Option(
-        name: .long,
-        help: ArgumentHelp(
-            "Rows per list (0 = all). Text default 20; JSON lists everything unless this is given.", valueName: "n"))
-    var limit: Int?
-
-    @Option(
-        name: .long, parsing: .singleValue,
-        help: ArgumentHelp(
-            "Exit 1 when this diagnosis is found (repeatable; 'any' = any defect).", valueName: "diagnosis"))
-    var failOn: [String] = []
-
-    func validate() throws {
-        if let limit, limit < 0 { throw ValidationError("--limit must be 0 (all) or more") }
-        for name in failOn where name != "any" && Diagnosis(rawValue: name) == nil {
-            throw ValidationError(
-                "--fail-on '\(name)' is not a diagnosis; one of: any, "
-                    + Diagnosis.allCases.map(\.name).joined(separator: ", "))
-        }
-    }
-
-    func limit(for format: OutputFormat) -> Int {
-        limit ?? (format == .text ? 20 : 0)
-    }
-
-    /// The `--fail-on` diagnoses found in `report`.
-    func failures(in report: DiagnosisReport) -> [Diagnosis] {
-        var wanted: [Diagnosis] = []
-        for name in failOn {
-            if name == "any" {
-                wanted += Diagnosis.allCases.filter { $0.isDefectByDefault || report.options.includeRemote }
-            } else if let d = Diagnosis(rawValue: name) {
-                wanted.append(d)
-            }
-        }
-        return Array(Set(wanted)).sorted().filter { report.found($0) }
     }
 }

@@ -3,17 +3,6 @@
 
 import Dispatch
 
-/// Traces a worker thread can turn into spans by itself (the store's rows, already grouped), one
-/// trace at a time, so that each trace is analysed while its spans are still in the cache.
-struct TraceBatch: Sendable {
-    let forEachTrace: @Sendable (([AnalysisSpan]) -> Void) -> Void
-}
-
-/// A source that hands out its traces in batches, so that reading spans happens on the workers.
-protocol BatchedSpanSource: SpanSource {
-    func traceBatches(size: Int) throws -> [TraceBatch]
-}
-
 /// Analyses batches of traces a few steps ahead of the caller.
 final class AnalysisPipeline {
     private let options: AnalysisOptions

@@ -285,9 +285,6 @@ final class SpanTable: @unchecked Sendable {
 
     var reader: Reader { Reader(c: columns, names: names.strings, processes: processes, peerLists: peerLists) }
 
-    /// The row as an analysis span.
-    func span(_ i: Int) -> AnalysisSpan { reader.span(i) }
-
     /// Row numbers grouped by trace: trace `t` (in trace-ID order) holds
     /// `rows[offsets[t] ..< offsets[t + 1]]`, in row order.
     struct Grouping {
@@ -340,12 +337,6 @@ final class SpanTable: @unchecked Sendable {
             fill[t] += 1
         }
         return Grouping(rows: rows, offsets: offsets)
-    }
-
-    /// The spans of trace `t` of `grouping`.
-    func spans(ofTrace t: Int, in grouping: Grouping) -> [AnalysisSpan] {
-        let reader = self.reader
-        return (grouping.offsets[t]..<grouping.offsets[t + 1]).map { reader.span(Int(grouping.rows[$0])) }
     }
 
     /// Calls `body` with the spans of each trace, traces in ID order, spans in row order.

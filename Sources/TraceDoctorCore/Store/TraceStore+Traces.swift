@@ -48,11 +48,11 @@ extension TraceStore: BatchedSpanSource {
     static let parallelLoadRows: Int64 = 200_000
 
     /// The whole spans table in memory.
-    func loadSpans() throws -> SpanTable {
+    func loadSpans(parallelFrom threshold: Int64 = parallelLoadRows) throws -> SpanTable {
         let (resources, maxID) = try read { db in
             (try processes(db), try Int64.fetchOne(db, sql: "SELECT coalesce(max(id), 0) FROM spans") ?? 0)
         }
-        guard maxID >= Self.parallelLoadRows, path != ":memory:" else {
+        guard maxID >= threshold, path != ":memory:" else {
             let table = SpanTable(resources: resources, expectedRows: Int(maxID))
             try read { db in try table.load(db, rows: 0, maxID) }
             return table
@@ -138,20 +138,27 @@ extension TraceStore: BatchedSpanSource {
         }
     }
 
-    /// Traces other than `excluded` with a span running at some time in `start...end` (at most
-    /// `limit`). Without an index on the times this reads the whole table.
-    public func traceIDs(runningBetween start: Int64, and end: Int64, excluding excluded: TraceID, limit: Int)
-        throws(TraceDoctorError) -> [TraceID]
-    {
-        try read { db in
+    /// Traces other than `excluded` with a span running at some time in `start...end` that began
+    /// at most `lookback` before it (at most `limit` traces). The lookback bound lets an index on
+    /// `start_ns` answer this in a millisecond; without one it reads the whole table (0.3 s for
+    /// 1 M spans).
+    public func traceIDs(
+        runningBetween start: Int64, and end: Int64, excluding excluded: TraceID, limit: Int,
+        lookback: Int64 = 3_600_000_000_000
+    ) throws(TraceDoctorError) -> [TraceID] {
+        // No DISTINCT: it would make SQLite walk the trace-ID index and fetch every row from it.
+        let rows = try read { db in
             try String.fetchAll(
                 db,
-                sql: """
-                    SELECT DISTINCT trace_id FROM spans
-                    WHERE start_ns <= ? AND end_ns >= ? AND trace_id <> ? LIMIT ?
-                    """, arguments: [end, start, excluded.hex, limit]
-            ).compactMap { TraceID(hex: $0) }
+                sql: "SELECT trace_id FROM spans WHERE start_ns <= ? AND start_ns >= ? AND end_ns >= ? LIMIT ?",
+                arguments: [end, start - lookback, start, limit * 64])
         }
+        var seen = Set<String>([excluded.hex])
+        var ids: [TraceID] = []
+        for row in rows where ids.count < limit && seen.insert(row).inserted {
+            if let id = TraceID(hex: row) { ids.append(id) }
+        }
+        return ids
     }
 
     /// The stored trace a user's argument names: any unique hex prefix, a 64-bit ID (matching the

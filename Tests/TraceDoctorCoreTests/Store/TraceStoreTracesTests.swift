@@ -100,3 +100,46 @@ import Testing
         #expect(report.timingViolations.isEmpty)
     }
 }
+
+/// The two-connection read of a large table gives the same traces as the one-connection read.
+@Suite struct TraceStoreParallelReadTests {
+    @Test func bothHalvesMergeIntoTheSameTraces() throws {
+        let dir = NSTemporaryDirectory() + "tracedoctor-parallel-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        // Two resources, traces spread over both halves of the rows, names and peers repeated.
+        var lines: [String] = []
+        for r in 0..<2 {
+            var spans: [String] = []
+            for t in 0..<6 {
+                for k in 0..<5 {
+                    let trace = String(format: "%032x", t + 1)
+                    let span = String(format: "%016x", r * 1000 + t * 10 + k + 1)
+                    let parent = k == 0 ? "" : String(format: "%016x", r * 1000 + t * 10 + 1)
+                    let kind = k == 2 ? 3 : 1
+                    let attributes = k == 2 ? #","attributes":[{"key":"peer.service","value":{"stringValue":"svc\#(k)"}}]"# : ""
+                    spans.append(
+                        #"{"traceId":"\#(trace)","spanId":"\#(span)","parentSpanId":"\#(parent)","name":"op\#(k % 3)","kind":\#(kind),"startTimeUnixNano":"\#(1000 + k)","endTimeUnixNano":"\#(2000 - k)"\#(attributes)}"#)
+                }
+            }
+            lines.append(
+                #"{"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"s\#(r)"}},{"key":"host.name","value":{"stringValue":"h\#(r)"}}]},"scopeSpans":[{"spans":["#
+                    + spans.joined(separator: ",") + "]}]}]}")
+        }
+        try lines.joined(separator: "\n").write(toFile: dir + "/t.jsonl", atomically: true, encoding: .utf8)
+        _ = try Ingestor.run(IngestRequest(paths: [dir + "/t.jsonl"], databasePath: dir + "/t.db"))
+        let store = try TraceStore(path: dir + "/t.db", readOnly: true)
+        defer { store.close() }
+        func traces(_ table: SpanTable) throws -> [[AnalysisSpan]] {
+            var all: [[AnalysisSpan]] = []
+            try table.forEachTrace { all.append($0) }
+            return all
+        }
+        let serial = try traces(store.loadSpans())
+        let parallel = try traces(store.loadSpans(parallelFrom: 1))
+        #expect(serial.count == 6)
+        #expect(serial.map { $0.count } == Array(repeating: 10, count: 6))
+        #expect(parallel == serial)
+        #expect(parallel[0].contains { $0.peerNames == ["svc2"] && $0.service == "s1" })
+    }
+}
