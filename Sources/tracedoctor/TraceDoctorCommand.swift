@@ -28,13 +28,14 @@ struct TraceDoctorCommand: ParsableCommand {
               tracedoctor orphans                          # missing parents, lost-context fragments
               tracedoctor gaps                             # time no span accounts for
               tracedoctor traces --sort coverage           # one line per trace
+              tracedoctor check --junit report.xml dump/   # CI gate: policy, baseline, JUnit
 
             Exit codes: 0 ok, 1 findings at or above the threshold, 2 input or runtime error, 64 usage error.
             """,
         version: TraceDoctorVersion.current,
         subcommands: [
             IngestCommand.self, TracesCommand.self, OrphansCommand.self, GapsCommand.self, StatsCommand.self,
-            SQLCommand.self,
+            CheckCommand.self, SQLCommand.self,
         ]
     )
 
