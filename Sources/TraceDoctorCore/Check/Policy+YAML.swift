@@ -129,6 +129,45 @@ extension Policy {
         if let v = try map.severity() { value.severity = v }
     }
 
+    /// A key given twice in one mapping (Yams refuses it while composing, pointing at the first
+    /// one): the message names the key's dotted path and both lines, the error points at the second.
+    static func duplicateKey(_ key: String, first: Mark, text: String, path: String) -> TraceDoctorError {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let indent = first.column - 1
+        func isKey(_ line: String, _ name: String, at column: Int) -> Bool {
+            let chars = Array(line)
+            guard chars.count > column, chars[..<column].allSatisfy({ $0 == " " || $0 == "-" }) else { return false }
+            let rest = String(chars[column...])
+            return [name, "\"\(name)\"", "'\(name)'"].contains { rest.hasPrefix($0 + ":") || rest.hasPrefix($0 + " :") }
+        }
+        // The second occurrence: the next line with the key at the same column.
+        var second = first.line
+        if first.line < lines.count {
+            for i in first.line..<lines.count where isKey(lines[i], key, at: indent) {
+                second = i + 1
+                break
+            }
+        }
+        // The dotted path: each enclosing block key, found on the nearest line above that is less indented.
+        var parents: [String] = []
+        var column = indent
+        var i = first.line - 2
+        while i >= 0 && column > 0 {
+            let line = lines[i]
+            let lead = line.prefix { $0 == " " }.count
+            let trimmed = line.dropFirst(lead)
+            if lead < column, !trimmed.isEmpty, !trimmed.hasPrefix("#"), let colon = trimmed.firstIndex(of: ":") {
+                parents.insert(String(trimmed[..<colon]).trimmingCharacters(in: .whitespaces), at: 0)
+                column = lead
+            }
+            i -= 1
+        }
+        let name = (parents + [key]).joined(separator: ".")
+        return .policy(
+            path: path, line: second, column: second == first.line ? first.column : indent + 1,
+            message: "\(name) is given twice (first on line \(first.line)); keep one")
+    }
+
     /// Yams' parse errors, with their position.
     private static func yamlError(_ error: YamlError, path: String) -> TraceDoctorError {
         switch error {
@@ -137,9 +176,7 @@ extension Policy {
             let message = "not valid YAML: " + problem + (context.map { " (\($0.text))" } ?? "")
             return .policy(path: path, line: mark.line, column: mark.column, message: message)
         case let .duplicatedKeysInMapping(duplicates, context):
-            return .policy(
-                path: path, line: context.mark.line, column: context.mark.column,
-                message: "keys given twice: " + duplicates.joined(separator: ", "))
+            return duplicateKey(duplicates.first ?? "?", first: context.mark, text: context.text, path: path)
         default:
             return .policy(path: path, line: nil, column: nil, message: "not valid YAML: \(error)")
         }
