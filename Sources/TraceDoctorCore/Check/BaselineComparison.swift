@@ -42,10 +42,7 @@ public struct BaselineComparison: Sendable, Equatable {
     }
 
     /// `99.8%`: one decimal more than the text reports, since baselines move by tenths of a point.
-    static func pct(_ share: Double) -> String {
-        let text = String(format: "%.1f", share * 100)
-        return (text.hasSuffix(".0") ? String(text.dropLast(2)) : text) + "%"
-    }
+    static func pct(_ share: Double) -> String { TextFormat.percentTenths(share) }
 
     /// `−12.5 points`, `+0.3 points`.
     static func points(_ delta: Double) -> String {

@@ -226,7 +226,8 @@ public struct PolicyEvaluator {
         RuleResult(rule: rule, severity: severity, status: .skipped, threshold: threshold, actual: "-", message: why)
     }
 
-    func pct(_ share: Double) -> String { TextFormat.percent(share) }
+    /// To a tenth of a point, so that a value just below its threshold never reads as equal to it.
+    func pct(_ share: Double) -> String { TextFormat.percentTenths(share) }
 
     func allowanceText(_ rule: Policy.Allowance) -> String {
         if rule.allowed { return "allowed" }
