@@ -29,10 +29,13 @@ struct CheckCommand: ParsableCommand {
 
             Examples:
               tracedoctor check otel-out/traces.jsonl
-              tracedoctor check --policy tracedoctor.yml --junit reports/traces.xml otel-out/
-              tracedoctor check --write-baseline traces-baseline.json otel-out/      # on main
-              tracedoctor check --baseline traces-baseline.json otel-out/            # on a pull request
-              tracedoctor check --db shop.db --format json | jq '.rules[] | select(.status == "fail")'
+              tracedoctor check --policy tracedoctor.yml --junit traces.xml otel-out/
+              # on main:
+              tracedoctor check --write-baseline traces-baseline.json otel-out/
+              # on a pull request:
+              tracedoctor check --baseline traces-baseline.json otel-out/
+              tracedoctor check --db shop.db --format json |
+                jq '.rules[] | select(.status == "fail")'
 
             The policy file, every key with its default:
 
@@ -42,7 +45,7 @@ struct CheckCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("Span and log dumps to check: files, directories, or - for stdin.", valueName: "path"))
     var paths: [String] = []
 
-    @Option(name: .long, help: ArgumentHelp("Policy file (YAML; default: the built-in policy below).", valueName: "file"))
+    @Option(name: .long, help: ArgumentHelp("Policy file (YAML; default: the built-in policy shown above).", valueName: "file"))
     var policy: String?
 
     @Option(

@@ -21,6 +21,42 @@ public struct Baseline: Sendable, Equatable, Codable {
         public var logLinkage: Double?
         public var timingViolationsPer1000Spans: Double
 
+        /// The key `stats --format json` uses too (`convertToSnakeCase` alone would write `per1000`).
+        enum CodingKeys: String, CodingKey {
+            case traceCompleteness, parentLinkage, orphanShare, coverageMedian, coverageP10, logLinkage
+            case timingViolationsPer1000Spans = "timing_violations_per_1000_spans"
+        }
+
+        /// What `convertFromSnakeCase` makes of the keys when a baseline is read back.
+        private enum ReadKeys: String, CodingKey {
+            case traceCompleteness, parentLinkage, orphanShare, coverageMedian, coverageP10, logLinkage
+            case timingViolationsPer1000Spans
+        }
+
+        init(
+            traceCompleteness: Double?, parentLinkage: Double?, orphanShare: Double?, coverageMedian: Double?,
+            coverageP10: Double?, logLinkage: Double?, timingViolationsPer1000Spans: Double
+        ) {
+            self.traceCompleteness = traceCompleteness
+            self.parentLinkage = parentLinkage
+            self.orphanShare = orphanShare
+            self.coverageMedian = coverageMedian
+            self.coverageP10 = coverageP10
+            self.logLinkage = logLinkage
+            self.timingViolationsPer1000Spans = timingViolationsPer1000Spans
+        }
+
+        public init(from decoder: Decoder) throws {
+            let c = try decoder.container(keyedBy: ReadKeys.self)
+            traceCompleteness = try c.decodeIfPresent(Double.self, forKey: .traceCompleteness)
+            parentLinkage = try c.decodeIfPresent(Double.self, forKey: .parentLinkage)
+            orphanShare = try c.decodeIfPresent(Double.self, forKey: .orphanShare)
+            coverageMedian = try c.decodeIfPresent(Double.self, forKey: .coverageMedian)
+            coverageP10 = try c.decodeIfPresent(Double.self, forKey: .coverageP10)
+            logLinkage = try c.decodeIfPresent(Double.self, forKey: .logLinkage)
+            timingViolationsPer1000Spans = try c.decode(Double.self, forKey: .timingViolationsPer1000Spans)
+        }
+
         public func encode(to encoder: Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)
             try c.encode(traceCompleteness, forKey: .traceCompleteness)

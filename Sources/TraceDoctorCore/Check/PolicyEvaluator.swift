@@ -91,7 +91,9 @@ public struct PolicyEvaluator {
         result.message = "\(lost) of " + Units.plural(q.spansExpectingParent, "span") + " that should have a parent lack it"
         result.details = orphanDetails(report.orphans.signatures)
         if !report.fragments.isEmpty {
-            result.details.append(Units.plural(report.fragments.count, "fragment root") + " without the parent it ran under")
+            let n = report.fragments.count
+            result.details.append(
+                Units.plural(n, "fragment root") + " without the parent " + (n == 1 ? "it" : "they") + " ran under (fragment_trace)")
         }
         if !report.unpropagatedCalls.isEmpty {
             result.details.append(

@@ -80,6 +80,11 @@ public enum CheckJSON {
         var coverageP10: Nullable<Double>
         var logLinkage: Nullable<Double>
         var timingViolationsPer1000Spans: Double
+
+        enum CodingKeys: String, CodingKey {
+            case traceCompleteness, parentLinkage, orphanShare, coverageMedian, coverageP10, logLinkage
+            case timingViolationsPer1000Spans = "timing_violations_per_1000_spans"
+        }
     }
 
     struct Summary: Encodable {

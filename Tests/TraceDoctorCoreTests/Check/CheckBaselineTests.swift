@@ -46,6 +46,7 @@ import Testing
         #expect(json.contains(#""format" : "tracedoctor-baseline""#) || json.contains(#""format": "tracedoctor-baseline""#))
         #expect(json.contains("\"callee_service\""))
         #expect(json.contains("\"coverage_median\""))
+        #expect(json.contains("\"timing_violations_per_1000_spans\""))
         #expect(try Baseline.decode(Data(json.utf8), path: "b.json") == b)
     }
 
