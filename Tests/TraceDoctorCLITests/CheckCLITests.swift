@@ -182,6 +182,7 @@ import Testing
         #expect(broken.status == 1)
         #expect(broken.stderr.isEmpty)
         Golden.check(normalise(broken.stdout, tmp: tmp), "check-baseline-regression.txt")
+        expectNarrow(broken.stdout.replacingOccurrences(of: tmp, with: "$TMP"))
         #expect(broken.stdout.contains("FAIL  baseline_fragment_sources"))
         #expect(broken.stdout.contains("new: fragment_trace from orders `enrich-order` (10 traces)"))
 

@@ -124,7 +124,7 @@ public struct BaselineComparison: Sendable, Equatable {
             notes.append("\(new.service) `\(new.operation)` is new (\(Units.plural(new.roots, "root")))")
         }
         drops.sort { $0.delta != $1.delta ? $0.delta < $1.delta : $0.label < $1.label }
-        let threshold = "drop ≤ " + Self.points(maxDrop).dropFirst() + " per root operation"
+        let threshold = "drop ≤ " + Self.points(maxDrop).dropFirst()
         guard compared > 0 else {
             return RuleResult(
                 rule: .baselineCoverage, severity: severity, status: .skipped, threshold: threshold, actual: "-",

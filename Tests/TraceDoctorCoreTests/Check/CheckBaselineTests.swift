@@ -151,7 +151,7 @@ import Testing
         }
         let failed = try #require(compare(before, after)[.baselineCoverage])
         #expect(failed.status == .fail)
-        #expect(failed.threshold == "drop ≤ 10 points per root operation")
+        #expect(failed.threshold == "drop ≤ 10 points")
         #expect(failed.actual == "1 of 1 operation dropped")
         #expect(failed.message == "coverage dropped: orders `GET /orders`")
         #expect(failed.details == ["orders `GET /orders`: median coverage 100% → 30% (−70 points)"])

@@ -1,6 +1,7 @@
 // Reading policy files: the documented example is the default policy, every key is read, and a
 // mistake (unknown key, duplicate, bad value, bad YAML) is an error naming the key and its line.
 
+import Foundation
 import Testing
 
 @testable import TraceDoctorCore
@@ -29,6 +30,16 @@ import Testing
         parsed.path = nil
         parsed.lines = [:]
         #expect(parsed == Policy())
+    }
+
+    @Test func docsCheckShowsTheDefaultPolicyAndPoliciesThatParse() throws {
+        let root = "/" + #filePath.split(separator: "/").dropLast(4).joined(separator: "/")
+        let doc = try String(contentsOfFile: root + "/docs/check.md", encoding: .utf8)
+        let blocks = doc.components(separatedBy: "```yaml\n").dropFirst().compactMap { $0.components(separatedBy: "```").first }
+        #expect(blocks.first?.trimmingCharacters(in: .newlines) == Policy.exampleYAML.trimmingCharacters(in: .newlines))
+        let policies = blocks.filter { $0.hasPrefix("# tracedoctor.yml") || $0.hasPrefix("# ci/tracedoctor.yml") }
+        #expect(policies.count == 2)
+        for yaml in policies { _ = try parse(yaml) }
     }
 
     @Test func anEmptyFileIsTheDefaultPolicy() throws {
