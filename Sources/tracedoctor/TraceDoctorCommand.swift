@@ -30,13 +30,14 @@ struct TraceDoctorCommand: ParsableCommand {
               tracedoctor traces --sort coverage           # one line per trace
               tracedoctor explain 936e93ca                 # one trace: diagnosis, waterfall, logs
               tracedoctor logs 936e93ca                    # the log lines of a trace
+              tracedoctor check --junit report.xml dump/   # CI gate: policy, baseline, JUnit
 
             Exit codes: 0 ok, 1 findings at or above the threshold, 2 input or runtime error, 64 usage error.
             """,
         version: TraceDoctorVersion.current,
         subcommands: [
             IngestCommand.self, TracesCommand.self, OrphansCommand.self, GapsCommand.self, ExplainCommand.self, LogsCommand.self,
-            StatsCommand.self, SQLCommand.self,
+            StatsCommand.self, CheckCommand.self, SQLCommand.self,
         ]
     )
 

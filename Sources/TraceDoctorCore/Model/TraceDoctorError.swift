@@ -79,6 +79,18 @@ public enum TraceDoctorError: Error, Sendable, Equatable, CustomStringConvertibl
     case query(message: String, sql: String, offset: Int?)
     case traceNotFound(query: String, closest: [String])
     case ambiguousTraceID(query: String, matches: [String])
+    /// A `check` policy file that cannot be used; `line` and `column` are 1-based when known.
+    case policy(path: String, line: Int?, column: Int?, message: String)
+    /// A `check --baseline` file that cannot be used.
+    case baseline(path: String, message: String)
+    /// An output file (JUnit report, baseline, step summary) could not be written.
+    case cannotWrite(path: String, reason: String)
+    /// Inputs of a `check` were rejected: the check would judge a partial capture.
+    case rejectedInputs(messages: [String])
+    /// There is nothing to judge: no spans in the inputs or the database.
+    case nothingToCheck(String)
+    /// The user pressed Ctrl-C.
+    case interrupted
 
     public var description: String {
         switch self {
@@ -136,12 +148,28 @@ public enum TraceDoctorError: Error, Sendable, Equatable, CustomStringConvertibl
         case let .ambiguousTraceID(query, matches):
             return "'\(query)' matches \(matches.count) traces; give more digits: "
                 + matches.prefix(10).joined(separator: ", ")
+        case let .policy(path, line, column, message):
+            let place = line.map { l in column.map { ":\(l):\($0)" } ?? ":\(l)" } ?? ""
+            return "\(path)\(place): \(message)"
+        case let .baseline(path, message):
+            return "baseline \(path): \(message)"
+        case let .cannotWrite(path, reason):
+            return "\(path): cannot write: \(reason)"
+        case let .rejectedInputs(messages):
+            return (messages.count == 1 ? "an input was rejected" : "\(messages.count) inputs were rejected")
+                + ", so the check would judge part of the capture:\n  " + messages.joined(separator: "\n  ")
+                + "\n(pass --keep-going to skip bad records and check the rest)"
+        case let .nothingToCheck(message):
+            return message
+        case .interrupted:
+            return "interrupted"
         }
     }
 
-    /// The process exit code this error maps to: 64 for usage errors, 2 otherwise.
+    /// The process exit code this error maps to: 64 for usage errors, 130 after Ctrl-C, 2 otherwise.
     public var exitCode: Int32 {
         if case .usage = self { return 64 }
+        if case .interrupted = self { return 130 }
         return 2
     }
 }

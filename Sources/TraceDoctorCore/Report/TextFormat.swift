@@ -19,6 +19,16 @@ enum TextFormat {
         return (text.hasSuffix(".0") ? String(text.dropLast(2)) : text) + "%"
     }
 
+    /// `94.8%`, `99.8%`, `100%`, `<0.1%`: always to a tenth of a point, where a threshold and a
+    /// measured value must not round to the same text (`check`, baselines).
+    static func percentTenths(_ share: Double) -> String {
+        let p = share * 100
+        if p > 0 && p < 0.05 { return "<0.1%" }
+        if p < 100 && p >= 99.95 { return "99.9%" }
+        let text = String(format: "%.1f", p)
+        return (text.hasSuffix(".0") ? String(text.dropLast(2)) : text) + "%"
+    }
+
     /// A duration, with zero as `0`.
     static func duration(_ ns: Int64) -> String { ns == 0 ? "0" : Units.duration(ns: ns) }
 

@@ -107,7 +107,8 @@ extension TraceStore: BatchedSpanSource {
                 if let text = sqlite3_column_text(s, 1), sqlite3_column_bytes(s, 1) == 16 {
                     spanID = IDParser.parseHex64(UnsafeBufferPointer(start: text, count: 16)).map(SpanID.init)
                 }
-                // Intern first: `services.strings[…]` would read the array before the new string is added.
+                // Intern first: `services.strings[...intern(...)]` reads the array before the
+                // new string is appended to it (index out of range on every new service).
                 let serviceIndex = services.intern(
                     UnsafeRawBufferPointer(start: sqlite3_column_text(s, 2), count: Int(sqlite3_column_bytes(s, 2))))
                 let service = services.strings[Int(serviceIndex)]

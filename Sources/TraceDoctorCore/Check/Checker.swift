@@ -1,0 +1,93 @@
+// `tracedoctor check`: the CI gate as one call. Reads the policy and baseline first (a bad one
+// fails before a long ingest), ingests the inputs (into a temporary database unless one is named),
+// runs the diagnoses, evaluates the policy, compares with the baseline, and removes the temporary
+// database whatever happens.
+
+import Foundation
+
+/// What to check and against what.
+public struct CheckRequest: Sendable {
+    /// Span and log dumps to ingest first (files, directories, `-`); may be empty with `databasePath`.
+    public var paths: [String]
+    /// The database to ingest into and check; nil for a temporary one, removed afterwards.
+    public var databasePath: String?
+    /// The policy file; nil for the defaults (`Policy()`).
+    public var policyPath: String?
+    /// A baseline file to compare with.
+    public var baselinePath: String?
+    /// Skip bad records instead of failing the check on a rejected input.
+    public var keepGoing: Bool
+    public var inputFormat: InputFormat?
+    /// Where the temporary database goes; nil for the system's (TMPDIR, else /tmp).
+    public var temporaryDirectory: String?
+
+    public init(
+        paths: [String], databasePath: String? = nil, policyPath: String? = nil, baselinePath: String? = nil,
+        keepGoing: Bool = false, inputFormat: InputFormat? = nil, temporaryDirectory: String? = nil
+    ) {
+        self.paths = paths
+        self.databasePath = databasePath
+        self.policyPath = policyPath
+        self.baselinePath = baselinePath
+        self.keepGoing = keepGoing
+        self.inputFormat = inputFormat
+        self.temporaryDirectory = temporaryDirectory
+    }
+}
+
+public enum Checker {
+    /// Runs the check. Throws for input and runtime errors (exit 2); a violated policy is a
+    /// result with status `fail` (exit 1).
+    public static func run(
+        _ request: CheckRequest, progress: IngestProgress? = nil, onBusy: (@Sendable () -> Void)? = nil
+    ) throws(TraceDoctorError) -> CheckResult {
+        let clock = ContinuousClock.now
+        let policy = try request.policyPath.map { path throws(TraceDoctorError) in try Policy.load(path: path) } ?? Policy()
+        let baseline = try request.baselinePath.map { path throws(TraceDoctorError) in try Baseline.load(path: path) }
+
+        let database = request.databasePath ?? temporaryDatabasePath(in: request.temporaryDirectory)
+        defer { if request.databasePath == nil { TraceStore.remove(database) } }
+
+        var ingest: IngestReport?
+        if !request.paths.isEmpty {
+            let report = try Ingestor.run(
+                IngestRequest(paths: request.paths, databasePath: database, keepGoing: request.keepGoing, inputFormat: request.inputFormat),
+                progress: progress, onBusy: onBusy)
+            if report.interrupted { throw .interrupted }
+            let rejected = report.files.filter { $0.status == .rejected }.compactMap(\.error)
+            if !rejected.isEmpty && !request.keepGoing { throw .rejectedInputs(messages: rejected) }
+            if report.databaseNotCreated || report.databaseTotals.spans == 0 {
+                throw .nothingToCheck(
+                    "no spans in " + request.paths.joined(separator: ", ")
+                        + ": nothing to check (did the tests export any? is the collector's file exporter writing there?)")
+            }
+            ingest = report
+        }
+
+        let diagnosis = try Diagnoser.run(DiagnosisRequest(databasePath: database, options: policy.analysisOptions))
+        if diagnosis.quality.spans == 0 {
+            throw .nothingToCheck("no spans in the database \(database): nothing to check (ingest some first)")
+        }
+        var rules = PolicyEvaluator(policy: policy, report: diagnosis).evaluate()
+        let measured = Baseline(diagnosis)
+        var comparison: BaselineComparison?
+        if let baseline, let path = request.baselinePath {
+            var c = BaselineComparison(path: path, baseline: baseline, current: measured, tolerance: policy.baseline)
+            for i in c.rules.indices { c.rules[i].line = policy.lines[c.rules[i].rule] }
+            rules += c.rules
+            comparison = c
+        }
+        return CheckResult(
+            policy: policy, ingest: ingest, database: request.databasePath, quality: diagnosis.quality, rules: rules,
+            baseline: comparison, measured: measured, seconds: clock.duration(to: .now).seconds)
+    }
+
+    /// A fresh path in the temporary directory (`$TMPDIR` when set).
+    static func temporaryDatabasePath(in directory: String?) -> String {
+        var dir = directory ?? NSTemporaryDirectory()
+        if dir.isEmpty { dir = "/tmp" }
+        if !dir.hasSuffix("/") { dir += "/" }
+        let suffix = UUID().uuidString.prefix(8).lowercased()
+        return dir + "tracedoctor-check-\(ProcessInfo.processInfo.processIdentifier)-\(suffix).db"
+    }
+}
