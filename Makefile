@@ -4,7 +4,7 @@ SWIFT ?= swift
 BIN_DEBUG := .build/debug/tracedoctor
 BIN_RELEASE := .build/release/tracedoctor
 
-.PHONY: build release test unit-test demo bench fmt clean protos
+.PHONY: build release test unit-test demo bench fmt clean protos fuzz fuzz-smoke
 
 build:
 	$(SWIFT) build
@@ -12,9 +12,18 @@ build:
 release:
 	$(SWIFT) build -c release
 
-## test: unit and CLI tests (Swift Testing)
+## test: unit and CLI tests (Swift Testing), then a short run of every fuzz target
 test: build
 	$(SWIFT) test
+	@scripts/fuzz.sh smoke
+
+## fuzz: each libFuzzer target for SECONDS (default 60), one after another; see FUZZING.md
+fuzz:
+	@scripts/fuzz.sh run $(or $(SECONDS),60)
+
+## fuzz-smoke: every fuzz target briefly over the seeds (builds them with the sanitizers, cached)
+fuzz-smoke:
+	@scripts/fuzz.sh smoke
 
 ## demo: build, ingest the bundled demo dump into a temporary database, print a summary
 demo: build
@@ -33,4 +42,4 @@ fmt:
 		$(SWIFT) format --in-place --recursive Sources Tests
 
 clean:
-	rm -rf .build
+	rm -rf .build .build-fuzz
