@@ -52,13 +52,20 @@ build() {
     echo "fuzz: built ${#TARGETS[@]} targets in $((SECONDS - start)) s"
 }
 
-# Every input the project ships, fresh: fixtures/ (corpus, OTLP, logs, demo, malformed) and
-# the real-SDK captures when TRACEDOCTOR_REALSDK_DIR names a folder of them.
+# Every input the project has, fresh: fixtures/ (corpus, OTLP, logs, demo, malformed) and the
+# real OpenTelemetry SDK's captures (TRACEDOCTOR_REALSDK_DIR, or made once into .fuzz/realsdk by
+# tests/realsdk/run.sh, which needs PyPI the first time; without them the seeds are fixtures/).
 seed() {
     rm -rf "$WORK/seeds"
     mkdir -p "$WORK/seeds"
-    local dirs=(fixtures)
-    [ -n "${TRACEDOCTOR_REALSDK_DIR:-}" ] && [ -d "$TRACEDOCTOR_REALSDK_DIR" ] && dirs+=("$TRACEDOCTOR_REALSDK_DIR")
+    local dirs=(fixtures) sdk=${TRACEDOCTOR_REALSDK_DIR:-$WORK/realsdk}
+    if [ ! -d "$sdk" ]; then
+        tests/realsdk/run.sh "$sdk" >"$WORK/realsdk.log" 2>&1 || {
+            echo "fuzz: warning: no real-SDK captures as seeds (see $WORK/realsdk.log)" >&2
+            rm -rf "$sdk"
+        }
+    fi
+    [ -d "$sdk" ] && dirs+=("$sdk")
     find "${dirs[@]}" -type f ! -name '*.md' ! -name '.*' -print0 |
         while IFS= read -r -d '' f; do cp "$f" "$WORK/seeds/$(echo "$f" | tr '/' '_')"; done
 }
