@@ -4,7 +4,7 @@ SWIFT ?= swift
 BIN_DEBUG := .build/debug/tracedoctor
 BIN_RELEASE := .build/release/tracedoctor
 
-.PHONY: setup build release test demo bench fmt clean protos
+.PHONY: setup build release test demo bench fmt clean protos fuzz fuzz-smoke
 
 build:
 	$(SWIFT) build
@@ -15,9 +15,18 @@ release:
 setup:
 	@scripts/setup.sh test
 
-## test: unit and CLI tests (Swift Testing), real OpenTelemetry SDK captures included
+## test: unit and CLI tests (Swift Testing, real OpenTelemetry SDK captures included), then a short run of every fuzz target
 test: setup build
 	$(SWIFT) test
+	@scripts/fuzz.sh smoke
+
+## fuzz: each libFuzzer target for SECONDS (default 60), one after another; see FUZZING.md
+fuzz:
+	@scripts/fuzz.sh run $(or $(SECONDS),60)
+
+## fuzz-smoke: every fuzz target briefly over the seeds (builds them with the sanitizers, cached)
+fuzz-smoke:
+	@scripts/fuzz.sh smoke
 
 ## demo: build, ingest the bundled demo spans and logs into a temporary database, list what is broken, explain the most broken trace
 demo: setup build
@@ -37,4 +46,4 @@ fmt:
 		$(SWIFT) format --in-place --recursive Sources Tests
 
 clean:
-	rm -rf .build
+	rm -rf .build .build-fuzz

@@ -454,6 +454,11 @@ public final class JSONScanner {
                     return (i, escaped, high & 0x8080_8080_8080_8080 != 0)
                 }
                 if c == UInt8(ascii: "\\") {
+                    // The escaped byte is looked at, not skipped blind: a line break after a
+                    // backslash is a raw line break in the string (and would leave the line
+                    // count behind). Not buffered yet: read more, then look again.
+                    if i + 1 >= e { break }
+                    if b[i + 1] < 0x20 { throw controlCharacter(b[i + 1], at: i + 1) }
                     escaped = true
                     i += 2
                     continue

@@ -108,7 +108,7 @@ extension OTLPProtobufLayout {
                     continue
                 }
                 let length = try varint()
-                guard length <= UInt64(end - pos) else {
+                guard length <= left(before: end) else {
                     if isComplete && end == bytes.count {
                         throw fail(
                             "the input ends inside field \(number) of \(kind.name) (\(end - pos) of its \(length) bytes are there): "
@@ -176,13 +176,19 @@ extension OTLPProtobufLayout {
             case 5: pos += 4
             default:
                 let length = try varint()
-                guard length <= UInt64(end - pos) else {
+                guard length <= left(before: end) else {
                     throw fail("a field claims \(length) bytes, more than its message has left", at: start)
                 }
                 pos += Int(length)
             }
             if pos > end { throw fail("a field runs past the end of its message", at: start) }
             if pos > bytes.count { throw PrefixEnded() }
+        }
+
+        /// The bytes left before `end`: none once a tag or length has run past it (converting the
+        /// negative difference would trap).
+        private func left(before end: Int) -> UInt64 {
+            end > pos ? UInt64(end - pos) : 0
         }
 
         private mutating func varint() throws -> UInt64 {

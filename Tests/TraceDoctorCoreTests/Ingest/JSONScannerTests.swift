@@ -63,6 +63,17 @@ import Testing
         #expect(failure("{} {}")?.message == "expected the end of the input, found '{'")
     }
 
+    /// Fuzzing found a backslash skipping the line break after it: the string then ran on and
+    /// the error named the line where it started, not the one where the input ended.
+    @Test(arguments: [1, 2, 3, 5, 8, 1 << 20])
+    func aLineBreakAfterABackslashIsARawLineBreak(chunkSize: Int) {
+        let error = failure("{\"Opt\\\\\\\n\u{A0}&", chunkSize: chunkSize)
+        #expect(error?.message == "unterminated string (a raw line break is not allowed inside a JSON string)")
+        #expect(error?.position == SourcePosition(line: 1, column: 9, offset: 8))
+        let inLines = failure("{\"a\":\"b\\\n\"}", chunkSize: chunkSize)
+        #expect(inLines?.position == SourcePosition(line: 1, column: 9, offset: 8))
+    }
+
     @Test func rejectsInvalidUTF8() {
         let bytes: [UInt8] = Array("[\"a".utf8) + [0xC3, 0x28] + Array("\"]".utf8)
         let scanner = JSONScanner(source: MemorySource(bytes))

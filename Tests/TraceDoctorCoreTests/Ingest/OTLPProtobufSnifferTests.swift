@@ -79,6 +79,21 @@ import Testing
         #expect(why.contains("field 1 of a ResourceSpans or ResourceLogs has wire type 0, not 2"))
     }
 
+    /// Fuzzing found a trap: a length whose varint runs past the end of its record made the
+    /// bytes left before that end negative, and converting them to UInt64 stopped the process.
+    /// Every input meets this sniffer, so any file could crash `ingest` in detection.
+    @Test func aLengthThatRunsPastItsRecordIsRefusedNotATrap() throws {
+        // Request → ResourceSpans → ScopeSpans → a 1-byte Span holding only the tag of a
+        // length-delimited field; its length is the byte after the Span.
+        let bytes: [UInt8] = [0x0A, 0x07, 0x12, 0x05, 0x12, 0x01, 0x2A, 0x05, 0x00]
+        guard case let .reject(reason) = sniff(bytes) else {
+            Issue.record("claimed a record whose field runs past its end")
+            return
+        }
+        #expect(reason.contains("a field claims 5 bytes, more than its message has left"))
+        #expect(throws: InputError.self) { try collectProtobuf(bytes) }
+    }
+
     @Test func jsonDetectionIsUnchangedByProtobuf() {
         #expect(detect(Array(#"{"resourceSpans":[]}"#.utf8)) == .otlpJSON)
         #expect(detect(Array("\n\n{\"resourceLogs\":[]}".utf8)) == .otlpJSON)

@@ -49,7 +49,7 @@ public struct LogfmtReader: RecordReader {
             do {
                 try pairs.read(
                     line, from: pairsStart, fields: assembler.fields, attributes: record.attributes,
-                    position: { lines.position(atColumnIndex: $0) })
+                    position: { lines.position(atColumnIndex: utf8.originalIndex($0, in: raw)) })
             } catch {
                 assembler.discard()
                 try context.skip(error)

@@ -56,6 +56,10 @@ public enum LogfmtSniffer: FormatSniffer {
             let keyStart = i
             while i < n, line[i] > 0x20, line[i] != UInt8(ascii: "=") { i += 1 }
             guard i < n, line[i] == UInt8(ascii: "="), i > keyStart else {
+                // Not a pair: skip the token, and at least one byte of it. A control byte (an
+                // ANSI colour's ESC) ends a key without being a blank; without that byte the
+                // scan stood still on it forever.
+                i = max(i, keyStart + 1)
                 while i < n, line[i] > 0x20 { i += 1 }
                 continue
             }

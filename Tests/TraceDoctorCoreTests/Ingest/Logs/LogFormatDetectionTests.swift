@@ -30,6 +30,19 @@ import Testing
         #expect(try detectFile(path).get() == format, "\(path)")
     }
 
+    /// Fuzzing found detection stuck for good on a control byte in a logfmt line (here the ESC
+    /// of an ANSI colour code): the scan stood still on it. Now it is read like any logfmt.
+    @Test(.timeLimit(.minutes(1)))
+    func ansiColourCodesInLogfmtDoNotStopDetection() throws {
+        #expect(try detectFile("logs/logfmt-ansi-colours.log").get() == .logfmt)
+        let data = try Data(contentsOf: URL(fileURLWithPath: fixturesDirectory + "/logs/logfmt-ansi-colours.log"))
+        let (sink, _) = try captureLogs(String(decoding: data, as: UTF8.self), with: LogfmtReader())
+        #expect(sink.logs.map(\.body) == ["order received", "payment failed"])
+        #expect(sink.logs.map(\.level) == ["\u{1B}[32minfo\u{1B}[0m", "\u{1B}[31merror\u{1B}[0m"])
+        let shape = [UInt8]("a=\u{3}".utf8).withUnsafeBufferPointer { LogfmtSniffer.shape($0) }
+        #expect(shape.isPairs == false && shape.hasLogKey == false)
+    }
+
     @Test(arguments: ["logs/prose-not-a-log.txt", "logs/binary-not-a-log.bin"])
     func nonLogsAreRefusedWithAReasonPerFormat(path: String) throws {
         guard case let .failure(failure) = try detectFile(path) else {

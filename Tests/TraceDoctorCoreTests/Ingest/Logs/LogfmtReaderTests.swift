@@ -75,4 +75,16 @@ import Testing
         #expect(context.skipped.map { $0.position?.line } == [2, 3])
         #expect(context.skipped.last?.position?.column == 7)
     }
+
+    /// Fuzzing found columns counted in the repaired line: each bad byte became U+FFFD (three
+    /// bytes) and the error pointed past the end of the input. Columns count the file's bytes.
+    @Test func columnsCountTheBytesOfTheFileNotOfTheRepairedLine() throws {
+        let bytes: [UInt8] = Array("msg=caf".utf8) + [0xE9, 0xFF] + Array(" =oops".utf8)
+        #expect(throws: InputError("expected a logfmt key, found '=' (a value without a key)", at: SourcePosition(line: 1, column: 11, offset: 10))) {
+            try LogfmtReader().read(MemorySource(bytes), into: LogCapture(), context: ReadContext(keepGoing: false))
+        }
+        #expect(throws: InputError("expected a logfmt key, found byte 0x8 (a value without a key)", at: SourcePosition(line: 1, column: 3, offset: 2))) {
+            try LogfmtReader().read(MemorySource([0x3A, 0xEC, 0x08]), into: LogCapture(), context: ReadContext(keepGoing: false))
+        }
+    }
 }

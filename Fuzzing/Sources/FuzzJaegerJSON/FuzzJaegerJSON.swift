@@ -1,0 +1,10 @@
+// libFuzzer entry point for the Jaeger JSON reader; ReaderCheck says what each input must satisfy.
+
+import FuzzSupport
+import TraceDoctorCore
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzOneInput(_ start: UnsafeRawPointer?, _ count: Int) -> CInt {
+    ReaderCheck.run(JaegerJSONReader(), FuzzInput.bytes(start, count))
+    return 0
+}
