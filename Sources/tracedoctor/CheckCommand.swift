@@ -10,21 +10,21 @@ struct CheckCommand: ParsableCommand {
         commandName: "check",
         abstract: "CI gate: hold captured traces to a policy; exit 1 when an error rule is violated.",
         discussion: """
-            Ingests PATH... into a temporary database (removed afterwards; put in $TMPDIR), or into --db,
-            runs every diagnosis, evaluates the policy and prints each rule with its threshold, the
-            measured value, pass/WARN/FAIL and the worst traces (with the `tracedoctor explain` command
-            for each). Without PATH it checks an existing database (--db, $TRACEDOCTOR_DB, else
-            ./tracedoctor.db). Without --policy the defaults below apply: they fail on lost context
-            (fragment_trace, unpropagated_call, low completeness or parent linkage, orphans) and on roots
+            Ingests PATH... into a temporary database (removed afterwards; put in $TMPDIR), or into --db, \
+            runs every diagnosis, evaluates the policy and prints each rule with its threshold, the \
+            measured value, pass/WARN/FAIL and the worst traces (with the `tracedoctor explain` command \
+            for each). Without PATH it checks an existing database (--db, $TRACEDOCTOR_DB, else \
+            ./tracedoctor.db). Without --policy the defaults below apply: they fail on lost context \
+            (fragment_trace, unpropagated_call, low completeness or parent linkage, orphans) and on roots \
             spending over half their time unaccounted for.
 
-            Exit codes: 0 every error rule passed (warnings never fail); 1 an error rule was violated;
-            2 input or runtime error (unreadable or rejected input, malformed policy or baseline, no spans);
+            Exit codes: 0 every error rule passed (warnings never fail); 1 an error rule was violated; \
+            2 input or runtime error (unreadable or rejected input, malformed policy or baseline, no spans); \
             64 usage error.
 
-            Outputs: --format json (docs/check.md documents the schema), --junit FILE (one test case per
-            rule), --write-baseline FILE (this capture's metrics, to compare later with --baseline FILE).
-            When GITHUB_ACTIONS=true: ::error/::warning annotations (on stdout; on stderr with --format
+            Outputs: --format json (docs/check.md documents the schema), --junit FILE (one test case per \
+            rule), --write-baseline FILE (this capture's metrics, to compare later with --baseline FILE). \
+            When GITHUB_ACTIONS=true: ::error/::warning annotations (on stdout; on stderr with --format \
             json) and a Markdown summary appended to $GITHUB_STEP_SUMMARY.
 
             Examples:
