@@ -29,7 +29,8 @@ fuzz-smoke:
 	@scripts/fuzz.sh smoke
 
 ## demo: build, ingest the bundled demo spans and logs into a temporary database, list what is broken, explain the most broken trace
-demo: setup build
+demo: build
+	@scripts/setup.sh demo
 	@scripts/demo.sh $(BIN_DEBUG)
 
 ## bench: generate a large deterministic dump and measure ingest (SIZE=bytes, default 1 GB)

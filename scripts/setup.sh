@@ -2,7 +2,7 @@
 # What `make test`, `make demo` and `make bench` need beyond Swift, installed when missing
 # (Debian packages via apt-get). Quick when everything is already there.
 #
-# usage: scripts/setup.sh [test|bench]
+# usage: scripts/setup.sh [test|demo|bench]   (chromium is only tried for test)
 set -euo pipefail
 need=(sqlite3 libsqlite3-dev zlib1g-dev python3 python3-venv)
 if [ "${1:-test}" = bench ]; then
