@@ -54,7 +54,12 @@ public struct Finding: Sendable, Equatable {
                 .lowCoverage, low.root, max(0, low.uncoveredNs - named),
                 "spans account for \(Units.duration(ns: low.coveredNs)) of \(Units.duration(ns: low.durationNs)) of "
                     + "\(name(low.root)) (\(TextFormat.percent(low.ratio)))",
-                [], "most of the request is not instrumented: add spans around the slow steps")
+                named > 0
+                    ? [
+                        "the unaccounted time above (\(Units.duration(ns: named))) is counted there; the time at stake "
+                            + "here is the other \(Units.duration(ns: max(0, low.uncoveredNs - named))), in gaps too small to list"
+                    ] : [],
+                "most of the request is not instrumented: add spans around the slow steps")
         }
         for group in analysis.missingParents {
             let children = group.children
