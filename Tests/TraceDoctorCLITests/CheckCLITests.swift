@@ -220,9 +220,17 @@ import Testing
         #expect(suite.attribute(forName: "failures")?.stringValue == "4")
         #expect(suite.elements(forName: "testcase").filter { !$0.elements(forName: "failure").isEmpty }.count == 4)
 
-        let nowhere = try CLI.run(["check", "--junit", tmp + "/missing-dir/traces.xml", "--quiet"] + Self.propagated)
+        // Missing folders are created, as `mkdir -p` would.
+        let nested = try CLI.run(["check", "--junit", tmp + "/missing-dir/deeper/traces.xml", "--quiet"] + Self.propagated)
+        #expect(nested.status == 0)
+        #expect(nested.stderr.isEmpty)
+        #expect(FileManager.default.fileExists(atPath: tmp + "/missing-dir/deeper/traces.xml"))
+
+        // A folder that cannot be made (a file stands in its way) is an input error naming the path.
+        try "not a folder".write(toFile: tmp + "/a-file", atomically: true, encoding: .utf8)
+        let nowhere = try CLI.run(["check", "--junit", tmp + "/a-file/traces.xml", "--quiet"] + Self.propagated)
         #expect(nowhere.status == 2)
-        #expect(normalise(nowhere.stderr, tmp: tmp).contains("$TMP/missing-dir/traces.xml: cannot write: the folder $TMP/missing-dir does not exist"))
+        #expect(normalise(nowhere.stderr, tmp: tmp).contains("$TMP/a-file/traces.xml: cannot write:"))
     }
 
     @Test func onGitHubActionsAnnotationsAndAStepSummary() throws {

@@ -5,8 +5,17 @@ import Foundation
 
 /// Report files.
 public enum OutputFile {
-    /// Replaces the file's content with `text` (atomically: a reader never sees half a report).
+    /// Replaces the file's content with `text` (atomically: a reader never sees half a report),
+    /// creating the folders on its path that are missing (as `mkdir -p`: `--junit reports/x.xml`).
     public static func write(_ text: String, to path: String) throws(TraceDoctorError) {
+        let dir = (path as NSString).deletingLastPathComponent
+        if !dir.isEmpty && !FileManager.default.fileExists(atPath: dir) {
+            do {
+                try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            } catch {
+                throw .cannotWrite(path: path, reason: "cannot create the folder \(dir): \((error as NSError).localizedDescription)")
+            }
+        }
         do {
             try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
         } catch {
