@@ -43,8 +43,9 @@ enum Chromium {
         process.arguments = flags(profile: profile) + arguments
         let outFile = directory + "/chromium-" + UUID().uuidString + ".out"
         let errFile = directory + "/chromium-" + UUID().uuidString + ".err"
-        FileManager.default.createFile(atPath: outFile, contents: nil)
-        FileManager.default.createFile(atPath: errFile, contents: nil)
+        for file in [outFile, errFile] where !FileManager.default.createFile(atPath: file, contents: nil) {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: file])
+        }
         process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: outFile))
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errFile))
         process.standardInput = FileHandle.nullDevice

@@ -163,9 +163,9 @@ final class IngestWriter: RecordSink {
         bytes.withUnsafeBufferPointer { b in
             // An empty array may have no storage; bind the empty string then.
             if let base = b.baseAddress {
-                sqlite3_bind_text(s, i, UnsafeRawPointer(base).assumingMemoryBound(to: CChar.self), Int32(b.count), SQLITE_TRANSIENT)
+                _ = sqlite3_bind_text(s, i, UnsafeRawPointer(base).assumingMemoryBound(to: CChar.self), Int32(b.count), SQLITE_TRANSIENT)
             } else {
-                sqlite3_bind_text(s, i, "", 0, SQLITE_TRANSIENT)
+                _ = sqlite3_bind_text(s, i, "", 0, SQLITE_TRANSIENT)
             }
         }
     }
