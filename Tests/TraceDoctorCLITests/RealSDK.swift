@@ -40,7 +40,7 @@ enum RealSDK {
         var description: String { message }
     }
 
-    /// The folder of one scenario (`healthy`, `broken`, `propagated`, `unpropagated`).
+    /// The folder of one scenario (`healthy`, `broken`, `propagated`, `unpropagated`, `uninjected`).
     static func scenario(_ name: String) throws -> String {
         try captures.get() + "/" + name
     }

@@ -1,7 +1,8 @@
 // `tracedoctor check` with its default policy on fresh captures of the real OpenTelemetry Python SDK
 // (tests/realsdk): the orders program with its thread-pool task's context propagated passes, the
 // same program submitting the task without context fails with exit 1 and names `fragment_trace`
-// and the operation that lost it, in text, JSON and JUnit alike.
+// and the operation that lost it, in text, JSON and JUnit alike; a program whose HTTP client sends
+// no `traceparent` fails on `unpropagated_call`.
 
 import Foundation
 import Testing
@@ -40,6 +41,24 @@ import Testing
             run.stdout.contains(
                 "fragment_trace from \(service) `\(worker)`: \(fragments.count) traces, started inside \(service) `\(handler)`"))
         #expect(run.stdout.contains("FAIL trace_completeness (error)"))
+        #expect(run.stdout.contains(", exit 1\n"))
+    }
+
+    @Test(arguments: ["traces.otlp.json", "traces.pb"])
+    func aCallSentWithoutContextFailsAndNamesUnpropagatedCallAndTheOperation(file: String) throws {
+        let dir = try RealSDK.scenario("uninjected")
+        let calls = list(try RealSDK.manifest("uninjected")["unpropagated_calls"])
+        let client = dict(calls.first?["client"])
+        let callee = dict(calls.first?["callee"])
+        let run = try CLI.run(["check", dir + "/" + file])
+        #expect(run.status == 1, "\(run.stdout)\(run.stderr)")
+        #expect(run.stderr.isEmpty)
+        #expect(run.stdout.contains("FAIL  unpropagated_call         none allowed         \(calls.count) calls"))
+        #expect(run.stdout.contains("pass  fragment_trace"))
+        #expect(
+            run.stdout.contains(
+                "unpropagated_call from \(client["service"] as? String ?? "?") `\(client["name"] as? String ?? "?")` → "
+                    + "\(callee["service"] as? String ?? "?"): \(calls.count) calls"))
         #expect(run.stdout.contains(", exit 1\n"))
     }
 

@@ -143,6 +143,30 @@ import Testing
         #expect(stats["trace_completeness"] as? Double == 0)
     }
 
+    @Test func uninjectedYieldsOneUnpropagatedCallPerRequest() throws {
+        let manifest = try RealSDK.manifest("uninjected")
+        let expected = Dictionary(
+            uniqueKeysWithValues: list(manifest["unpropagated_calls"]).map {
+                (dict($0["client"])["span_id"] as? String ?? "", dict($0["callee"]))
+            })
+        #expect(expected.count == 10)
+        let report = try diagnose("uninjected", ["orphans"])
+        let calls = list(report["unpropagated_call"])
+        #expect(calls.count == expected.count)
+        for call in calls {
+            let client = dict(call["client"])
+            let span = client["span_id"] as? String ?? ""
+            let callee = try #require(expected[span], "client \(span) is not one of the manifest's calls")
+            #expect(client["service"] as? String == "frontend")
+            #expect(dict(call["callee"])["trace_id"] as? String == callee["trace_id"] as? String)
+            #expect(dict(call["callee"])["span_id"] as? String == callee["span_id"] as? String)
+            #expect((call["confidence"] as? Double ?? 0) >= 0.8)
+        }
+        #expect(list(report["fragment_trace"]).isEmpty)
+        #expect(dict(report["missing_parent"])["spans"] as? Int == 0)
+        #expect(dict(report["remote_parent_missing"])["spans"] as? Int == 0)
+    }
+
     @Test func propagatedYieldsNoFragment() throws {
         let report = try diagnose("propagated", ["orphans"])
         #expect(list(report["fragment_trace"]).isEmpty)

@@ -3,7 +3,7 @@ import Testing
 
 /// What the real OpenTelemetry SDK exports must load completely.
 @Suite(.serialized) struct RealSDKIngestTests {
-    static let scenarios = ["healthy", "broken", "propagated", "unpropagated"]
+    static let scenarios = ["healthy", "broken", "propagated", "unpropagated", "uninjected"]
 
     @Test(arguments: RealSDKIngestTests.scenarios)
     func everySpanOfEveryOTLPJSONFlavourIsStored(scenario: String) throws {

@@ -228,9 +228,10 @@ class Service:
         self.logger_provider.shutdown()
 
 
-def rpc(caller: Service, callee: Service, method: str, route: str, handler):
+def rpc(caller: Service, callee: Service, method: str, route: str, handler, inject: bool = True):
     """An in-process HTTP call: CLIENT span, traceparent injected into a dict carrier, and the callee
-    runs in a fresh, empty contextvars.Context (as a separate server process would)."""
+    runs in a fresh, empty contextvars.Context (as a separate server process would). Without
+    `inject` the carrier stays empty, as with an HTTP client the instrumentation does not wrap."""
     attrs = {
         "http.request.method": method,
         "url.full": f"http://{callee.name}:8080{route}",
@@ -240,7 +241,8 @@ def rpc(caller: Service, callee: Service, method: str, route: str, handler):
     }
     with caller.span(f"{method} {route}", SpanKind.CLIENT, attributes=attrs) as s:
         carrier: dict[str, str] = {}
-        PROPAGATOR.inject(carrier)
+        if inject:
+            PROPAGATOR.inject(carrier)
         result = contextvars.Context().run(callee.serve, method, route, carrier, handler)
         s.set_attribute("http.response.status_code", 200)
         return result
@@ -676,6 +678,7 @@ def scenario_broken(outdir: str) -> dict:
 
 
 ORDERS_REQUESTS = 10
+UNINJECTED_REQUESTS = 10
 
 
 def scenario_orders(outdir: str, propagate: bool) -> dict:
@@ -720,6 +723,46 @@ def scenario_orders(outdir: str, propagate: bool) -> dict:
         "propagated": propagate,
         "worker": {"name": "enrich-order", "service": "orders", "kind": "INTERNAL"},
         "fragments": fragments,
+    })
+    sc.close()
+    return manifest
+
+
+def scenario_uninjected(outdir: str) -> dict:
+    """A call sent without `traceparent`: `frontend` calls `payment` through a client that does not
+    inject the context, so each `payment` SERVER span starts a trace of its own while the CLIENT
+    span that sent the request has no child (`unpropagated_call`)."""
+    sc = Scenario("uninjected")
+    frontend = sc.service("frontend", "frontend-1", 4601)
+    payment = sc.service("payment", "payment-1", 4701)
+    payment.log.info("payment listening on :8080")
+
+    def charge() -> None:
+        with payment.span("charge-card", attributes={"payment.provider": "test"}):
+            time.sleep(0.004)
+            payment.log.info("card charged")
+
+    for i in range(UNINJECTED_REQUESTS):
+        attrs = {"http.request.method": "POST", "http.route": "/checkout", "url.path": "/checkout"}
+        with frontend.span("POST /checkout", SpanKind.SERVER, attributes=attrs):
+            frontend.log.info("checkout %d started", i)
+            with frontend.span("load-cart"):
+                time.sleep(0.001)
+            rpc(frontend, payment, "POST", "/v1/charge", charge, inject=False)
+
+    spans = sc.finished_spans()
+    clients = [s for s in spans if s.kind == SpanKind.CLIENT]
+    roots = [s for s in spans if s.name == "POST /v1/charge" and s.kind == SpanKind.SERVER]
+    assert len(clients) == len(roots) == UNINJECTED_REQUESTS
+    calls = []
+    for client in sorted(clients, key=lambda s: s.start_time):
+        callee = only(roots, lambda r: client.start_time <= r.start_time and r.end_time <= client.end_time,
+                      "payment root inside the client span")
+        assert callee.parent is None and callee.context.trace_id != client.context.trace_id
+        calls.append({"client": span_ref(client), "callee": span_ref(callee)})
+    manifest = sc.write(outdir, {
+        "requests": UNINJECTED_REQUESTS,
+        "unpropagated_calls": calls,
     })
     sc.close()
     return manifest
@@ -814,6 +857,7 @@ EXPECTED_GAPS = {
     and len(m["gaps"]) == 2,
     "propagated": lambda m: not m["gaps"],
     "unpropagated": lambda m: all(g["name"] == "POST /v1/orders" for g in m["gaps"]),
+    "uninjected": lambda m: not m["gaps"],
 }
 ATTEMPTS = 8
 
@@ -831,6 +875,7 @@ def main(argv: list[str]) -> int:
         ("broken", scenario_broken),
         ("propagated", lambda o: scenario_orders(o, True)),
         ("unpropagated", lambda o: scenario_orders(o, False)),
+        ("uninjected", scenario_uninjected),
     ):
         for attempt in range(1, ATTEMPTS + 1):
             m = fn(outdir)

@@ -18,7 +18,7 @@ from opentelemetry.proto.collector.logs.v1.logs_service_pb2 import ExportLogsSer
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 
 HEX32, HEX16 = re.compile(r"^[0-9a-f]{32}$"), re.compile(r"^[0-9a-f]{16}$")
-SCENARIOS = ("healthy", "broken", "propagated", "unpropagated")
+SCENARIOS = ("healthy", "broken", "propagated", "unpropagated", "uninjected")
 COMMON_FILES = ("traces.otlp.json", "traces.otlp.jsonl", "traces.otlp.b64ids.json", "traces.pb",
                 "logs.otlp.json", "logs.pb", "app.log.jsonl", "manifest.json")
 
@@ -180,6 +180,20 @@ def verify(outdir: str, name: str) -> None:
         else:
             check(len(roots) == m["requests"] == len(m["fragments"]), "unpropagated: workers should be roots")
             check(c["traces"] == 2 * m["requests"], "unpropagated: a fragment trace per request")
+
+    if name == "uninjected":
+        calls = m["unpropagated_calls"]
+        check(len(calls) == m["requests"] and c["traces"] == 2 * m["requests"], "uninjected: a callee trace per request")
+        check(c["spans_with_remote_parent"] == 0, "uninjected: no span should have a remote parent")
+        for call in calls:
+            cl = by_id.get((call["client"]["trace_id"], call["client"]["span_id"]))
+            ce = by_id.get((call["callee"]["trace_id"], call["callee"]["span_id"]))
+            check(cl is not None and cl["kind"] == 3, "uninjected: the client span is exported as CLIENT")
+            check(ce is not None and ce["kind"] == 2 and "parentSpanId" not in ce, "uninjected: the callee is a SERVER root")
+            check(not any(s.get("parentSpanId") == call["client"]["span_id"] for s in spans),
+                  "uninjected: the client span should have no child")
+            if cl and ce:
+                check(start(cl) <= start(ce) and end(ce) <= end(cl), "uninjected: the callee should run inside the call")
 
 
 def main(argv: list[str]) -> int:
