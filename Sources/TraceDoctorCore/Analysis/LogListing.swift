@@ -82,44 +82,25 @@ public struct LogListing: Sendable {
         lines.sorted { ($0.log.timeNs ?? Int64.min, $0.log.rowID) < ($1.log.timeNs ?? Int64.min, $1.log.rowID) }
     }
 
-    /// The spans of one service by start, with the running maximum of their ends, to find the
-    /// spans running at an instant without looking at every span.
+    /// The spans of one service, to find the spans running at an instant in O(log n + answers)
+    /// (a walk back over the spans by start would visit every earlier span while one long span
+    /// is still running).
     struct WindowIndex {
         let windows: [TraceStore.SpanWindow]
-        /// `maxEnd[k]`: the latest end among `windows[0...k]`.
-        let maxEnd: [Int64]
+        let index: IntervalIndex
 
         init(_ windows: [TraceStore.SpanWindow]) {
-            self.windows = windows.sorted { ($0.startNs, $0.endNs) < ($1.startNs, $1.endNs) }
-            var latest = Int64.min
-            maxEnd = self.windows.map { w in
-                latest = max(latest, w.endNs)
-                return latest
-            }
+            self.windows = windows
+            index = IntervalIndex(windows.enumerated().map { ($1.startNs, $1.endNs, Int32($0)) })
         }
 
         /// The spans running at `t` (start ≤ t ≤ end): up to `limit` of them, earliest start first,
         /// and how many there are.
         func running(at t: Int64, limit: Int) -> ([TraceStore.SpanWindow], Int) {
-            // The last window starting at or before t.
-            var lo = 0
-            var hi = windows.count
-            while lo < hi {
-                let mid = (lo + hi) / 2
-                if windows[mid].startNs <= t { lo = mid + 1 } else { hi = mid }
-            }
             var found: [TraceStore.SpanWindow] = []
-            var count = 0
-            var k = lo - 1
-            while k >= 0, maxEnd[k] >= t {
-                if windows[k].endNs >= t {
-                    count += 1
-                    found.append(windows[k])
-                }
-                k -= 1
-            }
+            index.stab(t) { k, _, _ in found.append(windows[Int(k)]) }
             found.sort { ($0.startNs, $0.spanID.value) < ($1.startNs, $1.spanID.value) }
-            return (Array(found.prefix(limit)), count)
+            return (Array(found.prefix(limit)), found.count)
         }
     }
 }

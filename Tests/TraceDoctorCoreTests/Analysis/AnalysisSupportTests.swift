@@ -1,4 +1,4 @@
-// The small parts: the interval index against brute force, peer names from attributes JSON,
+// The small parts: the interval index against brute force (and the log listing's use of it), peer names from attributes JSON,
 // durations and shares as typed, trace ID readings.
 
 import Testing
@@ -21,6 +21,27 @@ import Testing
             #expect(found.sorted() == expected.sorted(), "t = \(t)")
         }
         IntervalIndex([]).stab(3) { _, _, _ in Issue.record("empty index found something") }
+    }
+
+    @Test func theLogListingFindsTheSpansRunningAtALineUnderOneLongSpan() {
+        // One span running the whole time, then short ones: every instant meets the long span,
+        // and the count covers all running spans while the list keeps the earliest `limit`.
+        func window(_ n: UInt64, _ start: Int64, _ end: Int64) -> TraceStore.SpanWindow {
+            TraceStore.SpanWindow(traceID: TraceID(high: 0, low: n), spanID: SpanID(n), name: "s\(n)", startNs: start, endNs: end)
+        }
+        var windows = [window(1, 0, 10_000)]
+        for n in 0..<1000 { windows.append(window(UInt64(n + 2), Int64(n * 10), Int64(n * 10 + 15))) }
+        let index = LogListing.WindowIndex(windows.shuffled())
+        for t in [Int64(0), 5, 12, 4_999, 9_999, 10_000] {
+            let (found, count) = index.running(at: t, limit: 3)
+            let expected = windows.filter { $0.startNs <= t && t <= $0.endNs }
+                .sorted { ($0.startNs, $0.spanID.value) < ($1.startNs, $1.spanID.value) }
+            #expect(count == expected.count, "t = \(t)")
+            #expect(found == Array(expected.prefix(3)), "t = \(t)")
+            #expect(found.first?.spanID == SpanID(1), "t = \(t): the long span starts first")
+        }
+        #expect(index.running(at: 10_006, limit: 3).1 == 0)
+        #expect(index.running(at: -1, limit: 3).1 == 0)
     }
 
     @Test func peerNamesFromAttributes() {
