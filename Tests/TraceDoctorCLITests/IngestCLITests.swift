@@ -64,6 +64,17 @@ import Testing
         #expect((again["database_totals"] as? [String: Any])?["spans"] as? Int == entry.spans)
     }
 
+    /// Found by fuzzing: `"resource": null` (the default resource) made the store refuse the file.
+    @Test func aNullResourceIsStoredAsTheEmptyResource() throws {
+        let tmp = CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: tmp) }
+        let db = tmp + "/t.db"
+        let run = try CLI.run(["ingest", "--db", db, "--quiet", CLI.fixtures + "/otlp/resource-null.json"])
+        #expect(run.status == 0 && run.stderr.isEmpty, "\(run.stderr)")
+        let rows = try CLI.run(["sql", "--db", db, "--format", "csv", "SELECT count(*), max(r.attributes) FROM spans s JOIN resources r ON r.id = s.resource_id"])
+        #expect(rows.stdout.hasSuffix("1,{}\r\n"), "\(rows.stdout)\(rows.stderr)")
+    }
+
     @Test func theWholeOTLPCorpusTogetherAddsEachFileOnce() throws {
         let tmp = CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: tmp) }

@@ -157,7 +157,11 @@ final class OTLPJSONParser {
 
     func readResourceObject() throws {
         resource.reset()
-        if try s.readNullIfPresent() { return }
+        if try s.readNullIfPresent() {
+            // `"resource": null` is the default resource: no attributes.
+            resource.attributes.append("{}")
+            return
+        }
         var obj = try s.beginObject()
         resource.attributes.append(UInt8(ascii: "{"))
         var service: [UInt8]? = []

@@ -137,6 +137,17 @@ import Testing
         #expect(sink.spans.first?.scopeName == "late-scope")
     }
 
+    /// Found by fuzzing (FuzzIngest): `"resource": null` left the resource's attributes empty,
+    /// not `{}`, and the store refused the valid file with a CHECK constraint error.
+    @Test func aNullResourceIsTheEmptyResource() throws {
+        for resource in [#""resource":null,"#, #""resource":{"attributes":null},"#, #""resource":{},"#, ""] {
+            let (sink, _) = try collect(document(ids, resource: resource))
+            #expect(sink.spans.count == 1, "\(resource)")
+            #expect(sink.spans.first?.service == "", "\(resource)")
+            #expect(!sink.resources.isEmpty && sink.resources.allSatisfy { $0 == "{}" }, "\(resource): \(sink.resources)")
+        }
+    }
+
     @Test func jsonLinesOfDocumentsAndBareResourceSpans() throws {
         let line1 = #"{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"5b8efff798038103d269b633813fc60c","spanId":"eee19b7ec3c1b174"}]}]}]}"#
         let line2 = #"{"resource":{},"scopeSpans":[{"spans":[{"traceId":"5b8efff798038103d269b633813fc60c","spanId":"eee19b7ec3c1b175"}]}]}"#
