@@ -29,13 +29,16 @@ export DEBIAN_FRONTEND=noninteractive
 if [ ${#missing[@]} -gt 0 ]; then
     echo "setup: installing ${missing[*]}" >&2
     $SUDO apt-get update -qq >&2 || true
-    $SUDO apt-get install -y -qq "${missing[@]}" >&2
+    $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
 fi
 # Optional for `make test`: Debian's chromium renders the `explain --format html` page headless.
 # Without it that test is skipped and says why, so a failed install does not fail the setup.
+# Only what headless rendering needs: --no-install-recommends keeps out the ~100 packages the
+# desktop browser recommends (a print server, upower, the sandbox helper: the test runs
+# --no-sandbox); a font comes with fontconfig, which chromium depends on.
 if [ "${1:-test}" = test ] && ! command -v chromium >/dev/null 2>&1; then
     echo "setup: installing chromium (optional: renders the explain HTML page in a test)" >&2
-    if ! { $SUDO apt-get update -qq >&2 && $SUDO apt-get install -y -qq chromium >&2; }; then
+    if ! { $SUDO apt-get update -qq >&2 && $SUDO apt-get install -y -qq --no-install-recommends chromium >&2; }; then
         echo "setup: could not install chromium; the HTML rendering test will be skipped" >&2
     fi
 fi

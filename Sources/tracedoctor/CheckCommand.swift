@@ -5,7 +5,7 @@ import ArgumentParser
 import Foundation
 import TraceDoctorCore
 
-struct CheckCommand: ParsableCommand {
+struct CheckCommand: ParsableCommand, WritesReport {
     static let configuration = CommandConfiguration(
         commandName: "check",
         abstract: "CI gate: hold captured traces to a policy; exit 1 when an error rule is violated.",
@@ -65,6 +65,7 @@ struct CheckCommand: ParsableCommand {
     var junit: String?
 
     @OptionGroup var output: OutputOptions
+    @OptionGroup var destination: ReportFileOptions
 
     @Flag(name: .long, help: "Skip bad records and unreadable files instead of failing with exit 2.")
     var keepGoing = false
@@ -72,10 +73,17 @@ struct CheckCommand: ParsableCommand {
     @Option(name: .long, help: "Read every input as this format instead of detecting it.")
     var inputFormat: InputFormat?
 
+    @Flag(name: .long, help: "Pass (exit 0, every rule skipped) when the inputs hold no spans, instead of exit 2.")
+    var allowEmpty = false
+
     func run() throws {
+        // The files to write are checked (and opened as temporary files) before the work.
+        let junitFile = try junit.map { path throws(TraceDoctorError) in try PendingOutput.open(path) }
+        let baselineFile = try writeBaseline.map { path throws(TraceDoctorError) in try PendingOutput.open(path) }
         let request = CheckRequest(
             paths: paths, databasePath: paths.isEmpty ? TraceStore.resolvePath(db) : db, policyPath: policy,
-            baselinePath: baseline, keepGoing: keepGoing, inputFormat: inputFormat)
+            baselinePath: baseline, keepGoing: keepGoing, inputFormat: inputFormat, allowEmpty: allowEmpty)
+        if let db = request.databasePath, !paths.isEmpty { try OutputFile.createFolders(for: db) }
         let progress = Terminal.stderrIsTerminal && !output.quiet ? ProgressBar() : nil
         let result: CheckResult
         do {
@@ -83,6 +91,8 @@ struct CheckCommand: ParsableCommand {
                 Terminal.err("tracedoctor: waiting for another tracedoctor to finish writing the database…")
             }
         } catch {
+            junitFile?.discard()
+            baselineFile?.discard()
             throw Terminal.fail(error)
         }
 
@@ -90,7 +100,7 @@ struct CheckCommand: ParsableCommand {
         case .json:
             Terminal.out(CheckJSON.render(result))
         case .text:
-            if output.quiet {
+            if output.quiet && destination.output == nil {
                 if result.status != .pass { Terminal.err("tracedoctor check: " + result.headline) }
             } else {
                 Terminal.out(CheckTextReport.render(result, style: DiagnosisRun.style(output)))
@@ -100,13 +110,24 @@ struct CheckCommand: ParsableCommand {
             let environment = ProcessInfo.processInfo.environment
             if environment["GITHUB_ACTIONS"] == "true" {
                 let annotations = GitHubAnnotations.render(result)
-                if output.format == .json { Terminal.err(annotations) } else { Terminal.out(annotations) }
+                if output.format == .json { Terminal.err(annotations) } else { Terminal.stdout(annotations) }
                 if let summary = environment["GITHUB_STEP_SUMMARY"], !summary.isEmpty {
                     try OutputFile.append(GitHubStepSummary.render(result), to: summary)
                 }
             }
-            if let junit { try OutputFile.write(JUnitReport.render(result), to: junit) }
-            if let writeBaseline { try OutputFile.write(JSONReport.render(result.measured), to: writeBaseline) }
+            if let junitFile {
+                junitFile.write(JUnitReport.render(result))
+                try junitFile.commit()
+            }
+            if let baselineFile {
+                if result.isEmpty {
+                    baselineFile.discard()
+                    Terminal.err("tracedoctor: warning: nothing was checked, so no baseline was written to \(baselineFile.path)")
+                } else {
+                    baselineFile.write(JSONReport.render(result.measured))
+                    try baselineFile.commit()
+                }
+            }
         } catch {
             throw Terminal.fail(error)
         }

@@ -31,9 +31,9 @@ enum DiagnosisRun {
         return TextStyle(enabled: Terminal.stdoutIsTerminal && !output.noColor && !noColor)
     }
 
-    /// Prints `text` unless --quiet asks for errors only (JSON is always printed).
+    /// Prints `text` unless --quiet asks for errors only (JSON and `-o` files are always written).
     static func print(_ text: String, _ output: OutputOptions) {
-        if output.format == .json || !output.quiet { Terminal.out(text) }
+        if output.format == .json || !output.quiet || Terminal.reportFile != nil { Terminal.out(text) }
     }
 
     /// Exit 1 when a `--fail-on` diagnosis was found.

@@ -11,7 +11,7 @@ enum ExplainFormat: String, ExpressibleByArgument, CaseIterable {
     case text, json, html
 }
 
-struct ExplainCommand: ParsableCommand {
+struct ExplainCommand: ParsableCommand, WritesReport {
     static let configuration = CommandConfiguration(
         commandName: "explain",
         abstract: "One trace as a ranked diagnosis, a waterfall and its log lines.",
@@ -44,13 +44,24 @@ struct ExplainCommand: ParsableCommand {
 
     @OptionGroup var store: StoreOptions
 
-    @Option(name: .long, help: "Output format: text, json or html.")
-    var format: ExplainFormat = .text
+    @Option(
+        name: .customLong("format"),
+        help: "Output format: text, json or html (default: text; html or json for an -o file named so).")
+    var explicitFormat: ExplainFormat?
+
+    /// `--format`, else what the `-o` file's name says (`-o trace.html`), else text.
+    var format: ExplainFormat {
+        if let explicitFormat { return explicitFormat }
+        let name = destination.output?.lowercased() ?? ""
+        return name.hasSuffix(".html") || name.hasSuffix(".htm") ? .html : name.hasSuffix(".json") ? .json : .text
+    }
+
+    @OptionGroup var destination: ReportFileOptions
 
     @Flag(name: .long, help: "Never colour the output (NO_COLOR is honoured too).")
     var noColor = false
 
-    @Flag(name: .shortAndLong, help: "Print only errors (json and html are always printed).")
+    @Flag(name: .shortAndLong, help: "Print only errors (json, html and -o files are always written).")
     var quiet = false
 
     @OptionGroup var analysis: AnalysisOptionGroup
@@ -58,11 +69,16 @@ struct ExplainCommand: ParsableCommand {
     @Option(name: .long, help: "Log lines to show: all, errors (ERROR and FATAL), none.")
     var logs: ExplainRequest.Logs = .all
 
-    @Option(name: .long, help: ArgumentHelp("Show this many levels of the tree (text and html).", valueName: "n"))
-    var depth: Int?
+    @Option(
+        name: .customLong("depth"), parsing: .unconditional,
+        help: ArgumentHelp("Show this many levels of the tree (text and html).", valueName: "n"))
+    var depthText: String?
+
+    /// `--depth`, checked by `validate`.
+    var depth: Int? { depthText.flatMap { Int($0) } }
 
     @Option(
-        name: .long,
+        name: .long, parsing: .unconditional,
         help: ArgumentHelp(
             "Fold spans shorter than this (text and html), unless they have something to say.", valueName: "duration"))
     var minDuration: String?
@@ -76,14 +92,16 @@ struct ExplainCommand: ParsableCommand {
     func validate() throws {
         if mostBroken && traceID != nil { throw ValidationError("give a trace ID or --most-broken, not both") }
         if !mostBroken && traceID == nil { throw ValidationError("name a trace: tracedoctor explain TRACE_ID (or --most-broken)") }
-        if let depth, depth < 1 { throw ValidationError("--depth must be 1 or more") }
+        if let depthText, (Int(depthText) ?? 0) < 1 {
+            throw ValidationError("--depth '\(depthText)' is not a number of levels: give 1 or more")
+        }
         _ = try minDurationNs()
     }
 
     func minDurationNs() throws -> Int64 {
         guard let minDuration else { return 0 }
         guard let ns = Units.parseDuration(minDuration) else {
-            throw ValidationError("--min-duration '\(minDuration)' is not a duration (try 1ms, 500us)")
+            throw ValidationError("--min-duration '\(minDuration)' is not a duration of 0 or more (try 1ms, 500us)")
         }
         return ns
     }
@@ -110,7 +128,7 @@ struct ExplainCommand: ParsableCommand {
         }
         switch format {
         case .text:
-            guard !quiet else { return }
+            guard !quiet || destination.output != nil else { return }
             let layout = ExplainTextReport.Layout(
                 width: Terminal.width, maxDepth: depth, minDurationNs: try minDurationNs())
             Terminal.out(ExplainTextReport.render(explanation, layout: layout, style: Terminal.style(noColor: noColor)))

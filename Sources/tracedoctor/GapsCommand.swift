@@ -3,7 +3,7 @@
 import ArgumentParser
 import TraceDoctorCore
 
-struct GapsCommand: ParsableCommand {
+struct GapsCommand: ParsableCommand, WritesReport {
     static let configuration = CommandConfiguration(
         commandName: "gaps",
         abstract: "Time inside spans that no child span covers, largest first.",
@@ -26,6 +26,7 @@ struct GapsCommand: ParsableCommand {
 
     @OptionGroup var store: StoreOptions
     @OptionGroup var output: OutputOptions
+    @OptionGroup var destination: ReportFileOptions
     @OptionGroup var analysis: AnalysisOptionGroup
     @OptionGroup var report: ReportOptions
 

@@ -5,7 +5,7 @@ import TraceDoctorCore
 
 extension InputFormat: ExpressibleByArgument {}
 
-struct IngestCommand: ParsableCommand {
+struct IngestCommand: ParsableCommand, WritesReport {
     static let configuration = CommandConfiguration(
         commandName: "ingest",
         abstract: "Load span and log dumps into the database.",
@@ -33,6 +33,7 @@ struct IngestCommand: ParsableCommand {
 
     @OptionGroup var store: StoreOptions
     @OptionGroup var output: OutputOptions
+    @OptionGroup var destination: ReportFileOptions
 
     @Flag(
         name: .long,
@@ -44,6 +45,9 @@ struct IngestCommand: ParsableCommand {
 
     @Option(name: .long, help: "Read every input as this format instead of detecting it (\(InputFormat.allCases.map(\.rawValue).joined(separator: ", "))).")
     var inputFormat: InputFormat?
+
+    @Flag(name: .long, help: "Accept inputs that hold no span or log record (an empty folder) instead of exit 2.")
+    var allowEmpty = false
 
     @Argument(help: ArgumentHelp("Files, directories, or - for stdin.", valueName: "path"))
     var paths: [String] = []
@@ -60,14 +64,19 @@ struct IngestCommand: ParsableCommand {
             dryRun: dryRun)
         let progress = Terminal.stderrIsTerminal && !output.quiet ? ProgressBar() : nil
         let report: IngestReport
+        // Output paths follow one rule: folders missing on the way are created (removed again
+        // when nothing was stored).
+        let createdFolders = dryRun ? [] : try OutputFile.createFolders(for: store.path)
         do {
             let db = store.path
             report = try Ingestor.run(request, progress: progress) {
                 Terminal.err("tracedoctor: waiting for another tracedoctor to finish writing \(db)…")
             }
         } catch {
+            OutputFile.removeFolders(createdFolders)
             throw Terminal.fail(error)
         }
+        if report.databaseNotCreated { OutputFile.removeFolders(createdFolders) }
         for file in report.files {
             if let error = file.error {
                 // Under --keep-going a file that cannot be read is a counted skip, not a failure.
@@ -92,6 +101,9 @@ struct IngestCommand: ParsableCommand {
         }
         if report.rejectedCount > 0 && !keepGoing {
             throw ExitCode(2)
+        }
+        if report.loadedNothing && !allowEmpty {
+            throw Terminal.fail(.nothingToLoad(paths: paths))
         }
     }
 }

@@ -3,7 +3,7 @@
 import ArgumentParser
 import TraceDoctorCore
 
-struct LogsCommand: ParsableCommand {
+struct LogsCommand: ParsableCommand, WritesReport {
     static let configuration = CommandConfiguration(
         commandName: "logs",
         abstract: "The log lines of a trace or span; lines with no trace ID; lines whose trace ID matches no trace.",
@@ -24,6 +24,7 @@ struct LogsCommand: ParsableCommand {
 
     @OptionGroup var store: StoreOptions
     @OptionGroup var output: OutputOptions
+    @OptionGroup var destination: ReportFileOptions
 
     @Option(name: .long, help: ArgumentHelp("Only the lines of this span (16 hex digits).", valueName: "span-id"))
     var span: String?
@@ -69,7 +70,7 @@ struct LogsCommand: ParsableCommand {
         case .json:
             Terminal.out(LogsReport.json(listing))
         case .text:
-            guard !output.quiet else { return }
+            guard !output.quiet || destination.output != nil else { return }
             Terminal.out(LogsReport.text(listing, width: Terminal.width, style: Terminal.style(noColor: output.noColor)))
         }
     }

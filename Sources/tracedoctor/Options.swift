@@ -27,3 +27,18 @@ struct OutputOptions: ParsableArguments {
     @Flag(name: .shortAndLong, help: "Print only errors.")
     var quiet = false
 }
+
+/// `-o/--output FILE`: the report goes to a file instead of stdout.
+struct ReportFileOptions: ParsableArguments {
+    @Option(
+        name: [.customShort("o"), .long],
+        help: ArgumentHelp(
+            "Write the report to this file instead of stdout: folders missing on its path are created, and "
+                + "it is replaced only once complete (on an error it is left as it was).", valueName: "file"))
+    var output: String?
+}
+
+/// A command that writes a report, to stdout or to `-o FILE`.
+protocol WritesReport {
+    var destination: ReportFileOptions { get }
+}

@@ -3,7 +3,7 @@
 import ArgumentParser
 import TraceDoctorCore
 
-struct OrphansCommand: ParsableCommand {
+struct OrphansCommand: ParsableCommand, WritesReport {
     static let configuration = CommandConfiguration(
         commandName: "orphans",
         abstract: "Spans whose parent is missing, and traces split off other traces (lost context).",
@@ -27,6 +27,7 @@ struct OrphansCommand: ParsableCommand {
 
     @OptionGroup var store: StoreOptions
     @OptionGroup var output: OutputOptions
+    @OptionGroup var destination: ReportFileOptions
     @OptionGroup var analysis: AnalysisOptionGroup
     @OptionGroup var report: ReportOptions
 

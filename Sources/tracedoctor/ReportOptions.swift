@@ -7,11 +7,16 @@ import TraceDoctorCore
 extension Diagnosis: ExpressibleByArgument {}
 
 struct ReportOptions: ParsableArguments {
+    // `.unconditional`: `--limit -1` is read as a value and refused with the valid range, not
+    // taken for an option ("Missing value").
     @Option(
-        name: .long,
+        name: .customLong("limit"), parsing: .unconditional,
         help: ArgumentHelp(
             "Rows per list (0 = all). Text default 20; JSON lists everything unless this is given.", valueName: "n"))
-    var limit: Int?
+    var limitText: String?
+
+    /// `--limit`, checked by `validate`.
+    var limit: Int? { limitText.flatMap { Int($0) } }
 
     @Option(
         name: .long, parsing: .singleValue,
@@ -20,7 +25,9 @@ struct ReportOptions: ParsableArguments {
     var failOn: [String] = []
 
     func validate() throws {
-        if let limit, limit < 0 { throw ValidationError("--limit must be 0 (all) or more") }
+        if let limitText, (Int(limitText) ?? -1) < 0 {
+            throw ValidationError("--limit '\(limitText)' is not a number of rows: give 0 (all) or more")
+        }
         for name in failOn where name != "any" && Diagnosis(rawValue: name) == nil {
             throw ValidationError(
                 "--fail-on '\(name)' is not a diagnosis; one of: any, "

@@ -5,7 +5,7 @@ import TraceDoctorCore
 
 extension SQLOutputFormat: ExpressibleByArgument {}
 
-struct SQLCommand: ParsableCommand {
+struct SQLCommand: ParsableCommand, WritesReport {
     static let configuration = CommandConfiguration(
         commandName: "sql",
         abstract: "Run a read-only SQL query over the database.",
@@ -27,8 +27,17 @@ struct SQLCommand: ParsableCommand {
     @Option(name: .long, help: "Output format: text (aligned), csv or json.")
     var format: SQLOutputFormat = .text
 
+    @OptionGroup var destination: ReportFileOptions
+
     @Argument(help: ArgumentHelp("One SQL statement.", valueName: "query"))
     var query: String
+
+    func validate() throws {
+        if SQLQuery.isBlank(query) {
+            throw ValidationError(
+                "the query is empty; give one SQL statement, e.g. tracedoctor sql \"SELECT count(*) FROM spans\"")
+        }
+    }
 
     func run() throws {
         let writer = format.writer { Terminal.out($0) }

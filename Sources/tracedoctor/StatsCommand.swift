@@ -3,7 +3,7 @@
 import ArgumentParser
 import TraceDoctorCore
 
-struct StatsCommand: ParsableCommand {
+struct StatsCommand: ParsableCommand, WritesReport {
     static let configuration = CommandConfiguration(
         commandName: "stats",
         abstract: "Quality metrics of the database and how often each diagnosis was found.",
@@ -23,6 +23,7 @@ struct StatsCommand: ParsableCommand {
 
     @OptionGroup var store: StoreOptions
     @OptionGroup var output: OutputOptions
+    @OptionGroup var destination: ReportFileOptions
     @OptionGroup var analysis: AnalysisOptionGroup
     @OptionGroup var report: ReportOptions
 

@@ -27,20 +27,44 @@ enum Terminal {
         return TextStyle(enabled: stdoutIsTerminal && !noColor && !disabled)
     }
 
-    /// Report text not yet written to stdout.
+    /// Report text not yet written to stdout (or to the `-o` file).
     nonisolated(unsafe) private static var pending: [UInt8] = []
     nonisolated(unsafe) private static var stdoutClosed = false
+    /// The `-o` file the report goes to instead of stdout (renamed into place at the end).
+    nonisolated(unsafe) static var reportFile: PendingOutput?
+    /// Set once an error was printed: the report is then incomplete and not put in place.
+    nonisolated(unsafe) private static var failed = false
 
-    /// Writes a report to stdout, buffered (64 KB at a time; `flush` at exit). A closed pipe
-    /// (`| head`) is not an error: the rest is dropped.
+    /// Writes a report to stdout or the `-o` file, buffered (64 KB at a time; `flush` at exit). A
+    /// closed pipe (`| head`) is not an error: the rest is dropped.
     static func out(_ text: String) {
         pending.append(contentsOf: text.utf8)
         if pending.count >= 64 * 1024 { flush() }
     }
 
+    /// Writes to stdout even when the report goes to a file (GitHub annotations).
+    static func stdout(_ text: String) {
+        guard reportFile != nil else { return out(text) }
+        var text = text
+        text.withUTF8 { writeAll(1, UnsafeRawBufferPointer($0)) }
+    }
+
+    /// Ends the report: the `-o` file is put in place (an incomplete one, after an error, is dropped).
+    static func finishReport(complete: Bool) throws(TraceDoctorError) {
+        flush()
+        guard let file = reportFile else { return }
+        reportFile = nil
+        if complete && !failed { try file.commit() } else { file.discard() }
+    }
+
     static func flush() {
         defer { pending.removeAll(keepingCapacity: true) }
-        guard !stdoutClosed, !pending.isEmpty else { return }
+        guard !pending.isEmpty else { return }
+        if let reportFile {
+            pending.withUnsafeBytes { reportFile.write($0) }
+            return
+        }
+        guard !stdoutClosed else { return }
         pending.withUnsafeBufferPointer { bytes in
             var offset = 0
             while offset < bytes.count {
@@ -55,18 +79,30 @@ enum Terminal {
         }
     }
 
-    /// Writes a diagnostic line to stderr.
-    static func err(_ text: String) {
-        flush()
-        var line = text.hasSuffix("\n") ? text : text + "\n"
-        line.withUTF8 { bytes in
-            _ = write(2, bytes.baseAddress!, bytes.count)
+    private static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) {
+        var offset = 0
+        while offset < bytes.count {
+            let n = write(fd, bytes.baseAddress! + offset, bytes.count - offset)
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { return }
+            offset += n
         }
     }
 
+    /// Writes a diagnostic line to stderr; control characters in it (from an input) made visible.
+    static func err(_ text: String) {
+        flush()
+        var line = TextFormat.printable(text.hasSuffix("\n") ? text : text + "\n", keepTab: true, keepNewline: true)
+        line.withUTF8 { writeAll(2, UnsafeRawBufferPointer($0)) }
+    }
+
+    /// The one prefix of every error message, usage errors included.
+    static let errorPrefix = "tracedoctor: error: "
+
     /// Prints `error` the way every command does and returns the exit code to end with.
     static func fail(_ error: TraceDoctorError) -> ExitCode {
-        err("tracedoctor: error: \(error)")
+        failed = true
+        err(errorPrefix + "\(error)")
         return ExitCode(error.exitCode)
     }
 }

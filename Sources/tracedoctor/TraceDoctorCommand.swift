@@ -54,11 +54,37 @@ struct TraceDoctorCommand: ParsableCommand {
         sigprocmask(SIG_UNBLOCK, &signals, nil)
         do {
             var command = try parseAsRoot()
+            // `-o FILE`: checked (created as a temporary file next to it) before any work.
+            if let path = (command as? WritesReport)?.destination.output {
+                Terminal.reportFile = try PendingOutput.open(path)
+            }
             try command.run()
-            Terminal.flush()
+            try Terminal.finishReport(complete: true)
         } catch {
-            Terminal.flush()
-            exit(withError: error)
+            end(error)
         }
+    }
+
+    /// Usage errors get the prefix of every other error: `tracedoctor: error: `.
+    static var _errorPrefix: String { Terminal.errorPrefix }
+
+    /// Ends the process after `error`: a report already written in full (exit 1 for findings, 2 for
+    /// rejected inputs listed in it) is kept; after an error printed, a usage error or Ctrl-C the
+    /// `-o` file is left as it was.
+    private static func end(_ error: Error) -> Never {
+        if let error = error as? TraceDoctorError {
+            try? Terminal.finishReport(complete: false)
+            exit(withError: Terminal.fail(error))
+        }
+        if let code = error as? ExitCode, ![ExitCode.validationFailure.rawValue, 130, 143].contains(code.rawValue) {
+            do {
+                try Terminal.finishReport(complete: true)
+            } catch {
+                exit(withError: Terminal.fail(error))
+            }
+            exit(withError: code)
+        }
+        try? Terminal.finishReport(complete: false)
+        exit(withError: error)
     }
 }

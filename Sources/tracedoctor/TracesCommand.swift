@@ -5,7 +5,7 @@ import TraceDoctorCore
 
 extension TraceSummary.Sort: ExpressibleByArgument {}
 
-struct TracesCommand: ParsableCommand {
+struct TracesCommand: ParsableCommand, WritesReport {
     static let configuration = CommandConfiguration(
         commandName: "traces",
         abstract: "List traces: root, start, duration, spans, orphans, coverage, errors, diagnoses.",
@@ -24,6 +24,7 @@ struct TracesCommand: ParsableCommand {
 
     @OptionGroup var store: StoreOptions
     @OptionGroup var output: OutputOptions
+    @OptionGroup var destination: ReportFileOptions
     @OptionGroup var analysis: AnalysisOptionGroup
     @OptionGroup var report: ReportOptions
 

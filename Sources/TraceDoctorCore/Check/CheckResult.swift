@@ -37,6 +37,9 @@ public struct CheckResult: Sendable {
         max(.pass, rules.map(\.status).max() ?? .pass)
     }
 
+    /// True when there were no spans to check (`--allow-empty`): every rule is skipped.
+    public var isEmpty: Bool { quality.spans == 0 }
+
     /// 1 when an error rule was violated, else 0.
     public var exitCode: Int32 { status == .fail ? 1 : 0 }
 
@@ -65,7 +68,7 @@ public struct CheckResult: Sendable {
         var parts: [String] = []
         if failed > 0 { parts.append(Units.plural(failed, "rule") + " failed") }
         if warned > 0 { parts.append(Units.plural(warned, "warning")) }
-        if parts.isEmpty { parts.append("every rule passed") }
+        if parts.isEmpty { parts.append(rules.count == count(.skipped) ? "nothing checked" : "every rule passed") }
         return status.rawValue.uppercased() + ": " + parts.joined(separator: ", ") + " ("
             + Units.plural(rules.count - count(.skipped), "rule") + " checked, \(count(.skipped)) skipped)"
     }

@@ -20,11 +20,15 @@ public struct CheckRequest: Sendable {
     public var inputFormat: InputFormat?
     /// Where the temporary database goes; nil for the system's (TMPDIR, else /tmp).
     public var temporaryDirectory: String?
+    /// Inputs with no spans pass (every rule skipped) instead of failing with `nothingToCheck`.
+    public var allowEmpty: Bool
 
     public init(
         paths: [String], databasePath: String? = nil, policyPath: String? = nil, baselinePath: String? = nil,
-        keepGoing: Bool = false, inputFormat: InputFormat? = nil, temporaryDirectory: String? = nil
+        keepGoing: Bool = false, inputFormat: InputFormat? = nil, temporaryDirectory: String? = nil,
+        allowEmpty: Bool = false
     ) {
+        self.allowEmpty = allowEmpty
         self.paths = paths
         self.databasePath = databasePath
         self.policyPath = policyPath
@@ -57,9 +61,13 @@ public enum Checker {
             let rejected = report.files.filter { $0.status == .rejected }.compactMap(\.error)
             if !rejected.isEmpty && !request.keepGoing { throw .rejectedInputs(messages: rejected) }
             if report.databaseNotCreated || report.databaseTotals.spans == 0 {
+                if request.allowEmpty {
+                    return emptyResult(policy: policy, ingest: report, request: request, started: clock)
+                }
                 throw .nothingToCheck(
                     "no spans in " + request.paths.joined(separator: ", ")
-                        + ": nothing to check (did the tests export any? is the collector's file exporter writing there?)")
+                        + ": nothing to check (did the tests export any? is the collector's file exporter writing there? "
+                        + "pass --allow-empty to accept an empty capture)")
             }
             ingest = report
         }
@@ -80,6 +88,24 @@ public enum Checker {
         return CheckResult(
             policy: policy, ingest: ingest, database: request.databasePath, quality: diagnosis.quality, rules: rules,
             baseline: comparison, measured: measured, seconds: clock.duration(to: .now).seconds)
+    }
+
+    /// The result for inputs with no spans under `--allow-empty`: every rule skipped, so it passes.
+    static func emptyResult(policy: Policy, ingest: IngestReport, request: CheckRequest, started: ContinuousClock.Instant)
+        -> CheckResult
+    {
+        let diagnosis = DiagnosisReport(options: policy.analysisOptions)
+        let rules = PolicyEvaluator(policy: policy, report: diagnosis).evaluate().map { rule in
+            var r = rule
+            r.status = .skipped
+            r.message = "nothing to check: no spans in the inputs (--allow-empty)"
+            r.examples = []
+            r.details = []
+            return r
+        }
+        return CheckResult(
+            policy: policy, ingest: ingest, database: request.databasePath, quality: diagnosis.quality, rules: rules,
+            baseline: nil, measured: Baseline(diagnosis), seconds: started.duration(to: .now).seconds)
     }
 
     /// A fresh path in the temporary directory (`$TMPDIR` when set).

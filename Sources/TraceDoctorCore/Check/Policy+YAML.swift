@@ -168,6 +168,22 @@ extension Policy {
             message: "\(name) is given twice (first on line \(first.line)); keep one")
     }
 
+    /// The 1-based line and column of the character at `offset` (a `\r\n` is one character).
+    static func position(ofCharacter offset: Int, in text: String) -> (line: Int, column: Int) {
+        var line = 1
+        var column = 1
+        for (k, character) in text.enumerated() {
+            if k >= offset { break }
+            if character.isNewline {
+                line += 1
+                column = 1
+            } else {
+                column += 1
+            }
+        }
+        return (line, column)
+    }
+
     /// Yams' parse errors, with their position.
     private static func yamlError(_ error: YamlError, path: String) -> TraceDoctorError {
         switch error {
@@ -177,6 +193,10 @@ extension Policy {
             return .policy(path: path, line: mark.line, column: mark.column, message: message)
         case let .duplicatedKeysInMapping(duplicates, context):
             return duplicateKey(duplicates.first ?? "?", first: context.mark, text: context.text, path: path)
+        case let .reader(problem, offset, _, yaml):
+            // The reader (bad UTF-8, control characters) gives a character offset, not a mark.
+            let (line, column) = offset.map { position(ofCharacter: $0, in: yaml) } ?? (1, 1)
+            return .policy(path: path, line: line, column: column, message: "not valid YAML: " + problem)
         default:
             return .policy(path: path, line: nil, column: nil, message: "not valid YAML: \(error)")
         }

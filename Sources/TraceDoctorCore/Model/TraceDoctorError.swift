@@ -89,6 +89,9 @@ public enum TraceDoctorError: Error, Sendable, Equatable, CustomStringConvertibl
     case rejectedInputs(messages: [String])
     /// There is nothing to judge: no spans in the inputs or the database.
     case nothingToCheck(String)
+    /// The inputs named hold no span or log record (an empty folder, only files that are not
+    /// dumps, dumps with no records); `--allow-empty` accepts that.
+    case nothingToLoad(paths: [String])
     /// The user pressed Ctrl-C.
     case interrupted
 
@@ -161,6 +164,9 @@ public enum TraceDoctorError: Error, Sendable, Equatable, CustomStringConvertibl
                 + "\n(pass --keep-going to skip bad records and check the rest)"
         case let .nothingToCheck(message):
             return message
+        case let .nothingToLoad(paths):
+            return "nothing to load: no span or log record in " + paths.joined(separator: ", ")
+                + " (is this the folder the exporter writes to? pass --allow-empty to accept an empty capture)"
         case .interrupted:
             return "interrupted"
         }

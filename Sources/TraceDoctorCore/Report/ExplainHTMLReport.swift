@@ -216,6 +216,8 @@ struct HTMLWriter {
             case ">": out += "&gt;"
             case "\"": out += "&quot;"
             case "'": out += "&#39;"
+            case "\t", "\n", "\r": out.unicodeScalars.append(c)
+            case "\u{00}"..."\u{1F}", "\u{7F}"..."\u{9F}": out += TextFormat.printable(String(c))
             default: out.unicodeScalars.append(c)
             }
         }

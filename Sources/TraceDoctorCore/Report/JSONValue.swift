@@ -117,7 +117,8 @@ public indirect enum JSONValue: Sendable, Equatable {
         }
     }
 
-    /// `s` as a JSON string: quotes, backslashes and control characters escaped, the rest as is.
+    /// `s` as a JSON string: quotes, backslashes and control characters (C0, DEL, C1) escaped, the
+    /// rest as is.
     static func quoted(_ s: String) -> String {
         var out = "\""
         for scalar in s.unicodeScalars {
@@ -130,7 +131,11 @@ public indirect enum JSONValue: Sendable, Equatable {
             case "\u{08}": out += "\\b"
             case "\u{0C}": out += "\\f"
             default:
-                if scalar.value < 0x20 || scalar.value == 0x2028 || scalar.value == 0x2029 {
+                // C0 as JSON requires; DEL and C1 too (a terminal may act on them), and the
+                // line separators JavaScript does not allow in strings.
+                if scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) || scalar.value == 0x2028
+                    || scalar.value == 0x2029
+                {
                     let hex = String(scalar.value, radix: 16)
                     out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
                 } else {

@@ -52,11 +52,12 @@ final class SQLTableWriter: SQLResultWriter {
 
     init(_ out: @escaping TextSink) { self.out = out }
 
-    func columns(_ names: [String]) throws { self.names = names }
+    func columns(_ names: [String]) throws { self.names = names.map { TextFormat.printable($0) } }
 
     func row(_ values: [SQLValue]) throws {
         count += 1
-        let cells = values.map { $0.text(null: "NULL").replacingOccurrences(of: "\n", with: "⏎") }
+        // Control characters made visible before widths are measured (a newline as ⏎).
+        let cells = values.map { TextFormat.printable($0.text(null: "NULL").replacingOccurrences(of: "\n", with: "⏎")) }
         if let widths {
             out(render(cells, widths) + "\n")
         } else {

@@ -1,9 +1,9 @@
 // Small spellings every diagnosis report shares: short trace IDs, percentages, clock times,
-// cells cut to fit 100 columns.
+// cells cut to fit 100 columns, and the one sanitiser for untrusted text (`printable`).
 
 import Foundation
 
-enum TextFormat {
+public enum TextFormat {
     /// 16 hex digits that still find the trace (`explain`/`gaps` take prefixes and 64-bit IDs):
     /// the low half of a 64-bit ID, else the first half.
     static func shortID(_ id: TraceID) -> String {
@@ -57,9 +57,40 @@ enum TextFormat {
         return formatter.string(from: Date(timeIntervalSince1970: Double(ns) / 1e9)) + " UTC"
     }
 
-    /// `text` cut to `width` characters, ending in `…` when cut.
+    /// Untrusted text (span names, attribute values, log bodies, SQL values) made safe to print
+    /// on a terminal: every control character — C0, DEL and C1, ESC included — becomes a visible
+    /// escape (`\n`, `\r`, `\t`, else `\x1b` style), so that it can neither drive the terminal
+    /// nor throw off a width. Tab and newline are kept where `keepTab`/`keepNewline` say a format
+    /// needs them. Text without control characters is returned as is.
+    public static func printable(_ text: String, keepTab: Bool = false, keepNewline: Bool = false) -> String {
+        func isControl(_ value: UInt32) -> Bool {
+            (value < 0x20 && !(keepTab && value == 0x09) && !(keepNewline && value == 0x0A)) || (0x7F...0x9F).contains(value)
+        }
+        guard text.unicodeScalars.contains(where: { isControl($0.value) }) else { return text }
+        var out = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            guard isControl(scalar.value) else {
+                out.append(scalar)
+                continue
+            }
+            let escape: String
+            switch scalar.value {
+            case 0x0A: escape = "\\n"
+            case 0x0D: escape = "\\r"
+            case 0x09: escape = "\\t"
+            default:
+                let hex = String(scalar.value, radix: 16)
+                escape = "\\x" + (hex.count < 2 ? "0" : "") + hex
+            }
+            out.append(contentsOf: escape.unicodeScalars)
+        }
+        return String(out)
+    }
+
+    /// `text` made printable, then cut to `width` characters, ending in `…` when cut.
     static func fit(_ text: String, _ width: Int) -> String {
-        text.count <= width ? text : String(text.prefix(max(0, width - 1))) + "…"
+        let text = printable(text)
+        return text.count <= width ? text : String(text.prefix(max(0, width - 1))) + "…"
     }
 
     /// `chat-api: rag.retrieve`, cut to `width`.
@@ -75,7 +106,7 @@ enum TextFormat {
         var lines: [String] = []
         var line = prefix
         for (k, part) in parts.enumerated() {
-            let piece = part + (k < parts.count - 1 ? "," : "")
+            let piece = printable(part) + (k < parts.count - 1 ? "," : "")
             if line.count + 1 + piece.count > width && line.count > prefix.count {
                 lines.append(line)
                 line = String(repeating: " ", count: prefix.count) + piece
@@ -91,7 +122,7 @@ enum TextFormat {
     static func wrapWords(_ text: String, width: Int) -> [String] {
         var lines: [String] = []
         var line = ""
-        for var word in text.split(separator: " ", omittingEmptySubsequences: false) {
+        for var word in printable(text).split(separator: " ", omittingEmptySubsequences: false) {
             // A word longer than a line (a URL path) is cut across lines.
             while word.count > width && width > 0 {
                 if !line.isEmpty { lines.append(line) }
