@@ -8,17 +8,17 @@ struct GapsCommand: ParsableCommand, WritesReport {
         commandName: "gaps",
         abstract: "Time inside spans that no child span covers, largest first.",
         discussion: """
-            unaccounted_time: intervals inside a span that has children which no child covers, at least
-            --min-gap long and --min-gap-share of the span (a leaf's duration is its own work, not a gap),
-            with their offsets from the span's start. low_coverage: roots whose descendants cover less than
-            --min-coverage of them. child_before_parent / child_after_parent: children sticking out of their
-            parent, with the amount, and whether the hosts differ (likely clock skew). Times are measured
-            after clock-skew adjustment (Jaeger's: only across a host change, only when the child does not
+            unaccounted_time: intervals inside a span that has children which no child covers, at least \
+            --min-gap long and --min-gap-share of the span (a leaf's duration is its own work, not a gap), \
+            with their offsets from the span's start. low_coverage: roots whose descendants cover less than \
+            --min-coverage of them. child_before_parent / child_after_parent: children sticking out of their \
+            parent, with the amount, and whether the hosts differ (likely clock skew). Times are measured \
+            after clock-skew adjustment (Jaeger's: only across a host change, only when the child does not \
             fit, capped by --max-skew); every shift is listed.
 
             Examples:
               tracedoctor gaps
-              tracedoctor gaps 936e93ca                 # one trace (any unique prefix, base64, decimal)
+              tracedoctor gaps 936e93ca      # one trace (a unique prefix, base64, decimal)
               tracedoctor gaps --min-gap 50ms --min-gap-share 25%
               tracedoctor gaps --no-skew-adjust --format json
             """

@@ -10,24 +10,24 @@ struct IngestCommand: ParsableCommand, WritesReport {
         commandName: "ingest",
         abstract: "Load span and log dumps into the database.",
         discussion: """
-            Reads OTLP/JSON trace dumps: a TracesData / ExportTraceServiceRequest document, JSON Lines of
-            them (the OpenTelemetry Collector's file exporter), or a bare ResourceSpans per line; Jaeger
-            JSON (a trace downloaded from the Jaeger UI, an API v1 {"data": [...]} response, a span list);
-            Zipkin v2 JSON (a list of spans or of traces, or one span); and application log files: JSON
-            Lines logs, logfmt and plain text, whose trace and span IDs join the spans (a line without one
-            is stored too). Each file's format is detected from its first bytes. Files, directories
-            (walked recursively) and - (stdin); .gz is undone by itself. Each file is stored in one
-            transaction: a bad file is rejected whole and the database keeps what it had. Ingesting a file
+            Reads OTLP/JSON trace dumps: a TracesData / ExportTraceServiceRequest document, JSON Lines of \
+            them (the OpenTelemetry Collector's file exporter), or a bare ResourceSpans per line; Jaeger \
+            JSON (a trace downloaded from the Jaeger UI, an API v1 {"data": [...]} response, a span list); \
+            Zipkin v2 JSON (a list of spans or of traces, or one span); and application log files: JSON \
+            Lines logs, logfmt and plain text, whose trace and span IDs join the spans (a line without one \
+            is stored too). Each file's format is detected from its first bytes. Files, directories \
+            (walked recursively) and - (stdin); .gz is undone by itself. Each file is stored in one \
+            transaction: a bad file is rejected whole and the database keeps what it had. Ingesting a file \
             with the same content again adds nothing.
 
             Examples:
               tracedoctor ingest otel-export.jsonl
               tracedoctor ingest trace-from-jaeger-ui.json zipkin-export.json
               tracedoctor ingest traces.json app.log.jsonl /var/log/myapp/
-              tracedoctor ingest --db /tmp/t.db captures/          # every file below captures/
+              tracedoctor ingest --db /tmp/t.db captures/   # every file below captures/
               gzip -dc dump.json.gz | tracedoctor ingest -
               tracedoctor ingest --keep-going --format json broken-dump.jsonl
-              tracedoctor ingest --dry-run exporter-output/       # check the files, store nothing
+              tracedoctor ingest --dry-run exporter-output/  # check, store nothing
             """
     )
 

@@ -8,20 +8,21 @@ struct OrphansCommand: ParsableCommand, WritesReport {
         commandName: "orphans",
         abstract: "Spans whose parent is missing, and traces split off other traces (lost context).",
         discussion: """
-            missing_parent: spans naming a parent span ID that is not in their trace, summed by service and
-            child operations (with a likely cause), then one line per missing parent with its children.
-            fragment_trace: traces whose root is not an entry point (INTERNAL, CLIENT, PRODUCER) and that
-            started inside a span of the same process in another trace: work handed to a thread pool,
-            goroutine or task without its context. The suspected parent is named with a confidence and the
-            evidence. unpropagated_call: a client call whose callee started a new trace. Also cycle,
-            duplicate_span_id and multiple_roots. remote_parent_missing (an ingress span whose caller was
+            missing_parent: spans naming a parent span ID that is not in their trace, summed by service and \
+            child operations (with a likely cause), then one line per missing parent with its children. \
+            fragment_trace: traces whose root is not an entry point (INTERNAL, CLIENT, PRODUCER) and that \
+            started inside a span of the same process in another trace: work handed to a thread pool, \
+            goroutine or task without its context. The suspected parent is named with a confidence and the \
+            evidence. unpropagated_call: a client call whose callee started a new trace. Also cycle, \
+            duplicate_span_id and multiple_roots. remote_parent_missing (an ingress span whose caller was \
             not captured) is listed apart and is not a defect unless --include-remote.
 
             Examples:
               tracedoctor orphans
               tracedoctor orphans --include-remote --limit 0
               tracedoctor orphans --format json | jq '.fragment_trace[].suspected_parent'
-              tracedoctor orphans --fail-on fragment_trace --fail-on missing_parent    # CI: exit 1 if found
+              # CI: exit 1 when one is found
+              tracedoctor orphans --fail-on fragment_trace --fail-on missing_parent
             """
     )
 

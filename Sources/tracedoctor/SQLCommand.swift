@@ -10,15 +10,18 @@ struct SQLCommand: ParsableCommand, WritesReport {
         commandName: "sql",
         abstract: "Run a read-only SQL query over the database.",
         discussion: """
-            The database is opened read-only and the query may only read: ATTACH, PRAGMAs that set
-            something, extension loading and every write are refused. The schema (sources, resources, spans,
-            logs) is documented in the README; attributes are JSON objects, so `attributes->>'http.route'`
+            The database is opened read-only and the query may only read: ATTACH, PRAGMAs that set \
+            something, extension loading and every write are refused. The schema (sources, resources, spans, \
+            logs) is documented in the README; attributes are JSON objects, so `attributes->>'http.route'` \
             works.
 
             Examples:
-              tracedoctor sql "SELECT service, count(*) FROM spans GROUP BY 1 ORDER BY 2 DESC"
-              tracedoctor sql --format csv "SELECT trace_id, name, (end_ns - start_ns) / 1e6 AS ms FROM spans"
-              tracedoctor sql --format json "SELECT * FROM logs WHERE trace_id IS NULL LIMIT 20"
+              tracedoctor sql "SELECT service, count(*) FROM spans GROUP BY 1 ORDER BY 2"
+              tracedoctor sql --format csv -o spans.csv \\
+                "SELECT trace_id, name, (end_ns - start_ns) / 1e6 AS ms FROM spans"
+              tracedoctor sql --format json "SELECT * FROM logs WHERE trace_id IS NULL"
+
+            An empty query (only spaces or comments) is a usage error (exit 64).
             """
     )
 

@@ -8,10 +8,10 @@ struct StatsCommand: ParsableCommand, WritesReport {
         commandName: "stats",
         abstract: "Quality metrics of the database and how often each diagnosis was found.",
         discussion: """
-            trace completeness: share of traces with one root, no missing parent, that are not a fragment
-            and lost no fragment or call to another trace. parent linkage: share of spans that should have a
-            parent in their trace (a parent ID, or a fragment's root) whose parent is there. coverage: median
-            and 10th percentile of root coverage. log linkage: share of log lines linked to a span. timing
+            trace completeness: share of traces with one root, no missing parent, that are not a fragment \
+            and lost no fragment or call to another trace. parent linkage: share of spans that should have a \
+            parent in their trace (a parent ID, or a fragment's root) whose parent is there. coverage: median \
+            and 10th percentile of root coverage. log linkage: share of log lines linked to a span. timing \
             violations per 1000 spans. Then the count of every diagnosis.
 
             Examples:

@@ -22,17 +22,22 @@ struct TraceDoctorCommand: ParsableCommand {
         discussion: """
             Load span and log dumps into one SQLite file, then ask what is broken.
 
-              tracedoctor ingest collector-dump.jsonl      # load spans (OTLP/JSON, .gz, dirs, -)
-              tracedoctor ingest --format json dumps/      # the same, reported as JSON
-              tracedoctor stats                            # quality metrics, count of each diagnosis
-              tracedoctor orphans                          # missing parents, lost-context fragments
-              tracedoctor gaps                             # time no span accounts for
-              tracedoctor traces --sort coverage           # one line per trace
-              tracedoctor explain 936e93ca                 # one trace: diagnosis, waterfall, logs
-              tracedoctor logs 936e93ca                    # the log lines of a trace
-              tracedoctor check --junit report.xml dump/   # CI gate: policy, baseline, JUnit
+              tracedoctor ingest collector-dump.jsonl    # load dumps (dirs, .gz, -)
+              tracedoctor stats                          # quality, each diagnosis
+              tracedoctor orphans                        # missing parents, lost context
+              tracedoctor gaps                           # time no span accounts for
+              tracedoctor traces --sort coverage         # one line per trace
+              tracedoctor explain 936e93ca               # diagnosis, waterfall, logs
+              tracedoctor explain 936e93ca -o trace.html # the same as a web page
+              tracedoctor logs 936e93ca                  # the log lines of a trace
+              tracedoctor check --junit report.xml dump/ # CI gate: policy, baseline
 
-            Exit codes: 0 ok, 1 findings at or above the threshold, 2 input or runtime error, 64 usage error.
+            Every command that prints a report takes --format json, and -o FILE to write it to a file \
+            instead of stdout (folders missing on the path are created; the file is replaced only once \
+            complete).
+
+            Exit codes: 0 ok, 1 findings at or above the threshold, 2 input or runtime error (nothing to \
+            load is one, unless --allow-empty), 64 usage error. Errors start with "tracedoctor: error:".
             """,
         version: TraceDoctorVersion.current,
         subcommands: [

@@ -10,8 +10,8 @@ struct TracesCommand: ParsableCommand, WritesReport {
         commandName: "traces",
         abstract: "List traces: root, start, duration, spans, orphans, coverage, errors, diagnoses.",
         discussion: """
-            One line per trace: root service and operation, start (UTC), duration, span count, spans whose
-            parent is missing, coverage of the root by its descendants, spans with status ERROR; the
+            One line per trace: root service and operation, start (UTC), duration, span count, spans whose \
+            parent is missing, coverage of the root by its descendants, spans with status ERROR; the \
             diagnoses found in the trace follow on an indented line.
 
             Examples:
