@@ -94,7 +94,7 @@ struct IngestCommand: ParsableCommand, WritesReport {
         case .json:
             Terminal.out(JSONReport.render(report))
         case .text:
-            if !output.quiet { Terminal.out(IngestTextReport.render(report)) }
+            if !output.quiet || destination.output != nil { Terminal.out(IngestTextReport.render(report)) }
         }
         if report.interrupted {
             throw ExitCode(130)

@@ -65,6 +65,19 @@ import Testing
         #expect(allowed.stderr.isEmpty)
         #expect(allowed.stdout.contains("not created (nothing was stored)"))
 
+        // Under --keep-going a rejected file is a skip: all skipped is nothing loaded, as for check.
+        try "".write(toFile: tmp + "/empty.json", atomically: true, encoding: .utf8)
+        let skipped = try CLI.run(["ingest", "--db", tmp + "/t.db", "--keep-going", tmp + "/empty.json"])
+        #expect(skipped.status == 2)
+        #expect(skipped.stdout.contains("rejected"))
+        #expect(skipped.stderr.contains("tracedoctor: warning: skipped \(tmp)/empty.json: the file is empty"))
+        #expect(skipped.stderr.contains("tracedoctor: error: nothing to load: no span or log record in \(tmp)/empty.json"))
+        let skippedCheck = try CLI.run(["check", "--keep-going", tmp + "/empty.json"])
+        #expect(skippedCheck.status == 2)
+        #expect(skippedCheck.stderr.contains("nothing to check"))
+        let skippedAllowed = try CLI.run(["ingest", "--db", tmp + "/t.db", "--keep-going", "--allow-empty", tmp + "/empty.json"])
+        #expect(skippedAllowed.status == 0)
+
         let check = try CLI.run(["check", dir])
         #expect(check.status == 2)
         #expect(check.stdout.isEmpty)

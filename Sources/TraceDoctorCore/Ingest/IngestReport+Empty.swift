@@ -2,15 +2,16 @@
 // is an error unless `--allow-empty`).
 
 extension IngestReport {
-    /// True when the inputs hold no span and no log record: no file at all, only files that are
-    /// not dumps, or dumps without records. A file whose content is already in the database was
-    /// loaded before, so it counts as something; a rejected file is an error of its own.
+    /// True when the inputs gave no span and no log record: no file at all, only files that are
+    /// not dumps, dumps without records, or (under `--keep-going`, where a rejected file is a
+    /// skip) nothing but skipped files. A file whose content is already in the database was loaded
+    /// before, so it counts as something.
     public var loadedNothing: Bool {
         files.allSatisfy { file in
             switch file.status {
-            case .notADump: true
-            case .ingested: file.counts.spans == 0 && file.counts.logs == 0 && file.skippedRecords == 0
-            case .alreadyIngested, .rejected, .interrupted: false
+            case .notADump, .rejected: true
+            case .ingested: file.counts.spans == 0 && file.counts.logs == 0
+            case .alreadyIngested, .interrupted: false
             }
         }
     }
