@@ -213,6 +213,14 @@ import Testing
         #expect(ingest.stdout.isEmpty)
         #expect(try CLI.json(String(contentsOfFile: tmp + "/ingest.json", encoding: .utf8))["files"] != nil)
 
+        // On GitHub Actions the annotations still go to stdout, where the runner reads them.
+        let annotated = try CLI.run(
+            ["check", CLI.fixtures + "/check/unpropagated", "-o", tmp + "/check.txt"], environment: ["GITHUB_ACTIONS": "true"])
+        #expect(annotated.status == 1)
+        #expect(annotated.stdout.hasPrefix("::error title=tracedoctor check"), "\(annotated.stdout)")
+        let checkReport = try String(contentsOfFile: tmp + "/check.txt", encoding: .utf8)
+        #expect(!checkReport.contains("::error") && checkReport.hasSuffix("exit 1\n"), "\(checkReport)")
+
         // `explain -o trace.html` writes the page; --quiet does not silence a file.
         let html = try CLI.run(["explain", "--most-broken", "--db", db, "-q", "-o", tmp + "/trace.html"])
         #expect(html.status == 0)
