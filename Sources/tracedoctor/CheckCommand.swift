@@ -19,11 +19,13 @@ struct CheckCommand: ParsableCommand, WritesReport {
             spending over half their time unaccounted for.
 
             Exit codes: 0 every error rule passed (warnings never fail); 1 an error rule was violated; \
-            2 input or runtime error (unreadable or rejected input, malformed policy or baseline, no spans); \
+            2 input or runtime error (unreadable or rejected input, malformed policy or baseline, no spans \
+            unless --allow-empty, an output file that cannot be written); \
             64 usage error.
 
-            Outputs: --format json (docs/check.md documents the schema), --junit FILE (one test case per \
-            rule), --write-baseline FILE (this capture's metrics, to compare later with --baseline FILE). \
+            Outputs: --format json (docs/check.md documents the schema), -o FILE (the report to a file), \
+            --junit FILE (one test case per rule), --write-baseline FILE (this capture's metrics, to compare \
+            later with --baseline FILE); all are checked before anything is ingested. \
             When GITHUB_ACTIONS=true: ::error/::warning annotations (on stdout; on stderr with --format \
             json) and a Markdown summary appended to $GITHUB_STEP_SUMMARY.
 

@@ -18,7 +18,8 @@ struct IngestCommand: ParsableCommand, WritesReport {
             is stored too). Each file's format is detected from its first bytes. Files, directories \
             (walked recursively) and - (stdin); .gz is undone by itself. Each file is stored in one \
             transaction: a bad file is rejected whole and the database keeps what it had. Ingesting a file \
-            with the same content again adds nothing.
+            with the same content again adds nothing. Paths that hold no span or log record (an empty folder) \
+            exit 2 unless --allow-empty; folders missing on the --db path are created.
 
             Examples:
               tracedoctor ingest otel-export.jsonl
