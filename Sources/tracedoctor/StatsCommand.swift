@@ -25,14 +25,20 @@ struct StatsCommand: ParsableCommand {
     @OptionGroup var output: OutputOptions
     @OptionGroup var analysis: AnalysisOptionGroup
     @OptionGroup var report: ReportOptions
+    @OptionGroup var source: SourceOptions
+    @OptionGroup var serviceFilter: ServiceOption
+
+    func validate() throws {
+        try DiagnosisRun.requireSource(serviceFilter, source)
+    }
 
     func run() throws {
-        let result = try DiagnosisRun.run(store: store, analysis: analysis)
+        let result = try DiagnosisRun.run(store: store, analysis: analysis, source: source, service: serviceFilter.service)
         switch output.format {
         case .json:
             DiagnosisRun.print(DiagnosisJSON.stats(result), output)
         case .text:
-            DiagnosisRun.print(StatsTextReport.render(result, database: store.path, style: DiagnosisRun.style(output)), output)
+            DiagnosisRun.print(StatsTextReport.render(result, database: source.display ?? store.path, style: DiagnosisRun.style(output)), output)
         }
         try DiagnosisRun.applyFailOn(report, result)
     }

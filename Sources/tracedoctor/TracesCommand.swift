@@ -26,6 +26,7 @@ struct TracesCommand: ParsableCommand {
     @OptionGroup var output: OutputOptions
     @OptionGroup var analysis: AnalysisOptionGroup
     @OptionGroup var report: ReportOptions
+    @OptionGroup var source: SourceOptions
 
     @Option(name: .long, help: "Order: duration (longest first), coverage (lowest first), orphans (most first), start.")
     var sort: TraceSummary.Sort = .duration
@@ -34,7 +35,7 @@ struct TracesCommand: ParsableCommand {
     var service: String?
 
     func run() throws {
-        let result = try DiagnosisRun.run(store: store, analysis: analysis)
+        let result = try DiagnosisRun.run(store: store, analysis: analysis, source: source)
         let limit = report.limit(for: output.format)
         switch output.format {
         case .json:

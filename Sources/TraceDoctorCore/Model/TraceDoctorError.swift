@@ -91,6 +91,9 @@ public enum TraceDoctorError: Error, Sendable, Equatable, CustomStringConvertibl
     case nothingToCheck(String)
     /// The user pressed Ctrl-C.
     case interrupted
+    /// A ClickHouse source (`--source clickhouse://…`) could not be read: `server` is its URL
+    /// without any password.
+    case clickHouse(server: String, message: String)
 
     public var description: String {
         switch self {
@@ -163,6 +166,8 @@ public enum TraceDoctorError: Error, Sendable, Equatable, CustomStringConvertibl
             return message
         case .interrupted:
             return "interrupted"
+        case let .clickHouse(server, message):
+            return "ClickHouse \(server): \(message)"
         }
     }
 

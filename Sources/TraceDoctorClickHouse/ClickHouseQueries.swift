@@ -1,0 +1,98 @@
+// Every query tracedoctor sends to ClickHouse (docs/clickhouse.md shows them with their settings).
+// Values travel as `{name:Type}` parameters, never spliced in; table names are checked identifiers.
+//
+// Sharding: the exporter's tables are sharded by TraceId on a cluster (cityHash64(TraceId)), so each
+// trace lives on one shard. The `TraceId IN (subquery)` below is evaluated with
+// `distributed_product_mode = 'local'`: on a Distributed table each shard reads the subquery from its
+// own local table: no GLOBAL broadcast of IDs, and correct because a trace never spans shards.
+
+enum ClickHouseQueries {
+    /// `SpanKind` as the exporter wrote it (`Server` since v0.99, `SPAN_KIND_SERVER` before) → the
+    /// OTLP number.
+    static let kind = """
+        multiIf(SpanKind IN ('Internal', 'SPAN_KIND_INTERNAL'), 1, SpanKind IN ('Server', 'SPAN_KIND_SERVER'), 2, \
+        SpanKind IN ('Client', 'SPAN_KIND_CLIENT'), 3, SpanKind IN ('Producer', 'SPAN_KIND_PRODUCER'), 4, \
+        SpanKind IN ('Consumer', 'SPAN_KIND_CONSUMER'), 5, 0)
+        """
+
+    /// `StatusCode` in either spelling → 0 unset, 1 ok, 2 error.
+    static let status = """
+        multiIf(StatusCode IN ('Error', 'STATUS_CODE_ERROR'), 2, StatusCode IN ('Ok', 'STATUS_CODE_OK'), 1, 0)
+        """
+
+    /// The columns of `system.columns` for the tables used.
+    static let columns = """
+        SELECT table, name, type FROM system.columns
+        WHERE database = {database:String} AND table IN ({traces:String}, {logs:String}, {ids:String})
+        FORMAT TabSeparated
+        """
+
+    /// The window's size: spans and traces (chooses how many ranges of trace IDs to read in).
+    static func windowCount(traces: String, service: Bool) -> String {
+        """
+        SELECT count(), uniq(TraceId) FROM \(traces)
+        WHERE Timestamp >= fromUnixTimestamp64Nano({since:Int64}) AND Timestamp < fromUnixTimestamp64Nano({until:Int64})
+          AND TraceId != ''\(service ? " AND ServiceName = {service:String}" : "")
+        FORMAT TabSeparated
+        """
+    }
+
+    /// The traces with a span in `[since, until)` (of `service`, when given) and a TraceId in
+    /// `[lo, hi)` (hex order is ID order), all their spans within the widened window, sorted by trace.
+    /// One row a span, only what the analysis reads: the peer attributes only for CLIENT and
+    /// PRODUCER spans, the FOLLOWS_FROM test done here.
+    static func spans(traces: String, service: Bool, upperBound: Bool) -> String {
+        spans(traces: traces, service: service, idFilter: "TraceId >= {lo:String}" + (upperBound ? " AND TraceId < {hi:String}" : ""))
+    }
+
+    /// The same for one trace (`{trace:String}`).
+    static func spans(traces: String, ofTrace: Void) -> String {
+        spans(traces: traces, service: false, idFilter: "TraceId = {trace:String}")
+    }
+
+    /// Up to 11 trace IDs starting with `{prefix:String}` with a span in the window.
+    static func traceIDs(traces: String) -> String {
+        """
+        SELECT DISTINCT TraceId FROM \(traces)
+        WHERE Timestamp >= fromUnixTimestamp64Nano({since:Int64}) AND Timestamp < fromUnixTimestamp64Nano({until:Int64})
+          AND startsWith(TraceId, {prefix:String})
+        ORDER BY TraceId LIMIT 11
+        FORMAT TabSeparated
+        """
+    }
+
+    static func spans(traces: String, service: Bool, idFilter idRange: String) -> String {
+        return """
+            SELECT TraceId, SpanId, ParentSpanId, SpanName, \(kind) AS kind, ServiceName,
+              multiIf(mapContains(ResourceAttributes, 'host.name'), ResourceAttributes['host.name'],
+                      mapContains(ResourceAttributes, 'ip'), ResourceAttributes['ip'], ResourceAttributes['hostname']),
+              ResourceAttributes['service.instance.id'], ResourceAttributes['process.pid'],
+              toUnixTimestamp64Nano(Timestamp), Duration, \(status),
+              ParentSpanId != '' AND arrayExists((s, a) -> s = ParentSpanId AND a['opentracing.ref_type'] = 'follows_from',
+                                                 Links.SpanId, Links.Attributes),
+              if(kind IN (3, 4), SpanAttributes['peer.service'], ''), if(kind IN (3, 4), SpanAttributes['server.address'], ''),
+              if(kind IN (3, 4), SpanAttributes['net.peer.name'], ''), if(kind IN (3, 4), SpanAttributes['url.full'], ''),
+              if(kind IN (3, 4), SpanAttributes['http.url'], '')
+            FROM \(traces)
+            WHERE Timestamp >= fromUnixTimestamp64Nano({read_since:Int64}) AND Timestamp < fromUnixTimestamp64Nano({read_until:Int64})
+              AND \(idRange)
+              AND TraceId IN (
+                SELECT TraceId FROM \(traces)
+                WHERE Timestamp >= fromUnixTimestamp64Nano({since:Int64}) AND Timestamp < fromUnixTimestamp64Nano({until:Int64})
+                  AND \(idRange) AND TraceId != ''\(service ? " AND ServiceName = {service:String}" : ""))
+            ORDER BY TraceId, Timestamp, SpanId
+            SETTINGS distributed_product_mode = 'local'
+            FORMAT TabSeparated
+            """
+    }
+
+    /// The log lines in the window: IDs, service and time (what the quality metrics join).
+    static func logs(logs: String, service: Bool) -> String {
+        """
+        SELECT TraceId, SpanId, ServiceName, toUnixTimestamp64Nano(Timestamp) FROM \(logs)
+        WHERE Timestamp >= fromUnixTimestamp64Nano({since:Int64}) AND Timestamp < fromUnixTimestamp64Nano({until:Int64})\
+        \(service ? " AND ServiceName = {service:String}" : "")
+        FORMAT TabSeparated
+        """
+    }
+}
