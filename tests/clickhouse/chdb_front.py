@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """ClickHouse in process (chDB) behind the part of ClickHouse's HTTP interface tracedoctor uses.
 
-    chdb_front.py load  --path DIR --database DB [--legacy-enums] FILE...   exporter tables filled from OTLP/JSON
+    chdb_front.py load  --path DIR [--legacy-enums] DB=FILE[,FILE...]...    exporter tables filled from OTLP/JSON
     chdb_front.py sql   --path DIR SQL                                      run one statement
     chdb_front.py serve --path DIR [--user U] [--password P] [--max-memory-usage N]
                                                                             prints "port N", then serves on 127.0.0.1
@@ -195,16 +195,23 @@ def insert(sess, table, rows):
 
 def load(args):
     sess = chdb_session.Session(args.path)
-    for statement in schema_statements(args.database):
+    for spec in args.databases:
+        database, _, files = spec.partition("=")
+        for statement in schema_statements(database):
+            sess.query(statement)
+        spans = logs = 0
+        for path in filter(None, files.split(",")):
+            for doc in documents(path):
+                if "resourceSpans" in doc:
+                    spans += insert(sess, '"%s"."otel_traces"' % database, span_rows(doc, args.legacy_enums))
+                if "resourceLogs" in doc:
+                    logs += insert(sess, '"%s"."otel_logs"' % database, log_rows(doc))
+        legacy = sess.query("SELECT countIf(SpanKind LIKE 'SPAN_KIND_%%'), countIf(StatusCode LIKE 'STATUS_CODE_%%') "
+                            "FROM \"%s\".\"otel_traces\"" % database, "TabSeparated").bytes().decode().split()
+        print("loaded %d spans (%s with SPAN_KIND_*, %s with STATUS_CODE_*), %d log records into %s"
+              % (spans, legacy[0], legacy[1], logs, database))
+    for statement in args.sql or []:
         sess.query(statement)
-    spans = logs = 0
-    for path in args.files:
-        for doc in documents(path):
-            if "resourceSpans" in doc:
-                spans += insert(sess, '"%s"."otel_traces"' % args.database, span_rows(doc, args.legacy_enums))
-            if "resourceLogs" in doc:
-                logs += insert(sess, '"%s"."otel_logs"' % args.database, log_rows(doc))
-    print("loaded %d spans, %d log records into %s" % (spans, logs, args.database))
     sess.close()
 
 
@@ -295,6 +302,14 @@ def serve(args):
     Front.password = args.password
     server = HTTPServer(("127.0.0.1", args.port), Front)
     print("port %d" % server.server_address[1], flush=True)
+    if args.exit_with_stdin:
+        # The test process holds our stdin: when it ends, so does this server.
+        import threading
+
+        def watch():
+            sys.stdin.buffer.read()
+            os._exit(0)
+        threading.Thread(target=watch, daemon=True).start()
     try:
         server.serve_forever()
     except KeyboardInterrupt:
@@ -306,10 +321,10 @@ def main():
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("load")
     p.add_argument("--path", required=True)
-    p.add_argument("--database", default="otel")
     p.add_argument("--legacy-enums", action="store_true",
                    help="write SPAN_KIND_*/STATUS_CODE_* (older exporters) on traces whose ID ends in an odd digit")
-    p.add_argument("files", nargs="+")
+    p.add_argument("--sql", action="append", help="a statement to run after loading (repeatable)")
+    p.add_argument("databases", nargs="+", metavar="DB=FILE[,FILE...]")
     p = sub.add_parser("sql")
     p.add_argument("--path", required=True)
     p.add_argument("statement")
@@ -319,6 +334,7 @@ def main():
     p.add_argument("--user", default="default")
     p.add_argument("--password", default="")
     p.add_argument("--max-memory-usage", type=int, default=0)
+    p.add_argument("--exit-with-stdin", action="store_true", help="exit when stdin reaches its end")
     args = parser.parse_args()
     if args.command == "load":
         load(args)

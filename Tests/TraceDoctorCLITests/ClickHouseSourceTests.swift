@@ -1,0 +1,157 @@
+// `--source clickhouse://…` against ClickHouse 26.9 (chDB behind tests/clickhouse/chdb_front.py):
+// every command's output and exit code equal those from the same spans ingested into SQLite, and
+// each way the server can fail is one clear message and exit 2.
+
+import Foundation
+import Testing
+
+@Suite(.serialized) struct ClickHouseSourceTests {
+    func source(_ database: String, port: Int? = nil) throws -> [String] {
+        ["--source", try ClickHouseFront.url(database, port: port)] + ClickHouseFront.window
+    }
+
+    func clickhouse(_ args: [String], environment: [String: String] = ClickHouseFront.environment) throws -> Run {
+        try CLI.run(args, environment: environment)
+    }
+
+    static let commands: [[String]] = [
+        ["stats", "--format", "json"],
+        ["orphans", "--format", "json"],
+        ["gaps", "--format", "json"],
+        ["traces", "--format", "json", "--limit", "0"],
+        ["traces", "--sort", "coverage", "--service", "checkout"],
+        ["orphans", "--limit", "0"],
+        ["gaps", "--min-gap", "1ms", "--min-gap-share", "5%"],
+        ["stats", "--fail-on", "any", "--format", "json"],
+    ]
+
+    @Test(arguments: ["demo"] + ClickHouseFront.scenarios)
+    func everyCommandEqualsTheSQLiteSource(database: String) throws {
+        let db = try ClickHouseFront.sqlite(database)
+        for command in Self.commands {
+            let expected = try CLI.run(command + ["--db", db])
+            let actual = try clickhouse(command + (try source(database)))
+            #expect(actual.stdout == expected.stdout, "\(database): \(command.joined(separator: " "))")
+            #expect(actual.status == expected.status, "\(database): \(command.joined(separator: " ")): \(actual.stderr)")
+            #expect(actual.stderr == expected.stderr, "\(database): \(command.joined(separator: " "))")
+        }
+    }
+
+    @Test func statsTextDiffersOnlyInTheSourceLine() throws {
+        let expected = try CLI.run(["stats", "--db", try ClickHouseFront.sqlite("broken")])
+        let actual = try clickhouse(["stats"] + (try source("broken")))
+        try #require(actual.status == 0, "\(actual.stderr)")
+        let url = try ClickHouseFront.url("broken")
+        #expect(actual.stdout.hasPrefix("database \(url):"))
+        #expect(actual.stdout.split(separator: "\n").dropFirst() == expected.stdout.split(separator: "\n").dropFirst())
+    }
+
+    @Test func theFixturesHoldBothEnumSpellings() throws {
+        let log = try ClickHouseFront.servers.get().loadLog
+        // Each database has spans in the exporter's older spelling (and the rest in the newer).
+        #expect(log.contains("into broken"))
+        let line = log.split(separator: "\n").first { $0.hasSuffix("into broken") } ?? ""
+        #expect(!line.contains("(0 with SPAN_KIND_*"), "\(log)")
+        #expect(!line.contains(", 0 with STATUS_CODE_*"), "\(log)")
+    }
+
+    @Test func gapsOfOneTraceByPrefix() throws {
+        let db = try ClickHouseFront.sqlite("broken")
+        let traces = try CLI.json(try CLI.run(["traces", "--db", db, "--format", "json", "--limit", "1"]).stdout)
+        let id = try #require(((traces["traces"] as? [[String: Any]])?.first?["trace_id"]) as? String)
+        let prefix = String(id.prefix(10))
+        let expected = try CLI.run(["gaps", prefix, "--db", db, "--format", "json"])
+        let actual = try clickhouse(["gaps", prefix, "--format", "json"] + (try source("broken")))
+        #expect(actual.status == 0, "\(actual.stderr)")
+        #expect(actual.stdout == expected.stdout)
+        let missing = try clickhouse(["gaps", "ffffffffffff"] + (try source("broken")))
+        #expect(missing.status == 2)
+        #expect(missing.stderr.contains("no trace matches 'ffffffffffff'"))
+    }
+
+    @Test func serviceReadsOnlyTracesWithASpanOfIt() throws {
+        let all = try CLI.json(try clickhouse(["stats", "--format", "json"] + (try source("demo"))).stdout)
+        let run = try clickhouse(["stats", "--format", "json", "--service", "checkout"] + (try source("demo")))
+        try #require(run.status == 0, "\(run.stderr)")
+        let some = try CLI.json(run.stdout)
+        let traces = { (json: [String: Any]) in (json["traces"] as? Int) ?? -1 }
+        #expect(traces(some) > 0)
+        #expect(traces(some) < traces(all))
+    }
+
+    @Test func verboseReportsBytesAndNeverThePassword() throws {
+        let run = try clickhouse(["orphans", "--verbose"] + (try source("demo")))
+        #expect(run.status == 0)
+        #expect(run.stderr.contains("tracedoctor: clickhouse: spans of traces"))
+        #expect(run.stderr.range(of: #"clickhouse: \d+ queries, [0-9.]+ KB received"#, options: .regularExpression) != nil, "\(run.stderr)")
+        #expect(!run.stderr.contains(ClickHouseFront.password))
+        #expect(!run.stdout.contains(ClickHouseFront.password))
+    }
+
+    // MARK: Errors
+
+    @Test func serverDown() throws {
+        // A port nothing listens on: bind one, note it, close it.
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+        let port = Int(UInt16(bigEndian: address.sin_port))
+        close(fd)
+        let run = try clickhouse(["stats", "--source", "clickhouse://127.0.0.1:\(port)/otel"] + ClickHouseFront.window)
+        #expect(run.status == 2)
+        #expect(run.stdout.isEmpty)
+        #expect(run.stderr.hasPrefix("tracedoctor: error: ClickHouse clickhouse://default@127.0.0.1:\(port)/otel: cannot connect to http://127.0.0.1:\(port)"), "\(run.stderr)")
+        #expect(run.stderr.contains("is the server running"))
+    }
+
+    @Test func wrongPassword() throws {
+        let run = try clickhouse(["orphans"] + (try source("demo")), environment: ["CLICKHOUSE_PASSWORD": "not-it"])
+        #expect(run.status == 2)
+        #expect(run.stderr == "tracedoctor: error: ClickHouse clickhouse://tracedoctor@127.0.0.1:\(try ClickHouseFront.servers.get().port)/demo: user 'tracedoctor' was refused: wrong password or unknown user (the password comes from $CLICKHOUSE_PASSWORD, else a prompt on a terminal)\n")
+        #expect(!run.stderr.contains("not-it"))
+    }
+
+    @Test func missingTable() throws {
+        let run = try clickhouse(["stats", "--traces-table", "spans"] + (try source("demo")))
+        #expect(run.status == 2)
+        #expect(run.stderr.contains("no table demo.spans (the OpenTelemetry Collector's clickhouseexporter writes otel_traces"), "\(run.stderr)")
+        let database = try clickhouse(["stats"] + (try source("nowhere")))
+        #expect(database.status == 2)
+        #expect(database.stderr.contains("database 'nowhere' does not exist"), "\(database.stderr)")
+    }
+
+    @Test func tableOfAnotherSchema() throws {
+        let run = try clickhouse(["stats", "--traces-table", "other_schema"] + (try source("demo")))
+        #expect(run.status == 2)
+        #expect(run.stderr.contains("demo.other_schema is not a table the clickhouseexporter wrote: it has no column SpanId, ParentSpanId"), "\(run.stderr)")
+    }
+
+    @Test func queryOverTheMemoryLimit() throws {
+        let port = try ClickHouseFront.servers.get().tightPort
+        let run = try clickhouse(["orphans"] + (try source("demo", port: port)))
+        #expect(run.status == 2)
+        #expect(run.stderr.contains("the query went over the server's memory limit"), "\(run.stderr)")
+        #expect(run.stderr.contains("MEMORY_LIMIT_EXCEEDED"))
+        #expect(!run.stderr.contains("Stack trace"))
+    }
+
+    @Test func usageErrors() throws {
+        let noWindow = try CLI.run(["stats", "--source", "clickhouse://127.0.0.1/otel"])
+        #expect(noWindow.status == 64)
+        #expect(noWindow.stderr.contains("needs --since and --until"))
+        let passwordInURL = try CLI.run(["stats", "--source", "clickhouse://u:pw@127.0.0.1/otel"] + ClickHouseFront.window)
+        #expect(passwordInURL.status == 64)
+        #expect(passwordInURL.stderr.contains("$CLICKHOUSE_PASSWORD"))
+        #expect(!passwordInURL.stderr.contains("pw@"))
+        let badTime = try CLI.run(["stats", "--source", "clickhouse://127.0.0.1/otel", "--since", "yesterday", "--until", "now"])
+        #expect(badTime.status == 64)
+        #expect(badTime.stderr.contains("--since 'yesterday' is not a time"))
+        let sinceAlone = try CLI.run(["orphans", "--since", "1h"])
+        #expect(sinceAlone.status == 64)
+        #expect(sinceAlone.stderr.contains("--since needs --source"))
+    }
+}
