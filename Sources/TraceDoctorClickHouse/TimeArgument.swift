@@ -23,6 +23,31 @@ public enum TimeArgument {
         return absolute(text.trimmingCharacters(in: .whitespaces))
     }
 
+    /// `2026-12-03T10:00:00Z`, with a fraction when there is one (what `parse` reads back).
+    public static func format(_ ns: Int64) -> String {
+        let seconds = ns >= 0 ? ns / 1_000_000_000 : (ns - 999_999_999) / 1_000_000_000
+        let fraction = ns - seconds * 1_000_000_000
+        let days = seconds >= 0 ? seconds / 86400 : (seconds - 86399) / 86400
+        let rest = seconds - days * 86400
+        // Civil date from days (Howard Hinnant's algorithm).
+        let z = days + 719468
+        let era = (z >= 0 ? z : z - 146096) / 146097
+        let doe = z - era * 146097
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let day = doy - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
+        var text = String(format: "%04d-%02d-%02dT%02d:%02d:%02d", Int(year), Int(month), Int(day), Int(rest / 3600), Int(rest / 60 % 60), Int(rest % 60))
+        if fraction != 0 {
+            var digits = String(format: "%09d", Int(fraction))
+            while digits.hasSuffix("0") { digits.removeLast() }
+            text += "." + digits
+        }
+        return text + "Z"
+    }
+
     /// `YYYY-MM-DD[(T| )HH:MM[:SS[.fraction]]][Z|±HH[:MM]]`.
     static func absolute(_ text: String) -> Int64? {
         let b = Array(text.utf8)

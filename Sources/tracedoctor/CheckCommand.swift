@@ -3,6 +3,7 @@
 
 import ArgumentParser
 import Foundation
+import TraceDoctorClickHouse
 import TraceDoctorCore
 
 struct CheckCommand: ParsableCommand {
@@ -72,10 +73,31 @@ struct CheckCommand: ParsableCommand {
     @Option(name: .long, help: "Read every input as this format instead of detecting it.")
     var inputFormat: InputFormat?
 
+    @OptionGroup var source: SourceOptions
+    @OptionGroup var serviceFilter: ServiceOption
+
+    func validate() throws {
+        try DiagnosisRun.requireSource(serviceFilter, source)
+        if source.isClickHouse && (!paths.isEmpty || db != nil) {
+            throw ValidationError("--source checks the spans in ClickHouse: give no PATH and no --db")
+        }
+    }
+
     func run() throws {
-        let request = CheckRequest(
+        var request = CheckRequest(
             paths: paths, databasePath: paths.isEmpty ? TraceStore.resolvePath(db) : db, policyPath: policy,
             baselinePath: baseline, keepGoing: keepGoing, inputFormat: inputFormat)
+        var clickhouse: SendableSource?
+        if source.isClickHouse {
+            let spans = SendableSource(try source.spanSource(service: serviceFilter.service))
+            request.databasePath = source.display
+            request.explainArguments = try source.explainArguments(service: serviceFilter.service)
+            request.diagnose = { options throws(TraceDoctorError) in
+                try ClickHouseDiagnoser.run(source: spans.value, options: options)
+            }
+            clickhouse = spans
+        }
+        defer { if let clickhouse { source.summary(clickhouse.value) } }
         let progress = Terminal.stderrIsTerminal && !output.quiet ? ProgressBar() : nil
         let result: CheckResult
         do {

@@ -112,6 +112,12 @@ struct SourceOptions: ParsableArguments {
             client: client, tables: ClickHouseTables(traces: tracesTable, logs: logsTable), window: try window(service: service))
     }
 
+    /// `--source URL --since T --until T` with the window's absolute times (valid later too).
+    func explainArguments(service: String?) throws -> String {
+        let w = try window(service: service)
+        return "--source \(display ?? "") --since \(TimeArgument.format(w.sinceNs)) --until \(TimeArgument.format(w.untilNs))"
+    }
+
     /// What --verbose prints at the end: queries and bytes received.
     func summary(_ source: ClickHouseSpanSource) {
         guard verbose else { return }
@@ -131,4 +137,10 @@ struct ServiceOption: ParsableArguments {
         name: .long,
         help: ArgumentHelp("With --source: only traces with a span of this service.", valueName: "service"))
     var service: String?
+}
+
+/// The source handed to `check`'s request (used by one thread at a time).
+final class SendableSource: @unchecked Sendable {
+    let value: ClickHouseSpanSource
+    init(_ value: ClickHouseSpanSource) { self.value = value }
 }
