@@ -96,3 +96,59 @@ enum ClickHouseQueries {
         """
     }
 }
+
+extension ClickHouseQueries {
+    /// Whole spans of the traces `{ids:Array(String)}` in `[read_since, read_until)`, as the exporter
+    /// stored them (attributes, events, links), for a copy into a local database.
+    static func fullSpans(traces: String) -> String {
+        """
+        SELECT TraceId, SpanId, ParentSpanId, TraceState, SpanName, \(kind) AS kind, ServiceName,
+          ResourceAttributes, ScopeName, ScopeVersion, SpanAttributes,
+          toString(toUnixTimestamp64Nano(Timestamp)) AS start, toString(toUnixTimestamp64Nano(Timestamp) + Duration) AS end,
+          \(status) AS status, StatusMessage,
+          arrayMap(t -> toString(toUnixTimestamp64Nano(t)), Events.Timestamp) AS event_times, Events.Name AS event_names,
+          Events.Attributes AS event_attributes,
+          Links.TraceId AS link_traces, Links.SpanId AS link_spans, Links.TraceState AS link_states,
+          Links.Attributes AS link_attributes
+        FROM \(traces)
+        WHERE Timestamp >= fromUnixTimestamp64Nano({read_since:Int64}) AND Timestamp < fromUnixTimestamp64Nano({read_until:Int64})
+          AND TraceId IN {ids:Array(String)}
+        ORDER BY TraceId, Timestamp, SpanId
+        FORMAT JSONEachRow
+        """
+    }
+
+    /// Log lines of the traces `{ids:Array(String)}`, and the lines without a trace ID of
+    /// `{services:Array(String)}`, in `[read_since, read_until)`.
+    static func fullLogs(logs: String) -> String {
+        """
+        SELECT toString(toUnixTimestamp64Nano(Timestamp)) AS time, TraceId, SpanId, TraceFlags, SeverityText, SeverityNumber,
+          ServiceName, Body, ResourceAttributes, ScopeName, ScopeVersion, LogAttributes
+        FROM \(logs)
+        WHERE Timestamp >= fromUnixTimestamp64Nano({read_since:Int64}) AND Timestamp < fromUnixTimestamp64Nano({read_until:Int64})
+          AND (TraceId IN {ids:Array(String)} OR (TraceId = '' AND ServiceName IN {services:Array(String)}))
+        ORDER BY Timestamp
+        FORMAT JSONEachRow
+        """
+    }
+
+    /// Up to 500 other traces with a span running at some time in `[{start}, {end}]` (a span
+    /// running then started at most an hour before, as the local database's lookup assumes).
+    static func neighbours(traces: String) -> String {
+        """
+        SELECT DISTINCT TraceId FROM \(traces)
+        WHERE Timestamp >= fromUnixTimestamp64Nano({start:Int64} - 3600000000000) AND Timestamp <= fromUnixTimestamp64Nano({end:Int64})
+          AND toUnixTimestamp64Nano(Timestamp) + Duration >= {start:Int64} AND TraceId != {trace:String} AND TraceId != ''
+        LIMIT 500
+        FORMAT TabSeparated
+        """
+    }
+
+    /// A trace's first and last span start from the exporter's lookup table (`otel_traces_trace_id_ts`).
+    static func traceTimes(ids: String) -> String {
+        """
+        SELECT toUnixTimestamp(min(Start)), toUnixTimestamp(max(End)) FROM \(ids) WHERE TraceId = {trace:String}
+        FORMAT TabSeparated
+        """
+    }
+}

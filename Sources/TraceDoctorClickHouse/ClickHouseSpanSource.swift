@@ -14,7 +14,7 @@ public final class ClickHouseSpanSource: SpanSource {
     public var spansPerRange = 200_000
     /// Rows skipped because an ID was not hex (the exporter writes lowercase hex).
     public private(set) var skippedRows = 0
-    private var hasLogsTable = false
+    private(set) var hasLogs = false
     private var checked = false
 
     public init(client: ClickHouseClient, tables: ClickHouseTables, window: ClickHouseWindow) {
@@ -89,7 +89,7 @@ public final class ClickHouseSpanSource: SpanSource {
                     message: "\(database).\(tables.logs) is not a table the clickhouseexporter wrote: it has no column "
                         + missingLogs.joined(separator: ", "))
             }
-            hasLogsTable = true
+            hasLogs = true
         } else {
             client.trace?("no table \(database).\(tables.logs): no log lines")
         }
@@ -213,7 +213,7 @@ public final class ClickHouseSpanSource: SpanSource {
 
     public func forEachLog(_ body: (LogReference) throws -> Void) throws {
         try checkSchema()
-        guard hasLogsTable else { return }
+        guard hasLogs else { return }
         let data = try client.query(
             ClickHouseQueries.logs(logs: try qualified(tables.logs), service: window.service != nil),
             parameters: baseParameters, label: "log lines")
