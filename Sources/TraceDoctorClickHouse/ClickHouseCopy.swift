@@ -75,6 +75,19 @@ extension ClickHouseSpanSource {
         return Copy(traces: found.count, spans: lines.count, logs: logLines.count)
     }
 
+    /// Up to `limit` trace IDs of the window, in ID order.
+    public func traceIDs(limit: Int) throws(TraceDoctorError) -> [String] {
+        try checkSchema()
+        var parameters = baseParameters
+        parameters["limit"] = String(limit)
+        let data = try client.query(
+            ClickHouseQueries.someTraceIDs(traces: try qualified(tables.traces), service: window.service != nil),
+            parameters: parameters, label: "trace IDs of the window")
+        var ids: [String] = []
+        TabSeparated.forEachRow(data) { row in if let id = row.first { ids.append(id) } }
+        return ids
+    }
+
     /// Other traces running while `spans` ran (what `explain` weighs fragments against).
     public func neighbours(of id: String, spans: [AnalysisSpan]) throws(TraceDoctorError) -> [String] {
         let starts = spans.compactMap(\.startNs).filter { $0 != 0 }

@@ -152,3 +152,16 @@ extension ClickHouseQueries {
         """
     }
 }
+
+extension ClickHouseQueries {
+    /// Up to `{limit}` traces with a span in the window (of `{service}` when given), in ID order.
+    static func someTraceIDs(traces: String, service: Bool) -> String {
+        """
+        SELECT DISTINCT TraceId FROM \(traces)
+        WHERE Timestamp >= fromUnixTimestamp64Nano({since:Int64}) AND Timestamp < fromUnixTimestamp64Nano({until:Int64})
+          AND TraceId != ''\(service ? " AND ServiceName = {service:String}" : "")
+        ORDER BY TraceId LIMIT {limit:UInt64}
+        FORMAT TabSeparated
+        """
+    }
+}

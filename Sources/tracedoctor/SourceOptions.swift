@@ -72,6 +72,10 @@ struct SourceOptions: ParsableArguments {
 
     /// The window; `--since` and `--until` are required with a ClickHouse source.
     func window(service: String?) throws -> ClickHouseWindow {
+        try Self.window(since: since, until: until, lateMargin: lateMargin, service: service)
+    }
+
+    static func window(since: String?, until: String?, lateMargin: String, service: String?) throws -> ClickHouseWindow {
         guard let since, let until else {
             throw ValidationError(
                 "--source clickhouse://… needs --since and --until (for example --since 1h --until now): "
@@ -94,9 +98,17 @@ struct SourceOptions: ParsableArguments {
     /// The span source for `--source`, with the password from $CLICKHOUSE_PASSWORD or a prompt.
     func spanSource(service: String?) throws -> ClickHouseSpanSource {
         guard let source else { throw ValidationError("no --source") }
+        return try Self.spanSource(
+            url: source, window: try window(service: service),
+            tables: ClickHouseTables(traces: tracesTable, logs: logsTable), verbose: verbose)
+    }
+
+    static func spanSource(url: String, window: ClickHouseWindow, tables: ClickHouseTables, verbose: Bool) throws
+        -> ClickHouseSpanSource
+    {
         let location: ClickHouseLocation
         do {
-            location = try ClickHouseLocation(parsing: source)
+            location = try ClickHouseLocation(parsing: url)
         } catch {
             throw Terminal.fail(error)
         }
@@ -108,8 +120,7 @@ struct SourceOptions: ParsableArguments {
         let client = ClickHouseClient(
             location: location, password: password, askPassword: Terminal.stdinIsTerminal ? prompt : nil)
         if verbose { client.trace = { Terminal.err("tracedoctor: clickhouse: " + $0) } }
-        return ClickHouseSpanSource(
-            client: client, tables: ClickHouseTables(traces: tracesTable, logs: logsTable), window: try window(service: service))
+        return ClickHouseSpanSource(client: client, tables: tables, window: window)
     }
 
     /// `--source URL --since T --until T` with the window's absolute times (valid later too).
@@ -143,4 +154,38 @@ struct ServiceOption: ParsableArguments {
 final class SendableSource: @unchecked Sendable {
     let value: ClickHouseSpanSource
     init(_ value: ClickHouseSpanSource) { self.value = value }
+}
+
+/// `ingest clickhouse://host/database`: which traces to copy into the local database.
+struct ClickHouseIngestOptions: ParsableArguments {
+    @Option(
+        name: .long, parsing: .singleValue,
+        help: ArgumentHelp(
+            "With a clickhouse:// path: copy this trace (hex, a unique prefix; repeatable).", valueName: "trace-id"))
+    var traceId: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("With a clickhouse:// path: traces with a span from this time.", valueName: "time"))
+    var since: String?
+
+    @Option(name: .long, help: ArgumentHelp("With a clickhouse:// path: … to this time.", valueName: "time"))
+    var until: String?
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp("With a clickhouse:// path and no --trace-id: copy at most this many traces (default 100).", valueName: "n"))
+    var limit = 100
+
+    @Option(name: .long, help: ArgumentHelp("With a clickhouse:// path: only traces with a span of this service.", valueName: "service"))
+    var service: String?
+
+    @Flag(name: .long, help: "With a clickhouse:// path: print each query's bytes received and time on stderr.")
+    var verbose = false
+
+    /// The source: with --trace-id and no window, all of time (the trace IDs narrow it).
+    func source(_ url: String) throws -> ClickHouseSpanSource {
+        let allTime = !traceId.isEmpty && since == nil && until == nil
+        let window = try SourceOptions.window(
+            since: allTime ? "1970-01-01" : since, until: allTime ? "2200-01-01" : until, lateMargin: "5m", service: service)
+        return try SourceOptions.spanSource(url: url, window: window, tables: ClickHouseTables(), verbose: verbose)
+    }
 }
