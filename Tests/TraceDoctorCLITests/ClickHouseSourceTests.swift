@@ -14,6 +14,14 @@ import Testing
         try CLI.run(args, environment: environment)
     }
 
+    /// A JSON value as text with sorted keys (nil for none).
+    func canonical(_ value: Any?) -> String? {
+        guard let value, !(value is NSNull) else { return nil }
+        guard JSONSerialization.isValidJSONObject([value]) else { return "\(value)" }
+        let data = try? JSONSerialization.data(withJSONObject: [value], options: [.sortedKeys])
+        return data.map { String(decoding: $0, as: UTF8.self) }
+    }
+
     static let commands: [[String]] = [
         ["stats", "--format", "json"],
         ["orphans", "--format", "json"],
@@ -86,6 +94,113 @@ import Testing
         #expect(run.stderr.range(of: #"clickhouse: \d+ queries, [0-9.]+ KB received"#, options: .regularExpression) != nil, "\(run.stderr)")
         #expect(!run.stderr.contains(ClickHouseFront.password))
         #expect(!run.stdout.contains(ClickHouseFront.password))
+    }
+
+    // MARK: explain, check, logs, ingest
+
+    @Test(arguments: ["demo", "broken", "unpropagated", "uninjected"])
+    func explainEqualsTheSQLiteSource(database: String) throws {
+        let db = try ClickHouseFront.sqlite(database)
+        for args in [["explain", "--most-broken"], ["explain", "--most-broken", "--logs", "errors", "--depth", "2"]] {
+            let expected = try CLI.run(args + ["--db", db])
+            let actual = try clickhouse(args + (try source(database)))
+            #expect(actual.status == expected.status, "\(actual.stderr)")
+            #expect(actual.stdout == expected.stdout, "\(database): \(args.joined(separator: " "))")
+        }
+        // JSON: the same findings and spans; attribute values are strings (the exporter's Map(String, String)).
+        let expected = try CLI.json(try CLI.run(["explain", "--most-broken", "--format", "json", "--db", db]).stdout)
+        let actual = try CLI.json(try clickhouse(["explain", "--most-broken", "--format", "json"] + (try source(database))).stdout)
+        for key in ["findings", "trace_id", "coverage", "critical_path", "span_count", "attached_traces", "fragment_of"] {
+            #expect(canonical(expected[key]) == canonical(actual[key]), "\(database): \(key) differs")
+        }
+    }
+
+    @Test func explainByPrefixAndUnknownTrace() throws {
+        let db = try ClickHouseFront.sqlite("broken")
+        let id = try #require(
+            (try CLI.json(try CLI.run(["traces", "--db", db, "--format", "json", "--limit", "1"]).stdout)["traces"]
+                as? [[String: Any]])?.first?["trace_id"] as? String)
+        let expected = try CLI.run(["explain", String(id.prefix(8)), "--db", db])
+        let actual = try clickhouse(["explain", String(id.prefix(8))] + (try source("broken")))
+        #expect(actual.status == 0, "\(actual.stderr)")
+        #expect(actual.stdout == expected.stdout)
+        let unknown = try clickhouse(["explain", "0000000abc"] + (try source("broken")))
+        #expect(unknown.status == 2)
+        #expect(unknown.stderr == "tracedoctor: error: no trace matches '0000000abc'\n")
+    }
+
+    @Test(arguments: ["demo", "broken", "healthy", "uninjected"])
+    func checkEqualsTheSQLiteSource(database: String) throws {
+        let db = try ClickHouseFront.sqlite(database)
+        let expected = try CLI.run(["check", "--db", db, "--format", "json"])
+        let actual = try clickhouse(["check", "--format", "json"] + (try source(database)))
+        #expect(actual.status == expected.status, "\(actual.stderr)")
+        var a = try CLI.json(actual.stdout)
+        var e = try CLI.json(expected.stdout)
+        #expect((a["database"] as? String) == (try ClickHouseFront.url(database)))
+        for key in ["database", "seconds"] {
+            a[key] = nil
+            e[key] = nil
+        }
+        // The explain commands name the source and the window instead of --db.
+        let normalise = { (json: [String: Any]) -> String in
+            let data = try! JSONSerialization.data(withJSONObject: json, options: [.sortedKeys])
+            return String(decoding: data, as: UTF8.self)
+                .replacingOccurrences(
+                    of: #" --source clickhouse:[^"]* --since 2020-01-01T00:00:00Z --until 2100-01-01T00:00:00Z"#, with: " DB",
+                    options: .regularExpression)
+                .replacingOccurrences(of: #" --db [^"]*"#, with: " DB", options: .regularExpression)
+        }
+        #expect(normalise(a) == normalise(e))
+    }
+
+    @Test func checkWithSourceTakesNoPaths() throws {
+        let run = try CLI.run(["check", "x.json", "--source", "clickhouse://127.0.0.1/otel"] + ClickHouseFront.window)
+        #expect(run.status == 64)
+        #expect(run.stderr.contains("give no PATH and no --db"))
+    }
+
+    @Test func logsOfATraceEqualTheSQLiteSource() throws {
+        let db = try ClickHouseFront.sqlite("broken")
+        let id = try #require(
+            (try CLI.json(try CLI.run(["traces", "--db", db, "--format", "json", "--limit", "1"]).stdout)["traces"]
+                as? [[String: Any]])?.first?["trace_id"] as? String)
+        for extra in [[String](), ["--errors"]] {
+            let expected = try CLI.run(["logs", id] + extra + ["--db", db])
+            let actual = try clickhouse(["logs", id] + extra + (try source("broken")))
+            #expect(actual.status == 0, "\(actual.stderr)")
+            #expect(actual.stdout == expected.stdout)
+        }
+        let unlinked = try clickhouse(["logs", "--unlinked"] + (try source("broken")))
+        #expect(unlinked.status == 64)
+    }
+
+    @Test func ingestCopiesChosenTraces() throws {
+        let tmp = CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: tmp) }
+        let sqlite = try ClickHouseFront.sqlite("broken")
+        let orphans = try CLI.json(try CLI.run(["orphans", "--db", sqlite, "--format", "json"]).stdout)
+        let fragment = try #require((orphans["fragment_trace"] as? [[String: Any]])?.first)
+        let child = try #require(fragment["trace_id"] as? String)
+        let parent = try #require((fragment["suspected_parent"] as? [String: Any])?["trace_id"] as? String)
+        let run = try clickhouse([
+            "ingest", try ClickHouseFront.url("broken"), "--trace-id", String(child.prefix(12)), "--trace-id", parent,
+            "--db", tmp + "/copy.db",
+        ])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.hasPrefix("copied 2 traces, "), "\(run.stdout)")
+        // The fragment is found again in the copy, with the same suspected parent.
+        let copy = try CLI.json(try CLI.run(["orphans", "--db", tmp + "/copy.db", "--format", "json"]).stdout)
+        let found = try #require((copy["fragment_trace"] as? [[String: Any]])?.first)
+        #expect(((found["suspected_parent"] as? [String: Any])?["trace_id"] as? String) == parent)
+        let window = try clickhouse(
+            ["ingest", try ClickHouseFront.url("broken"), "--limit", "3", "--db", tmp + "/window.db", "--format", "json"]
+                + ClickHouseFront.window)
+        #expect(window.status == 0, "\(window.stderr)")
+        #expect((try CLI.json(window.stdout)["traces"] as? Int) == 3)
+        let neither = try CLI.run(["ingest", "clickhouse://127.0.0.1/otel", "--db", tmp + "/x.db"])
+        #expect(neither.status == 64)
+        #expect(neither.stderr.contains("needs --trace-id ID, or --since and --until"))
     }
 
     // MARK: Errors
