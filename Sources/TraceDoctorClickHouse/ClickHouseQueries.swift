@@ -143,14 +143,6 @@ extension ClickHouseQueries {
         FORMAT TabSeparated
         """
     }
-
-    /// A trace's first and last span start from the exporter's lookup table (`otel_traces_trace_id_ts`).
-    static func traceTimes(ids: String) -> String {
-        """
-        SELECT toUnixTimestamp(min(Start)), toUnixTimestamp(max(End)) FROM \(ids) WHERE TraceId = {trace:String}
-        FORMAT TabSeparated
-        """
-    }
 }
 
 extension ClickHouseQueries {
