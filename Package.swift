@@ -68,6 +68,11 @@ let package = Package(
             path: "Tests/TraceDoctorCoreTests"
         ),
         .testTarget(
+            name: "TraceDoctorClickHouseTests",
+            dependencies: ["TraceDoctorClickHouse", "TraceDoctorCore"],
+            path: "Tests/TraceDoctorClickHouseTests"
+        ),
+        .testTarget(
             name: "TraceDoctorCLITests",
             dependencies: ["tracedoctor"],
             path: "Tests/TraceDoctorCLITests",

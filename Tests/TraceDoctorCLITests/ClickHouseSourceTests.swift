@@ -126,7 +126,7 @@ import Testing
         #expect(actual.stdout == expected.stdout)
         let unknown = try clickhouse(["explain", "0000000abc"] + (try source("broken")))
         #expect(unknown.status == 2)
-        #expect(unknown.stderr == "tracedoctor: error: no trace matches '0000000abc'\n")
+        #expect(unknown.stderr.hasSuffix("no trace matches '0000000abc'\n"), "\(unknown.stderr)")
     }
 
     @Test(arguments: ["demo", "broken", "healthy", "uninjected"])
@@ -219,14 +219,16 @@ import Testing
         let run = try clickhouse(["stats", "--source", "clickhouse://127.0.0.1:\(port)/otel"] + ClickHouseFront.window)
         #expect(run.status == 2)
         #expect(run.stdout.isEmpty)
-        #expect(run.stderr.hasPrefix("tracedoctor: error: ClickHouse clickhouse://default@127.0.0.1:\(port)/otel: cannot connect to http://127.0.0.1:\(port)"), "\(run.stderr)")
+        #expect(run.stderr.contains("ClickHouse clickhouse://default@127.0.0.1:\(port)/otel: cannot connect to http://127.0.0.1:\(port)"), "\(run.stderr)")
+        #expect(run.stderr.split(separator: "\n").count == 1)
         #expect(run.stderr.contains("is the server running"))
     }
 
     @Test func wrongPassword() throws {
         let run = try clickhouse(["orphans"] + (try source("demo")), environment: ["CLICKHOUSE_PASSWORD": "not-it"])
         #expect(run.status == 2)
-        #expect(run.stderr == "tracedoctor: error: ClickHouse clickhouse://tracedoctor@127.0.0.1:\(try ClickHouseFront.servers.get().port)/demo: user 'tracedoctor' was refused: wrong password or unknown user (the password comes from $CLICKHOUSE_PASSWORD, else a prompt on a terminal)\n")
+        #expect(run.stderr.hasSuffix("ClickHouse clickhouse://tracedoctor@127.0.0.1:\(try ClickHouseFront.servers.get().port)/demo: user 'tracedoctor' was refused: wrong password or unknown user (the password comes from $CLICKHOUSE_PASSWORD, else a prompt on a terminal)\n"), "\(run.stderr)")
+        #expect(run.stderr.split(separator: "\n").count == 1)
         #expect(!run.stderr.contains("not-it"))
     }
 
