@@ -157,3 +157,15 @@ extension ClickHouseQueries {
         """
     }
 }
+
+extension ClickHouseQueries {
+    /// The first and last span start (whole seconds) of the traces `{ids:Array(String)}`, from the
+    /// exporter's lookup table (`otel_traces_trace_id_ts`, ordered by TraceId: a point read).
+    static func traceTimes(ids: String) -> String {
+        """
+        SELECT toUnixTimestamp(min(Start)), toUnixTimestamp(max(End)), count() FROM \(ids)
+        WHERE TraceId IN {ids:Array(String)}
+        FORMAT TabSeparated
+        """
+    }
+}

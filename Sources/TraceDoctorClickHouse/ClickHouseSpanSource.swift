@@ -9,12 +9,14 @@ import TraceDoctorCore
 public final class ClickHouseSpanSource: SpanSource {
     public let client: ClickHouseClient
     public let tables: ClickHouseTables
-    public let window: ClickHouseWindow
+    public var window: ClickHouseWindow
     /// Spans fetched per query, about: the window is read in this many spans' ranges of trace IDs.
     public var spansPerRange = 200_000
     /// Rows skipped because an ID was not hex (the exporter writes lowercase hex).
     public private(set) var skippedRows = 0
     private(set) var hasLogs = false
+    /// Whether the exporter's trace-ID lookup table is there (TraceId, Start, End).
+    private(set) var hasTraceIDTimes = false
     private var checked = false
 
     public init(client: ClickHouseClient, tables: ClickHouseTables, window: ClickHouseWindow) {
@@ -80,6 +82,9 @@ public final class ClickHouseSpanSource: SpanSource {
             throw .clickHouse(
                 server: client.location.display,
                 message: "\(database).\(tables.traces).Timestamp is \(type), not the exporter's DateTime64(9)")
+        }
+        if let times = columns[tables.traceIDTimes], ["TraceId", "Start", "End"].allSatisfy({ times[$0] != nil }) {
+            hasTraceIDTimes = true
         }
         if let logs = columns[tables.logs] {
             let missingLogs = Self.requiredLogColumns.filter { logs[$0] == nil }
@@ -176,6 +181,25 @@ public final class ClickHouseSpanSource: SpanSource {
             }
             if !trace.isEmpty { try body(trace) }
         }
+    }
+
+    /// Narrows the window to the traces `ids` (full IDs) from the exporter's lookup table: their
+    /// first to last span start, plus a second (the table keeps whole seconds). False when the table
+    /// is missing or does not know every ID.
+    public func narrowWindow(toTraces ids: [String]) throws(TraceDoctorError) -> Bool {
+        try checkSchema()
+        guard hasTraceIDTimes, !ids.isEmpty else { return false }
+        let data = try client.query(
+            ClickHouseQueries.traceTimes(ids: try qualified(tables.traceIDTimes)),
+            parameters: ["ids": Self.arrayLiteral(ids)], label: "times of \(ids.count) traces from \(tables.traceIDTimes)")
+        var times: (Int64, Int64, Int)?
+        TabSeparated.forEachRow(data) { row in
+            if row.count >= 3, let a = Int64(row[0]), let b = Int64(row[1]), let n = Int(row[2]) { times = (a, b, n) }
+        }
+        guard let (first, last, known) = times, known >= Set(ids).count else { return false }
+        window.sinceNs = first * 1_000_000_000
+        window.untilNs = (last + 1) * 1_000_000_000
+        return true
     }
 
     /// The trace a hex prefix names among the traces with a span in the window.

@@ -119,7 +119,15 @@ struct IngestCommand: ParsableCommand {
             if clickhouse.traceId.isEmpty {
                 ids = try source.traceIDs(limit: clickhouse.limit)
             } else {
-                for query in clickhouse.traceId { ids.append(try source.resolveTraceID(query)) }
+                // Full IDs and no window: the exporter's lookup table says when the traces ran.
+                let full = clickhouse.traceId.map { $0.lowercased() }
+                if clickhouse.since == nil, full.allSatisfy({ $0.count == 32 && $0.allSatisfy(\.isHexDigit) }),
+                    try source.narrowWindow(toTraces: full)
+                {
+                    ids = full
+                } else {
+                    for query in clickhouse.traceId { ids.append(try source.resolveTraceID(query)) }
+                }
             }
             let copied = try source.copy(traces: ids, into: database)
             if clickhouse.verbose {

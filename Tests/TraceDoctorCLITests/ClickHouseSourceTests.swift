@@ -193,6 +193,14 @@ import Testing
         let copy = try CLI.json(try CLI.run(["orphans", "--db", tmp + "/copy.db", "--format", "json"]).stdout)
         let found = try #require((copy["fragment_trace"] as? [[String: Any]])?.first)
         #expect(((found["suspected_parent"] as? [String: Any])?["trace_id"] as? String) == parent)
+        // Full IDs without a window: the exporter's lookup table (otel_traces_trace_id_ts) says when.
+        let full = try clickhouse([
+            "ingest", try ClickHouseFront.url("broken"), "--trace-id", child, "--trace-id", parent, "--db", tmp + "/full.db",
+            "--verbose",
+        ])
+        #expect(full.status == 0, "\(full.stderr)")
+        #expect(full.stderr.contains("times of 2 traces from otel_traces_trace_id_ts"), "\(full.stderr)")
+        #expect(full.stdout.hasPrefix("copied 2 traces, "), "\(full.stdout)")
         let window = try clickhouse(
             ["ingest", try ClickHouseFront.url("broken"), "--limit", "3", "--db", tmp + "/window.db", "--format", "json"]
                 + ClickHouseFront.window)
