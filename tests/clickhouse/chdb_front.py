@@ -92,6 +92,13 @@ STATUS = ["Unset", "Ok", "Error"]
 LEGACY_STATUS = ["STATUS_CODE_UNSET", "STATUS_CODE_OK", "STATUS_CODE_ERROR"]
 
 
+def enum(value, names):
+    """An OTLP/JSON enum: its number, or its name (SPAN_KIND_CLIENT, STATUS_CODE_ERROR)."""
+    if isinstance(value, str) and not value.isdigit():
+        return names.index(value) if value in names else 0
+    return int(value or 0)
+
+
 def documents(path):
     with open(path, encoding="utf-8") as f:
         text = f.read()
@@ -116,8 +123,8 @@ def span_rows(doc, legacy):
                 trace_id = hex_id(s.get("traceId"))
                 # Both spellings the exporter has written: the old ones on every other trace.
                 old = legacy and int(trace_id[-1:] or "0", 16) % 2 == 1
-                kind = int(s.get("kind", 0))
-                code = int((s.get("status") or {}).get("code", 0))
+                kind = enum(s.get("kind", 0), LEGACY_KINDS)
+                code = enum((s.get("status") or {}).get("code", 0), LEGACY_STATUS)
                 start = int(s.get("startTimeUnixNano", 0))
                 end = int(s.get("endTimeUnixNano", 0))
                 events = s.get("events") or []
