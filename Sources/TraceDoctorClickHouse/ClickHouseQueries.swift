@@ -169,3 +169,65 @@ extension ClickHouseQueries {
         """
     }
 }
+
+extension ClickHouseQueries {
+    /// The window's traces with their spans' IDs, kinds and times (the base of the in-database
+    /// aggregation).
+    static func windowSpans(traces: String, service: Bool) -> String {
+        """
+        SELECT TraceId, SpanId, ParentSpanId, \(kind) AS kind,
+               toInt64(toUnixTimestamp64Nano(Timestamp)) AS s, toInt64(toUnixTimestamp64Nano(Timestamp)) + toInt64(Duration) AS e
+        FROM \(traces)
+        WHERE Timestamp >= fromUnixTimestamp64Nano({read_since:Int64}) AND Timestamp < fromUnixTimestamp64Nano({read_until:Int64})
+          AND TraceId IN (
+            SELECT TraceId FROM \(traces)
+            WHERE Timestamp >= fromUnixTimestamp64Nano({since:Int64}) AND Timestamp < fromUnixTimestamp64Nano({until:Int64})
+              AND TraceId != ''\(service ? " AND ServiceName = {service:String}" : ""))
+        """
+    }
+
+    /// `stats --in-database`: per trace, `groupArray` of (SpanId, ParentSpanId) and `arrayCount` of
+    /// the parents not in the trace (`has`); per span with children, its children's intervals clamped
+    /// to it, sorted (`arraySort`) and folded (`arrayFold`) into the uncovered holes that pass the
+    /// thresholds; children outside their parent. One row of sums comes back.
+    static func inDatabaseStats(traces: String, service: Bool) -> String {
+        let spans = windowSpans(traces: traces, service: service)
+        return """
+            WITH
+              per_trace AS (
+                SELECT TraceId, count() AS spans, countIf(ParentSpanId = '') AS roots,
+                  groupArray(SpanId) AS ids, groupArray(ParentSpanId) AS parents, groupArray(kind) AS kinds,
+                  arrayCount(p -> p != '' AND NOT has(ids, p), parents) AS orphans,
+                  arrayCount((p, k) -> p != '' AND NOT has(ids, p) AND k IN (2, 5), parents, kinds) AS entry_orphans
+                FROM (\(spans)) GROUP BY TraceId
+              ),
+              per_parent AS (
+                SELECT p.TraceId AS trace, p.SpanId AS span, any(p.s) AS s, any(p.e) AS e,
+                  arraySort(arrayFilter(x -> x.2 > x.1,
+                    groupArray((greatest(c.s, p.s), least(c.e, p.e))))) AS covered,
+                  countIf(c.s < p.s) AS before, countIf(c.e > p.e) AS after
+                FROM (\(spans)) AS p INNER JOIN (\(spans)) AS c ON c.TraceId = p.TraceId AND c.ParentSpanId = p.SpanId
+                GROUP BY p.TraceId, p.SpanId
+              ),
+              holes AS (
+                SELECT trace, before, after,
+                  arrayFold((acc, x) -> (greatest(acc.1, x.2),
+                      acc.2 + if(x.1 - acc.1 > 0 AND x.1 - acc.1 >= {min_gap:Int64}
+                                 AND (x.1 - acc.1) >= {min_gap_share:Float64} * (e - s), 1, 0)),
+                    covered, (s, toUInt64(0))) AS folded,
+                  folded.2 + if(e - folded.1 > 0 AND e - folded.1 >= {min_gap:Int64}
+                                AND (e - folded.1) >= {min_gap_share:Float64} * (e - s), 1, 0) AS gaps
+                FROM per_parent
+              )
+            SELECT
+              (SELECT count() FROM per_trace), (SELECT sum(spans) FROM per_trace),
+              (SELECT countIf(roots > 1) FROM per_trace),
+              (SELECT sum(if(roots = 0, orphans - entry_orphans, orphans)) FROM per_trace),
+              (SELECT sum(if(roots = 0, entry_orphans, 0)) FROM per_trace),
+              (SELECT countIf(roots = 1 AND orphans = 0) FROM per_trace),
+              (SELECT sum(gaps) FROM holes), (SELECT sum(before) FROM holes), (SELECT sum(after) FROM holes)
+            SETTINGS distributed_product_mode = 'local'
+            FORMAT TabSeparated
+            """
+    }
+}

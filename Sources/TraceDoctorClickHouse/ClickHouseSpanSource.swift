@@ -37,7 +37,7 @@ public final class ClickHouseSpanSource: SpanSource {
         return "`\(database)`.`\(table)`"
     }
 
-    var baseParameters: [String: String] {
+    public var baseParameters: [String: String] {
         var p = [
             "since": String(window.sinceNs), "until": String(window.untilNs), "read_since": String(window.readSinceNs),
             "read_until": String(window.readUntilNs),

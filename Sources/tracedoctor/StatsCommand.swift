@@ -1,6 +1,7 @@
 // `tracedoctor stats`
 
 import ArgumentParser
+import TraceDoctorClickHouse
 import TraceDoctorCore
 
 struct StatsCommand: ParsableCommand {
@@ -28,11 +29,30 @@ struct StatsCommand: ParsableCommand {
     @OptionGroup var source: SourceOptions
     @OptionGroup var serviceFilter: ServiceOption
 
+    @Flag(
+        name: .long,
+        help: "With --source: aggregate inside ClickHouse and fetch one row (no spans): the per-trace counts only.")
+    var inDatabase = false
+
     func validate() throws {
         try DiagnosisRun.requireSource(serviceFilter, source)
+        if inDatabase && !source.isClickHouse { throw ValidationError("--in-database needs --source clickhouse://host/database") }
     }
 
     func run() throws {
+        if inDatabase {
+            let spans = try source.spanSource(service: serviceFilter.service)
+            let options = try analysis.options()
+            let result: InDatabaseStats
+            do {
+                result = try InDatabaseStats.run(source: spans, options: options)
+            } catch {
+                throw Terminal.fail(error)
+            }
+            source.summary(spans)
+            DiagnosisRun.print(output.format == .json ? result.json() : result.text(), output)
+            return
+        }
         let result = try DiagnosisRun.run(store: store, analysis: analysis, source: source, service: serviceFilter.service)
         switch output.format {
         case .json:
