@@ -96,6 +96,42 @@ import Testing
         #expect(!run.stdout.contains(ClickHouseFront.password))
     }
 
+    // MARK: stats --in-database
+
+    /// The per-trace counts computed inside ClickHouse equal the analysis' on raw timestamps.
+    @Test(arguments: ["demo"] + ClickHouseFront.scenarios)
+    func inDatabaseCountsEqualTheAnalysis(database: String) throws {
+        let db = try ClickHouseFront.sqlite(database)
+        let keys = [
+            "missing_parent", "remote_parent_missing", "multiple_roots", "unaccounted_time", "child_before_parent",
+            "child_after_parent",
+        ]
+        for thresholds in [[String](), ["--min-gap", "1ms", "--min-gap-share", "5%"], ["--min-gap", "0", "--min-gap-share", "0"]] {
+            let run = try clickhouse(["stats", "--in-database", "--format", "json", "--no-skew-adjust"] + thresholds + (try source(database)))
+            try #require(run.status == 0, "\(run.stderr)")
+            let actual = try CLI.json(run.stdout)
+            let expected = try CLI.json(try CLI.run(["stats", "--db", db, "--format", "json", "--no-skew-adjust"] + thresholds).stdout)
+            #expect(actual["traces"] as? Int == expected["traces"] as? Int)
+            #expect(actual["spans"] as? Int == expected["spans"] as? Int)
+            let a = actual["diagnoses"] as? [String: Any] ?? [:]
+            let e = expected["diagnoses"] as? [String: Any] ?? [:]
+            for key in keys {
+                #expect(a[key] as? Int == e[key] as? Int, "\(database) \(thresholds): \(key)")
+            }
+        }
+        // Nothing but one row of sums crosses the network.
+        let verbose = try clickhouse(["stats", "--in-database", "--verbose"] + (try source(database)))
+        #expect(verbose.stderr.contains("in-database stats: "), "\(verbose.stderr)")
+        #expect(!verbose.stderr.contains("spans of traces"))
+        #expect(verbose.stdout.contains("computed in ClickHouse"))
+    }
+
+    @Test func inDatabaseNeedsASource() throws {
+        let run = try CLI.run(["stats", "--in-database"])
+        #expect(run.status == 64)
+        #expect(run.stderr.contains("--in-database needs --source"))
+    }
+
     // MARK: explain, check, logs, ingest
 
     @Test(arguments: ["demo", "broken", "unpropagated", "uninjected"])
