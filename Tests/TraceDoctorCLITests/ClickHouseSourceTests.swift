@@ -247,6 +247,51 @@ import Testing
         #expect(neither.stderr.contains("needs --trace-id ID, or --since and --until"))
     }
 
+    /// Without $CLICKHOUSE_PASSWORD on a terminal (script(1) gives one), the refused user is asked
+    /// for the password, which is not echoed; a wrong one is refused like any other.
+    @Test func passwordPromptOnATerminal() throws {
+        try #require(FileManager.default.isExecutableFile(atPath: "/usr/bin/script"), "needs script(1) (util-linux)")
+        func onTerminal(typing: String) throws -> String {
+            let command = ([CLI.binary, "stats", "--format", "json"] + (try source("demo")))
+                .map { "'" + $0 + "'" }.joined(separator: " ")
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
+            process.arguments = ["-qec", command, "/dev/null"]
+            var env = ProcessInfo.processInfo.environment
+            env.removeValue(forKey: "CLICKHOUSE_PASSWORD")
+            process.environment = env
+            let input = Pipe()
+            let output = Pipe()
+            process.standardInput = input
+            process.standardOutput = output
+            process.standardError = output
+            let seen = PromptBuffer()
+            output.fileHandleForReading.readabilityHandler = { handle in seen.append(handle.availableData) }
+            try process.run()
+            // Typed once the prompt is up (getpass flushes what was typed before it).
+            let deadline = Date().addingTimeInterval(30)
+            while !seen.text.contains("ClickHouse password for"), Date() < deadline, process.isRunning {
+                Thread.sleep(forTimeInterval: 0.05)
+            }
+            Thread.sleep(forTimeInterval: 0.2)
+            input.fileHandleForWriting.write(Data((typing + "\n").utf8))
+            let end = Date().addingTimeInterval(30)
+            while process.isRunning, Date() < end { Thread.sleep(forTimeInterval: 0.05) }
+            if process.isRunning { process.terminate() }
+            process.waitUntilExit()
+            output.fileHandleForReading.readabilityHandler = nil
+            seen.append(output.fileHandleForReading.readDataToEndOfFile())
+            return seen.text
+        }
+        let right = try onTerminal(typing: ClickHouseFront.password)
+        #expect(right.contains("ClickHouse password for tracedoctor@127.0.0.1: "), "\(right)")
+        #expect(right.contains("\"command\" : \"stats\""), "\(right)")
+        #expect(!right.contains(ClickHouseFront.password))
+        let wrong = try onTerminal(typing: "not-the-password")
+        #expect(wrong.contains("user 'tracedoctor' was refused"), "\(wrong)")
+        #expect(!wrong.contains("not-the-password"))
+    }
+
     // MARK: Errors
 
     @Test func serverDown() throws {
@@ -314,5 +359,21 @@ import Testing
         let sinceAlone = try CLI.run(["orphans", "--since", "1h"])
         #expect(sinceAlone.status == 64)
         #expect(sinceAlone.stderr.contains("--since needs --source"))
+    }
+}
+
+/// Output of a process read as it comes (the prompt test waits for the prompt).
+private final class PromptBuffer: @unchecked Sendable {
+    private let lock = NSLock()
+    private var data = Data()
+    func append(_ more: Data) {
+        lock.lock()
+        data += more
+        lock.unlock()
+    }
+    var text: String {
+        lock.lock()
+        defer { lock.unlock() }
+        return String(decoding: data, as: UTF8.self)
     }
 }
