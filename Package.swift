@@ -42,10 +42,17 @@ let package = Package(
                 .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release)),
             ]
         ),
+        // Spans where the OpenTelemetry Collector's clickhouseexporter wrote them: the HTTP client
+        // and the ClickHouse SQL dialect (docs/clickhouse.md), behind Core's SpanSource.
+        .target(
+            name: "TraceDoctorClickHouse",
+            dependencies: ["TraceDoctorCore"]
+        ),
         .executableTarget(
             name: "tracedoctor",
             dependencies: [
                 "TraceDoctorCore",
+                "TraceDoctorClickHouse",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -59,6 +66,11 @@ let package = Package(
             name: "TraceDoctorCoreTests",
             dependencies: ["TraceDoctorCore", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
             path: "Tests/TraceDoctorCoreTests"
+        ),
+        .testTarget(
+            name: "TraceDoctorClickHouseTests",
+            dependencies: ["TraceDoctorClickHouse", "TraceDoctorCore"],
+            path: "Tests/TraceDoctorClickHouseTests"
         ),
         .testTarget(
             name: "TraceDoctorCLITests",

@@ -191,6 +191,56 @@ class Bench:
                  "tracedoctor check (ingest + diagnose + default policy)",
                  lambda: [self.bin, "check", path, "--format", "json"], path, spans, "spans", expect_exit=(0, 1))
 
+    def clickhouse(self):
+        """The diagnoses with --source clickhouse://… (chDB behind tests/clickhouse/chdb_front.py, the
+        OTLP input converted to the clickhouseexporter's tables) against the same on SQLite."""
+        path = self.data.file("otlp")
+        spans = self.data.truth("otlp")["spans"]
+        try:
+            venv = subprocess.run([os.path.join(ROOT, "tests/realsdk/setup-venv.sh")], stdout=subprocess.PIPE, text=True,
+                                  check=True).stdout.strip().splitlines()[-1]
+        except (subprocess.CalledProcessError, IndexError):
+            log("bench: skipping clickhouse: the venv with chdb could not be made (tests/realsdk/setup-venv.sh)")
+            return
+        python = os.path.join(venv, "bin", "python")
+        front = os.path.join(ROOT, "tests/clickhouse/chdb_front.py")
+        store = os.path.join(self.args.data, f"chdb-otlp-{self.data.size}-s{self.data.seed}")
+        if not os.path.exists(store + ".done"):
+            shutil.rmtree(store, ignore_errors=True)
+            log(f"bench: loading {path} into chDB at {store} ...")
+            subprocess.run([python, front, "load", "--path", store, f"otel={path}"], check=True, stdout=subprocess.DEVNULL)
+            open(store + ".done", "w").close()
+        table_bytes = int(subprocess.run(
+            [python, front, "sql", "--path", store,
+             "SELECT sum(data_compressed_bytes) FROM system.parts WHERE database = 'otel' AND table = 'otel_traces' AND active"],
+            stdout=subprocess.PIPE, text=True, check=True).stdout.strip() or 0)
+        db = self.fresh_db("clickhouse")
+        subprocess.run([self.bin, "ingest", "--quiet", "--db", db, path], check=True)
+        server = subprocess.Popen([python, front, "serve", "--path", store, "--exit-with-stdin"], stdin=subprocess.PIPE,
+                                  stdout=subprocess.PIPE, text=True)
+        try:
+            port = int(server.stdout.readline().split()[1])
+            source = ["--source", f"clickhouse://127.0.0.1:{port}/otel", "--since", "1970-01-01", "--until", "2200-01-01"]
+            table = f"{table_bytes / 1e6:.1f} MB" if table_bytes >= 1e6 else f"{table_bytes / 1e3:.0f} KB"
+            group = f"Analysis of {spans:,} spans: ClickHouse (chDB 26.9, otel_traces {table} compressed) against SQLite"
+            for command in (["stats"], ["orphans"], ["gaps"]):
+                name = " ".join(command)
+                self.run(group, f"tracedoctor {name} --db", lambda: [self.bin] + command + ["--db", db, "--format", "json"],
+                         None, spans, "spans", expect_exit=(0, 1))
+                probe = subprocess.run([self.bin] + command + source + ["--format", "json", "--verbose"],
+                                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                local = subprocess.run([self.bin] + command + ["--db", db, "--format", "json"], stdout=subprocess.PIPE,
+                                       text=True)
+                if probe.stdout != local.stdout:
+                    raise SystemExit(f"bench: tracedoctor {name}: --source and --db disagree")
+                received = probe.stderr.strip().splitlines()[-1].split(", ")[-1] if probe.stderr.strip() else "?"
+                self.run(group, f"tracedoctor {name} --source ({received})",
+                         lambda: [self.bin] + command + source + ["--format", "json"], None, spans, "spans",
+                         expect_exit=(0, 1))
+        finally:
+            server.stdin.close()
+            server.wait(timeout=30)
+
     def logs(self):
         """Log ingest against lnav, the tool a user opens on a log file, on the same JSON Lines file."""
         path = self.data.file("logs")
@@ -278,7 +328,7 @@ def main():
                         help="runs of each tracedoctor and reference case (the fastest is kept); baselines run once")
     parser.add_argument("--bin", default=os.path.join(ROOT, ".build/release/tracedoctor"))
     parser.add_argument("--bench-bin", default=os.path.join(ROOT, ".build/release/tracedoctor-bench"))
-    parser.add_argument("--cases", default="ingest,document,formats,logs,analysis")
+    parser.add_argument("--cases", default="ingest,document,formats,logs,analysis,clickhouse")
     parser.add_argument("--json", default=os.path.join(ROOT, "bench-data", "results.json"))
     args = parser.parse_args()
     bench = Bench(args)
@@ -295,6 +345,8 @@ def main():
             bench.logs()
         if "analysis" in cases:
             bench.analysis()
+        if "clickhouse" in cases:
+            bench.clickhouse()
     finally:
         shutil.rmtree(bench.tmp, ignore_errors=True)
     print(f"machine: {machine}")

@@ -3,6 +3,7 @@
 
 import ArgumentParser
 import Foundation
+import TraceDoctorClickHouse
 import TraceDoctorCore
 
 struct CheckCommand: ParsableCommand, WritesReport {
@@ -78,14 +79,36 @@ struct CheckCommand: ParsableCommand, WritesReport {
     @Flag(name: .long, help: "Pass (exit 0, every rule skipped) when the inputs hold no spans, instead of exit 2.")
     var allowEmpty = false
 
+    @OptionGroup var source: SourceOptions
+    @OptionGroup var serviceFilter: ServiceOption
+
+    func validate() throws {
+        try DiagnosisRun.requireSource(serviceFilter, source)
+        if source.isClickHouse && (!paths.isEmpty || db != nil) {
+            throw ValidationError("--source checks the spans in ClickHouse: give no PATH and no --db")
+        }
+    }
+
     func run() throws {
         // The files to write are checked (and opened as temporary files) before the work.
         let junitFile = try junit.map { path throws(TraceDoctorError) in try PendingOutput.open(path) }
         let baselineFile = try writeBaseline.map { path throws(TraceDoctorError) in try PendingOutput.open(path) }
-        let request = CheckRequest(
+        var request = CheckRequest(
             paths: paths, databasePath: paths.isEmpty ? TraceStore.resolvePath(db) : db, policyPath: policy,
             baselinePath: baseline, keepGoing: keepGoing, inputFormat: inputFormat, allowEmpty: allowEmpty)
-        if let db = request.databasePath, !paths.isEmpty { try OutputFile.createFolders(for: db) }
+        var clickhouse: SendableSource?
+        if source.isClickHouse {
+            let spans = SendableSource(try source.spanSource(service: serviceFilter.service))
+            request.databasePath = source.display
+            request.explainArguments = try source.explainArguments(service: serviceFilter.service)
+            request.diagnose = { options throws(TraceDoctorError) in
+                try ClickHouseDiagnoser.run(source: spans.value, options: options)
+            }
+            clickhouse = spans
+        } else if let db = request.databasePath, !paths.isEmpty {
+            try OutputFile.createFolders(for: db)
+        }
+        defer { if let clickhouse { source.summary(clickhouse.value) } }
         let progress = Terminal.stderrIsTerminal && !output.quiet ? ProgressBar() : nil
         let result: CheckResult
         do {

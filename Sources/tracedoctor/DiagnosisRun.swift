@@ -3,13 +3,18 @@
 
 import ArgumentParser
 import Foundation
+import TraceDoctorClickHouse
 import TraceDoctorCore
 
 enum DiagnosisRun {
     /// Runs the diagnoses; a failure is printed and becomes exit code 2 (64 for usage errors).
     static func run(
-        store: StoreOptions, analysis: AnalysisOptionGroup, traceQuery: String? = nil
+        store: StoreOptions, analysis: AnalysisOptionGroup, traceQuery: String? = nil, source: SourceOptions? = nil,
+        service: String? = nil
     ) throws -> DiagnosisReport {
+        if let source, source.isClickHouse {
+            return try runClickHouse(source, analysis: analysis, traceQuery: traceQuery, service: service)
+        }
         let request = DiagnosisRequest(databasePath: store.path, options: try analysis.options(), traceQuery: traceQuery)
         let report: DiagnosisReport
         do {
@@ -23,6 +28,27 @@ enum DiagnosisRun {
                     + report.phaseSeconds.map { "\($0.phase) " + Units.duration(seconds: $0.seconds) }.joined(separator: ", "))
         }
         return report
+    }
+
+    /// The same diagnoses over the spans of a ClickHouse window.
+    static func runClickHouse(
+        _ options: SourceOptions, analysis: AnalysisOptionGroup, traceQuery: String?, service: String?
+    ) throws -> DiagnosisReport {
+        let source = try options.spanSource(service: service)
+        defer { options.summary(source) }
+        let analysisOptions = try analysis.options()
+        do {
+            return try ClickHouseDiagnoser.run(source: source, options: analysisOptions, traceQuery: traceQuery)
+        } catch {
+            throw Terminal.fail(error)
+        }
+    }
+
+    /// `--service` is a ClickHouse filter except where a command lists by service itself.
+    static func requireSource(_ service: ServiceOption, _ source: SourceOptions) throws {
+        if service.service != nil && !source.isClickHouse {
+            throw ValidationError("--service needs --source clickhouse://host/database")
+        }
     }
 
     /// Colour only on a terminal, and never with --no-color or NO_COLOR.

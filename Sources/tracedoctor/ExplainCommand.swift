@@ -2,6 +2,7 @@
 
 import ArgumentParser
 import Foundation
+import TraceDoctorClickHouse
 import TraceDoctorCore
 
 extension ExplainRequest.Logs: ExpressibleByArgument {}
@@ -89,6 +90,9 @@ struct ExplainCommand: ParsableCommand, WritesReport {
     @Argument(help: ArgumentHelp("A unique prefix of the trace ID (hex, base64 or decimal).", valueName: "trace-id"))
     var traceID: String?
 
+    @OptionGroup var source: SourceOptions
+    @OptionGroup var serviceFilter: ServiceOption
+
     func validate() throws {
         if mostBroken && traceID != nil { throw ValidationError("give a trace ID or --most-broken, not both") }
         if !mostBroken && traceID == nil { throw ValidationError("name a trace: tracedoctor explain TRACE_ID (or --most-broken)") }
@@ -96,6 +100,7 @@ struct ExplainCommand: ParsableCommand, WritesReport {
             throw ValidationError("--depth '\(depthText)' is not a number of levels: give 1 or more")
         }
         _ = try minDurationNs()
+        try DiagnosisRun.requireSource(serviceFilter, source)
     }
 
     func minDurationNs() throws -> Int64 {
@@ -112,8 +117,15 @@ struct ExplainCommand: ParsableCommand, WritesReport {
             options: try analysis.options(), logs: logs)
         let explanation: Explanation
         do {
-            explanation = try Explainer.explain(request)
-        } catch {
+            if source.isClickHouse {
+                let spans = try source.spanSource(service: serviceFilter.service)
+                defer { source.summary(spans) }
+                explanation = try ClickHouseExplainer.explain(
+                    source: spans, target: request.target, options: request.options, logs: logs)
+            } else {
+                explanation = try Explainer.explain(request)
+            }
+        } catch let error as TraceDoctorError {
             throw Terminal.fail(error)
         }
         let renderStart = ContinuousClock.now

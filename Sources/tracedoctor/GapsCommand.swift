@@ -29,12 +29,18 @@ struct GapsCommand: ParsableCommand, WritesReport {
     @OptionGroup var destination: ReportFileOptions
     @OptionGroup var analysis: AnalysisOptionGroup
     @OptionGroup var report: ReportOptions
+    @OptionGroup var source: SourceOptions
+    @OptionGroup var serviceFilter: ServiceOption
 
     @Argument(help: ArgumentHelp("Only this trace: a unique prefix of its ID (hex, base64 or decimal).", valueName: "trace-id"))
     var traceID: String?
 
+    func validate() throws {
+        try DiagnosisRun.requireSource(serviceFilter, source)
+    }
+
     func run() throws {
-        let result = try DiagnosisRun.run(store: store, analysis: analysis, traceQuery: traceID)
+        let result = try DiagnosisRun.run(store: store, analysis: analysis, traceQuery: traceID, source: source, service: serviceFilter.service)
         let limit = report.limit(for: output.format)
         switch output.format {
         case .json:

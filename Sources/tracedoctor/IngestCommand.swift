@@ -1,6 +1,7 @@
 // `tracedoctor ingest PATH...`
 
 import ArgumentParser
+import TraceDoctorClickHouse
 import TraceDoctorCore
 
 extension InputFormat: ExpressibleByArgument {}
@@ -53,13 +54,27 @@ struct IngestCommand: ParsableCommand, WritesReport {
     @Argument(help: ArgumentHelp("Files, directories, or - for stdin.", valueName: "path"))
     var paths: [String] = []
 
+    @OptionGroup var clickhouse: ClickHouseIngestOptions
+
     func validate() throws {
         if paths.isEmpty {
             throw ValidationError("name at least one file, directory, or - for stdin")
         }
+        if paths.contains(where: ClickHouseLocation.isClickHouse) {
+            guard paths.count == 1 else { throw ValidationError("a clickhouse:// path is ingested on its own") }
+            if clickhouse.traceId.isEmpty && (clickhouse.since == nil || clickhouse.until == nil) {
+                throw ValidationError("ingest clickhouse://… needs --trace-id ID, or --since and --until (with --limit)")
+            }
+            if dryRun { throw ValidationError("--dry-run reads files; it does not apply to clickhouse://") }
+        } else if !clickhouse.traceId.isEmpty || clickhouse.since != nil || clickhouse.until != nil || clickhouse.service != nil {
+            throw ValidationError("--trace-id, --since, --until and --service apply to a clickhouse:// path")
+        }
     }
 
     func run() throws {
+        if let url = paths.first, ClickHouseLocation.isClickHouse(url) {
+            return try copyFromClickHouse(url)
+        }
         let request = IngestRequest(
             paths: paths, databasePath: store.path, keepGoing: keepGoing, inputFormat: inputFormat,
             dryRun: dryRun)
@@ -105,6 +120,50 @@ struct IngestCommand: ParsableCommand, WritesReport {
         }
         if report.loadedNothing && !allowEmpty {
             throw Terminal.fail(.nothingToLoad(paths: paths))
+        }
+    }
+
+    /// `ingest clickhouse://host/database --trace-id ID…`: chosen traces and their logs into --db.
+    func copyFromClickHouse(_ url: String) throws {
+        let source = try clickhouse.source(url)
+        let database = store.path
+        do {
+            var ids: [String] = []
+            if clickhouse.traceId.isEmpty {
+                ids = try source.traceIDs(limit: clickhouse.limit)
+            } else {
+                // Full IDs and no window: the exporter's lookup table says when the traces ran.
+                let full = clickhouse.traceId.map { $0.lowercased() }
+                if clickhouse.since == nil, full.allSatisfy({ $0.count == 32 && $0.allSatisfy(\.isHexDigit) }),
+                    try source.narrowWindow(toTraces: full)
+                {
+                    ids = full
+                } else {
+                    for query in clickhouse.traceId { ids.append(try source.resolveTraceID(query)) }
+                }
+            }
+            let copied = try source.copy(traces: ids, into: database)
+            if clickhouse.verbose {
+                Terminal.err(
+                    "tracedoctor: clickhouse: \(source.client.queryCount) queries, \(Units.bytes(source.client.bytesReceived)) received")
+            }
+            switch output.format {
+            case .json:
+                Terminal.out(
+                    JSONValue.object([
+                        ("command", .string("ingest")), ("source", .string(source.client.location.display)),
+                        ("database", .string(database)), ("traces", .number(String(copied.traces))),
+                        ("spans", .number(String(copied.spans))), ("logs", .number(String(copied.logs))),
+                    ]).rendered())
+            case .text:
+                if !output.quiet {
+                    Terminal.out(
+                        "copied \(Units.plural(copied.traces, "trace")), \(Units.plural(copied.spans, "span")) and "
+                            + "\(Units.plural(copied.logs, "log line")) from \(source.client.location.display) into \(database)\n")
+                }
+            }
+        } catch {
+            throw Terminal.fail(error)
         }
     }
 }

@@ -1,6 +1,7 @@
 // `tracedoctor logs TRACE_ID [--span SPAN_ID]`, `logs --unlinked`, `logs --dangling`
 
 import ArgumentParser
+import TraceDoctorClickHouse
 import TraceDoctorCore
 
 struct LogsCommand: ParsableCommand, WritesReport {
@@ -41,11 +42,16 @@ struct LogsCommand: ParsableCommand, WritesReport {
     @Argument(help: ArgumentHelp("A unique prefix of the trace ID (hex, base64 or decimal).", valueName: "trace-id"))
     var traceID: String?
 
+    @OptionGroup var source: SourceOptions
+
     func validate() throws {
         let chosen = [traceID != nil, unlinked, dangling].filter { $0 }.count
         if chosen == 0 { throw ValidationError("name a trace (tracedoctor logs TRACE_ID), or pass --unlinked or --dangling") }
         if chosen > 1 { throw ValidationError("give one of: a trace ID, --unlinked, --dangling") }
         if span != nil && traceID == nil { throw ValidationError("--span needs a trace ID: tracedoctor logs TRACE_ID --span SPAN_ID") }
+        if source.isClickHouse && traceID == nil {
+            throw ValidationError("with --source, name a trace: tracedoctor logs TRACE_ID --source … (--unlinked and --dangling read a local database)")
+        }
         if let span, SpanID(hex: span.lowercased()) == nil {
             throw ValidationError("--span '\(span)' is not a span ID (16 hex digits)")
         }
@@ -62,8 +68,14 @@ struct LogsCommand: ParsableCommand, WritesReport {
         }
         let listing: LogListing
         do {
-            listing = try LogListing.read(databasePath: store.path, selection: selection, errorsOnly: errors)
-        } catch {
+            if source.isClickHouse, case .trace(let query, let spanID) = selection {
+                let spans = try source.spanSource(service: nil)
+                defer { source.summary(spans) }
+                listing = try ClickHouseExplainer.logs(source: spans, traceQuery: query, span: spanID, errorsOnly: errors)
+            } else {
+                listing = try LogListing.read(databasePath: store.path, selection: selection, errorsOnly: errors)
+            }
+        } catch let error as TraceDoctorError {
             throw Terminal.fail(error)
         }
         switch output.format {

@@ -31,9 +31,15 @@ struct OrphansCommand: ParsableCommand, WritesReport {
     @OptionGroup var destination: ReportFileOptions
     @OptionGroup var analysis: AnalysisOptionGroup
     @OptionGroup var report: ReportOptions
+    @OptionGroup var source: SourceOptions
+    @OptionGroup var serviceFilter: ServiceOption
+
+    func validate() throws {
+        try DiagnosisRun.requireSource(serviceFilter, source)
+    }
 
     func run() throws {
-        let result = try DiagnosisRun.run(store: store, analysis: analysis)
+        let result = try DiagnosisRun.run(store: store, analysis: analysis, source: source, service: serviceFilter.service)
         let limit = report.limit(for: output.format)
         switch output.format {
         case .json:

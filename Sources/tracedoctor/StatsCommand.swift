@@ -1,6 +1,7 @@
 // `tracedoctor stats`
 
 import ArgumentParser
+import TraceDoctorClickHouse
 import TraceDoctorCore
 
 struct StatsCommand: ParsableCommand, WritesReport {
@@ -26,14 +27,39 @@ struct StatsCommand: ParsableCommand, WritesReport {
     @OptionGroup var destination: ReportFileOptions
     @OptionGroup var analysis: AnalysisOptionGroup
     @OptionGroup var report: ReportOptions
+    @OptionGroup var source: SourceOptions
+    @OptionGroup var serviceFilter: ServiceOption
+
+    @Flag(
+        name: .long,
+        help: "With --source: aggregate inside ClickHouse and fetch one row (no spans): the per-trace counts only.")
+    var inDatabase = false
+
+    func validate() throws {
+        try DiagnosisRun.requireSource(serviceFilter, source)
+        if inDatabase && !source.isClickHouse { throw ValidationError("--in-database needs --source clickhouse://host/database") }
+    }
 
     func run() throws {
-        let result = try DiagnosisRun.run(store: store, analysis: analysis)
+        if inDatabase {
+            let spans = try source.spanSource(service: serviceFilter.service)
+            let options = try analysis.options()
+            let result: InDatabaseStats
+            do {
+                result = try InDatabaseStats.run(source: spans, options: options)
+            } catch {
+                throw Terminal.fail(error)
+            }
+            source.summary(spans)
+            DiagnosisRun.print(output.format == .json ? result.json() : result.text(), output)
+            return
+        }
+        let result = try DiagnosisRun.run(store: store, analysis: analysis, source: source, service: serviceFilter.service)
         switch output.format {
         case .json:
             DiagnosisRun.print(DiagnosisJSON.stats(result), output)
         case .text:
-            DiagnosisRun.print(StatsTextReport.render(result, database: store.path, style: DiagnosisRun.style(output)), output)
+            DiagnosisRun.print(StatsTextReport.render(result, database: source.display ?? store.path, style: DiagnosisRun.style(output)), output)
         }
         try DiagnosisRun.applyFailOn(report, result)
     }

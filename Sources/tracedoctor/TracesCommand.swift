@@ -27,6 +27,7 @@ struct TracesCommand: ParsableCommand, WritesReport {
     @OptionGroup var destination: ReportFileOptions
     @OptionGroup var analysis: AnalysisOptionGroup
     @OptionGroup var report: ReportOptions
+    @OptionGroup var source: SourceOptions
 
     @Option(name: .long, help: "Order: duration (longest first), coverage (lowest first), orphans (most first), start.")
     var sort: TraceSummary.Sort = .duration
@@ -35,7 +36,7 @@ struct TracesCommand: ParsableCommand, WritesReport {
     var service: String?
 
     func run() throws {
-        let result = try DiagnosisRun.run(store: store, analysis: analysis)
+        let result = try DiagnosisRun.run(store: store, analysis: analysis, source: source)
         let limit = report.limit(for: output.format)
         switch output.format {
         case .json:

@@ -21,7 +21,7 @@ exec 9>"$venv.lock"
 flock 9
 
 if [[ -x "$venv/bin/python" && -f "$stamp" && "$(cat "$stamp")" == "$want" ]] \
-    && "$venv/bin/python" -c 'import opentelemetry.sdk.trace, py_zipkin' 2>/dev/null; then
+    && "$venv/bin/python" -c 'import opentelemetry.sdk.trace, py_zipkin, chdb' 2>/dev/null; then
     echo "realsdk venv: cached ($venv)" >&2
     echo "$venv"
     exit 0

@@ -17,6 +17,8 @@ public struct CheckResult: Sendable {
     /// This capture's metrics, as a baseline.
     public var measured: Baseline
     public var seconds: Double
+    /// What `explain` needs to find the traces instead of `--db` (the spans live elsewhere).
+    public var explainArguments: String?
 
     public init(
         policy: Policy, ingest: IngestReport?, database: String?, quality: Quality, rules: [RuleResult],
@@ -52,7 +54,8 @@ public struct CheckResult: Sendable {
 
     /// `tracedoctor explain <id>`, with `--db` when the database is kept.
     public func explainCommand(_ id: TraceID) -> String {
-        "tracedoctor explain \(id.hex)" + (database.map { " --db " + Self.shellQuoted($0) } ?? "")
+        if let explainArguments { return "tracedoctor explain \(id.hex) " + explainArguments }
+        return "tracedoctor explain \(id.hex)" + (database.map { " --db " + Self.shellQuoted($0) } ?? "")
     }
 
     /// `path` as one shell word.

@@ -22,6 +22,11 @@ public struct CheckRequest: Sendable {
     public var temporaryDirectory: String?
     /// Inputs with no spans pass (every rule skipped) instead of failing with `nothingToCheck`.
     public var allowEmpty: Bool
+    /// Diagnoses spans held elsewhere (a ClickHouse window) instead of a database: nothing is
+    /// ingested, `paths` and `databasePath` are unused.
+    public var diagnose: (@Sendable (AnalysisOptions) throws(TraceDoctorError) -> DiagnosisReport)?
+    /// With `diagnose`: the arguments of the `tracedoctor explain` commands shown instead of `--db`.
+    public var explainArguments: String?
 
     public init(
         paths: [String], databasePath: String? = nil, policyPath: String? = nil, baselinePath: String? = nil,
@@ -48,6 +53,14 @@ public enum Checker {
         let clock = ContinuousClock.now
         let policy = try request.policyPath.map { path throws(TraceDoctorError) in try Policy.load(path: path) } ?? Policy()
         let baseline = try request.baselinePath.map { path throws(TraceDoctorError) in try Baseline.load(path: path) }
+
+        if let diagnose = request.diagnose {
+            let diagnosis = try diagnose(policy.analysisOptions)
+            if diagnosis.quality.spans == 0 {
+                throw .nothingToCheck("no spans in the window: nothing to check (widen --since/--until)")
+            }
+            return evaluate(diagnosis, policy: policy, baseline: baseline, request: request, ingest: nil, since: clock)
+        }
 
         let database = request.databasePath ?? temporaryDatabasePath(in: request.temporaryDirectory)
         defer { if request.databasePath == nil { TraceStore.remove(database) } }
@@ -76,6 +89,14 @@ public enum Checker {
         if diagnosis.quality.spans == 0 {
             throw .nothingToCheck("no spans in the database \(database): nothing to check (ingest some first)")
         }
+        return evaluate(diagnosis, policy: policy, baseline: baseline, request: request, ingest: ingest, since: clock)
+    }
+
+    /// The policy's rules and the baseline's comparison over one diagnosis.
+    static func evaluate(
+        _ diagnosis: DiagnosisReport, policy: Policy, baseline: Baseline?, request: CheckRequest, ingest: IngestReport?,
+        since clock: ContinuousClock.Instant
+    ) -> CheckResult {
         var rules = PolicyEvaluator(policy: policy, report: diagnosis).evaluate()
         let measured = Baseline(diagnosis)
         var comparison: BaselineComparison?
@@ -85,9 +106,11 @@ public enum Checker {
             rules += c.rules
             comparison = c
         }
-        return CheckResult(
+        var result = CheckResult(
             policy: policy, ingest: ingest, database: request.databasePath, quality: diagnosis.quality, rules: rules,
             baseline: comparison, measured: measured, seconds: clock.duration(to: .now).seconds)
+        result.explainArguments = request.explainArguments
+        return result
     }
 
     /// The result for inputs with no spans under `--allow-empty`: every rule skipped, so it passes.

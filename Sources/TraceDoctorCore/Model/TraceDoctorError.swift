@@ -94,6 +94,9 @@ public enum TraceDoctorError: Error, Sendable, Equatable, CustomStringConvertibl
     case nothingToLoad(paths: [String])
     /// The user pressed Ctrl-C.
     case interrupted
+    /// A ClickHouse source (`--source clickhouse://…`) could not be read: `server` is its URL
+    /// without any password.
+    case clickHouse(server: String, message: String)
 
     public var description: String {
         switch self {
@@ -169,6 +172,8 @@ public enum TraceDoctorError: Error, Sendable, Equatable, CustomStringConvertibl
                 + " (is this the folder the exporter writes to? pass --allow-empty to accept an empty capture)"
         case .interrupted:
             return "interrupted"
+        case let .clickHouse(server, message):
+            return "ClickHouse \(server): \(message)"
         }
     }
 

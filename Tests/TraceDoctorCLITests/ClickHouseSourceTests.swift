@@ -1,0 +1,379 @@
+// `--source clickhouse://…` against ClickHouse 26.9 (chDB behind tests/clickhouse/chdb_front.py):
+// every command's output and exit code equal those from the same spans ingested into SQLite, and
+// each way the server can fail is one clear message and exit 2.
+
+import Foundation
+import Testing
+
+@Suite(.serialized) struct ClickHouseSourceTests {
+    func source(_ database: String, port: Int? = nil) throws -> [String] {
+        ["--source", try ClickHouseFront.url(database, port: port)] + ClickHouseFront.window
+    }
+
+    func clickhouse(_ args: [String], environment: [String: String] = ClickHouseFront.environment) throws -> Run {
+        try CLI.run(args, environment: environment)
+    }
+
+    /// A JSON value as text with sorted keys (nil for none).
+    func canonical(_ value: Any?) -> String? {
+        guard let value, !(value is NSNull) else { return nil }
+        guard JSONSerialization.isValidJSONObject([value]) else { return "\(value)" }
+        let data = try? JSONSerialization.data(withJSONObject: [value], options: [.sortedKeys])
+        return data.map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    static let commands: [[String]] = [
+        ["stats", "--format", "json"],
+        ["orphans", "--format", "json"],
+        ["gaps", "--format", "json"],
+        ["traces", "--format", "json", "--limit", "0"],
+        ["traces", "--sort", "coverage", "--service", "checkout"],
+        ["orphans", "--limit", "0"],
+        ["gaps", "--min-gap", "1ms", "--min-gap-share", "5%"],
+        ["stats", "--fail-on", "any", "--format", "json"],
+    ]
+
+    @Test(arguments: ["demo"] + ClickHouseFront.scenarios)
+    func everyCommandEqualsTheSQLiteSource(database: String) throws {
+        let db = try ClickHouseFront.sqlite(database)
+        for command in Self.commands {
+            let expected = try CLI.run(command + ["--db", db])
+            let actual = try clickhouse(command + (try source(database)))
+            #expect(actual.stdout == expected.stdout, "\(database): \(command.joined(separator: " "))")
+            #expect(actual.status == expected.status, "\(database): \(command.joined(separator: " ")): \(actual.stderr)")
+            #expect(actual.stderr == expected.stderr, "\(database): \(command.joined(separator: " "))")
+        }
+    }
+
+    @Test func statsTextDiffersOnlyInTheSourceLine() throws {
+        let expected = try CLI.run(["stats", "--db", try ClickHouseFront.sqlite("broken")])
+        let actual = try clickhouse(["stats"] + (try source("broken")))
+        try #require(actual.status == 0, "\(actual.stderr)")
+        let url = try ClickHouseFront.url("broken")
+        #expect(actual.stdout.hasPrefix("database \(url):"))
+        #expect(actual.stdout.split(separator: "\n").dropFirst() == expected.stdout.split(separator: "\n").dropFirst())
+    }
+
+    @Test func theFixturesHoldBothEnumSpellings() throws {
+        let log = try ClickHouseFront.servers.get().loadLog
+        // Each database has spans in the exporter's older spelling (and the rest in the newer).
+        #expect(log.contains("into broken"))
+        let line = log.split(separator: "\n").first { $0.hasSuffix("into broken") } ?? ""
+        #expect(!line.contains("(0 with SPAN_KIND_*"), "\(log)")
+        #expect(!line.contains(", 0 with STATUS_CODE_*"), "\(log)")
+    }
+
+    @Test func gapsOfOneTraceByPrefix() throws {
+        let db = try ClickHouseFront.sqlite("broken")
+        let traces = try CLI.json(try CLI.run(["traces", "--db", db, "--format", "json", "--limit", "1"]).stdout)
+        let id = try #require(((traces["traces"] as? [[String: Any]])?.first?["trace_id"]) as? String)
+        let prefix = String(id.prefix(10))
+        let expected = try CLI.run(["gaps", prefix, "--db", db, "--format", "json"])
+        let actual = try clickhouse(["gaps", prefix, "--format", "json"] + (try source("broken")))
+        #expect(actual.status == 0, "\(actual.stderr)")
+        #expect(actual.stdout == expected.stdout)
+        let missing = try clickhouse(["gaps", "ffffffffffff"] + (try source("broken")))
+        #expect(missing.status == 2)
+        #expect(missing.stderr.contains("no trace matches 'ffffffffffff'"))
+    }
+
+    @Test func serviceReadsOnlyTracesWithASpanOfIt() throws {
+        let all = try CLI.json(try clickhouse(["stats", "--format", "json"] + (try source("demo"))).stdout)
+        let run = try clickhouse(["stats", "--format", "json", "--service", "checkout"] + (try source("demo")))
+        try #require(run.status == 0, "\(run.stderr)")
+        let some = try CLI.json(run.stdout)
+        let traces = { (json: [String: Any]) in (json["traces"] as? Int) ?? -1 }
+        #expect(traces(some) > 0)
+        #expect(traces(some) < traces(all))
+    }
+
+    @Test func verboseReportsBytesAndNeverThePassword() throws {
+        let run = try clickhouse(["orphans", "--verbose"] + (try source("demo")))
+        #expect(run.status == 0)
+        #expect(run.stderr.contains("tracedoctor: clickhouse: spans of traces"))
+        #expect(run.stderr.range(of: #"clickhouse: \d+ queries, [0-9.]+ KB received"#, options: .regularExpression) != nil, "\(run.stderr)")
+        #expect(!run.stderr.contains(ClickHouseFront.password))
+        #expect(!run.stdout.contains(ClickHouseFront.password))
+    }
+
+    // MARK: stats --in-database
+
+    /// The per-trace counts computed inside ClickHouse equal the analysis' on raw timestamps.
+    @Test(arguments: ["demo"] + ClickHouseFront.scenarios)
+    func inDatabaseCountsEqualTheAnalysis(database: String) throws {
+        let db = try ClickHouseFront.sqlite(database)
+        let keys = [
+            "missing_parent", "remote_parent_missing", "multiple_roots", "unaccounted_time", "child_before_parent",
+            "child_after_parent",
+        ]
+        for thresholds in [[String](), ["--min-gap", "1ms", "--min-gap-share", "5%"], ["--min-gap", "0", "--min-gap-share", "0"]] {
+            let run = try clickhouse(["stats", "--in-database", "--format", "json", "--no-skew-adjust"] + thresholds + (try source(database)))
+            try #require(run.status == 0, "\(run.stderr)")
+            let actual = try CLI.json(run.stdout)
+            let expected = try CLI.json(try CLI.run(["stats", "--db", db, "--format", "json", "--no-skew-adjust"] + thresholds).stdout)
+            #expect(actual["traces"] as? Int == expected["traces"] as? Int)
+            #expect(actual["spans"] as? Int == expected["spans"] as? Int)
+            let a = actual["diagnoses"] as? [String: Any] ?? [:]
+            let e = expected["diagnoses"] as? [String: Any] ?? [:]
+            for key in keys {
+                #expect(a[key] as? Int == e[key] as? Int, "\(database) \(thresholds): \(key)")
+            }
+        }
+        // Nothing but one row of sums crosses the network.
+        let verbose = try clickhouse(["stats", "--in-database", "--verbose"] + (try source(database)))
+        #expect(verbose.stderr.contains("in-database stats: "), "\(verbose.stderr)")
+        #expect(!verbose.stderr.contains("spans of traces"))
+        #expect(verbose.stdout.contains("computed in ClickHouse"))
+    }
+
+    @Test func inDatabaseNeedsASource() throws {
+        let run = try CLI.run(["stats", "--in-database"])
+        #expect(run.status == 64)
+        #expect(run.stderr.contains("--in-database needs --source"))
+    }
+
+    // MARK: explain, check, logs, ingest
+
+    @Test(arguments: ["demo", "broken", "unpropagated", "uninjected"])
+    func explainEqualsTheSQLiteSource(database: String) throws {
+        let db = try ClickHouseFront.sqlite(database)
+        for args in [["explain", "--most-broken"], ["explain", "--most-broken", "--logs", "errors", "--depth", "2"]] {
+            let expected = try CLI.run(args + ["--db", db])
+            let actual = try clickhouse(args + (try source(database)))
+            #expect(actual.status == expected.status, "\(actual.stderr)")
+            #expect(actual.stdout == expected.stdout, "\(database): \(args.joined(separator: " "))")
+        }
+        // JSON: the same findings and spans; attribute values are strings (the exporter's Map(String, String)).
+        let expected = try CLI.json(try CLI.run(["explain", "--most-broken", "--format", "json", "--db", db]).stdout)
+        let actual = try CLI.json(try clickhouse(["explain", "--most-broken", "--format", "json"] + (try source(database))).stdout)
+        for key in ["findings", "trace_id", "coverage", "critical_path", "span_count", "attached_traces", "fragment_of"] {
+            #expect(canonical(expected[key]) == canonical(actual[key]), "\(database): \(key) differs")
+        }
+    }
+
+    @Test func explainByPrefixAndUnknownTrace() throws {
+        let db = try ClickHouseFront.sqlite("broken")
+        let id = try #require(
+            (try CLI.json(try CLI.run(["traces", "--db", db, "--format", "json", "--limit", "1"]).stdout)["traces"]
+                as? [[String: Any]])?.first?["trace_id"] as? String)
+        let expected = try CLI.run(["explain", String(id.prefix(8)), "--db", db])
+        let actual = try clickhouse(["explain", String(id.prefix(8))] + (try source("broken")))
+        #expect(actual.status == 0, "\(actual.stderr)")
+        #expect(actual.stdout == expected.stdout)
+        let unknown = try clickhouse(["explain", "0000000abc"] + (try source("broken")))
+        #expect(unknown.status == 2)
+        #expect(unknown.stderr.hasSuffix("no trace matches '0000000abc'\n"), "\(unknown.stderr)")
+    }
+
+    @Test(arguments: ["demo", "broken", "healthy", "uninjected"])
+    func checkEqualsTheSQLiteSource(database: String) throws {
+        let db = try ClickHouseFront.sqlite(database)
+        let expected = try CLI.run(["check", "--db", db, "--format", "json"])
+        let actual = try clickhouse(["check", "--format", "json"] + (try source(database)))
+        #expect(actual.status == expected.status, "\(actual.stderr)")
+        var a = try CLI.json(actual.stdout)
+        var e = try CLI.json(expected.stdout)
+        #expect((a["database"] as? String) == (try ClickHouseFront.url(database)))
+        for key in ["database", "seconds"] {
+            a[key] = nil
+            e[key] = nil
+        }
+        // The explain commands name the source and the window instead of --db.
+        let normalise = { (json: [String: Any]) -> String in
+            let data = try! JSONSerialization.data(withJSONObject: json, options: [.sortedKeys])
+            return String(decoding: data, as: UTF8.self)
+                .replacingOccurrences(
+                    of: #" --source clickhouse:[^"]* --since 2020-01-01T00:00:00Z --until 2100-01-01T00:00:00Z"#, with: " DB",
+                    options: .regularExpression)
+                .replacingOccurrences(of: #" --db [^"]*"#, with: " DB", options: .regularExpression)
+        }
+        #expect(normalise(a) == normalise(e))
+    }
+
+    @Test func checkWithSourceTakesNoPaths() throws {
+        let run = try CLI.run(["check", "x.json", "--source", "clickhouse://127.0.0.1/otel"] + ClickHouseFront.window)
+        #expect(run.status == 64)
+        #expect(run.stderr.contains("give no PATH and no --db"))
+    }
+
+    @Test func logsOfATraceEqualTheSQLiteSource() throws {
+        let db = try ClickHouseFront.sqlite("broken")
+        let id = try #require(
+            (try CLI.json(try CLI.run(["traces", "--db", db, "--format", "json", "--limit", "1"]).stdout)["traces"]
+                as? [[String: Any]])?.first?["trace_id"] as? String)
+        for extra in [[String](), ["--errors"]] {
+            let expected = try CLI.run(["logs", id] + extra + ["--db", db])
+            let actual = try clickhouse(["logs", id] + extra + (try source("broken")))
+            #expect(actual.status == 0, "\(actual.stderr)")
+            #expect(actual.stdout == expected.stdout)
+        }
+        let unlinked = try clickhouse(["logs", "--unlinked"] + (try source("broken")))
+        #expect(unlinked.status == 64)
+    }
+
+    @Test func ingestCopiesChosenTraces() throws {
+        let tmp = CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: tmp) }
+        let sqlite = try ClickHouseFront.sqlite("broken")
+        let orphans = try CLI.json(try CLI.run(["orphans", "--db", sqlite, "--format", "json"]).stdout)
+        let fragment = try #require((orphans["fragment_trace"] as? [[String: Any]])?.first)
+        let child = try #require(fragment["trace_id"] as? String)
+        let parent = try #require((fragment["suspected_parent"] as? [String: Any])?["trace_id"] as? String)
+        let run = try clickhouse([
+            "ingest", try ClickHouseFront.url("broken"), "--trace-id", String(child.prefix(12)), "--trace-id", parent,
+            "--db", tmp + "/copy.db",
+        ])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.hasPrefix("copied 2 traces, "), "\(run.stdout)")
+        // The fragment is found again in the copy, with the same suspected parent.
+        let copy = try CLI.json(try CLI.run(["orphans", "--db", tmp + "/copy.db", "--format", "json"]).stdout)
+        let found = try #require((copy["fragment_trace"] as? [[String: Any]])?.first)
+        #expect(((found["suspected_parent"] as? [String: Any])?["trace_id"] as? String) == parent)
+        // Full IDs without a window: the exporter's lookup table (otel_traces_trace_id_ts) says when.
+        let full = try clickhouse([
+            "ingest", try ClickHouseFront.url("broken"), "--trace-id", child, "--trace-id", parent, "--db", tmp + "/full.db",
+            "--verbose",
+        ])
+        #expect(full.status == 0, "\(full.stderr)")
+        #expect(full.stderr.contains("times of 2 traces from otel_traces_trace_id_ts"), "\(full.stderr)")
+        #expect(full.stdout.hasPrefix("copied 2 traces, "), "\(full.stdout)")
+        let window = try clickhouse(
+            ["ingest", try ClickHouseFront.url("broken"), "--limit", "3", "--db", tmp + "/window.db", "--format", "json"]
+                + ClickHouseFront.window)
+        #expect(window.status == 0, "\(window.stderr)")
+        #expect((try CLI.json(window.stdout)["traces"] as? Int) == 3)
+        let neither = try CLI.run(["ingest", "clickhouse://127.0.0.1/otel", "--db", tmp + "/x.db"])
+        #expect(neither.status == 64)
+        #expect(neither.stderr.contains("needs --trace-id ID, or --since and --until"))
+    }
+
+    /// Without $CLICKHOUSE_PASSWORD on a terminal (script(1) gives one), the refused user is asked
+    /// for the password, which is not echoed; a wrong one is refused like any other.
+    @Test func passwordPromptOnATerminal() throws {
+        try #require(FileManager.default.isExecutableFile(atPath: "/usr/bin/script"), "needs script(1) (util-linux)")
+        func onTerminal(typing: String) throws -> String {
+            let command = ([CLI.binary, "stats", "--format", "json"] + (try source("demo")))
+                .map { "'" + $0 + "'" }.joined(separator: " ")
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
+            process.arguments = ["-qec", command, "/dev/null"]
+            var env = ProcessInfo.processInfo.environment
+            env.removeValue(forKey: "CLICKHOUSE_PASSWORD")
+            process.environment = env
+            let input = Pipe()
+            let output = Pipe()
+            process.standardInput = input
+            process.standardOutput = output
+            process.standardError = output
+            let seen = PromptBuffer()
+            output.fileHandleForReading.readabilityHandler = { handle in seen.append(handle.availableData) }
+            try process.run()
+            // Typed once the prompt is up (getpass flushes what was typed before it).
+            let deadline = Date().addingTimeInterval(30)
+            while !seen.text.contains("ClickHouse password for"), Date() < deadline, process.isRunning {
+                Thread.sleep(forTimeInterval: 0.05)
+            }
+            Thread.sleep(forTimeInterval: 0.2)
+            input.fileHandleForWriting.write(Data((typing + "\n").utf8))
+            let end = Date().addingTimeInterval(30)
+            while process.isRunning, Date() < end { Thread.sleep(forTimeInterval: 0.05) }
+            if process.isRunning { process.terminate() }
+            process.waitUntilExit()
+            output.fileHandleForReading.readabilityHandler = nil
+            seen.append(output.fileHandleForReading.readDataToEndOfFile())
+            return seen.text
+        }
+        let right = try onTerminal(typing: ClickHouseFront.password)
+        #expect(right.contains("ClickHouse password for tracedoctor@127.0.0.1: "), "\(right)")
+        #expect(right.contains("\"command\" : \"stats\""), "\(right)")
+        #expect(!right.contains(ClickHouseFront.password))
+        let wrong = try onTerminal(typing: "not-the-password")
+        #expect(wrong.contains("user 'tracedoctor' was refused"), "\(wrong)")
+        #expect(!wrong.contains("not-the-password"))
+    }
+
+    // MARK: Errors
+
+    @Test func serverDown() throws {
+        // A port nothing listens on: bind one, note it, close it.
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+        let port = Int(UInt16(bigEndian: address.sin_port))
+        close(fd)
+        let run = try clickhouse(["stats", "--source", "clickhouse://127.0.0.1:\(port)/otel"] + ClickHouseFront.window)
+        #expect(run.status == 2)
+        #expect(run.stdout.isEmpty)
+        #expect(run.stderr.contains("ClickHouse clickhouse://default@127.0.0.1:\(port)/otel: cannot connect to http://127.0.0.1:\(port)"), "\(run.stderr)")
+        #expect(run.stderr.split(separator: "\n").count == 1)
+        #expect(run.stderr.contains("is the server running"))
+    }
+
+    @Test func wrongPassword() throws {
+        let run = try clickhouse(["orphans"] + (try source("demo")), environment: ["CLICKHOUSE_PASSWORD": "not-it"])
+        #expect(run.status == 2)
+        #expect(run.stderr.hasSuffix("ClickHouse clickhouse://tracedoctor@127.0.0.1:\(try ClickHouseFront.servers.get().port)/demo: user 'tracedoctor' was refused: wrong password or unknown user (the password comes from $CLICKHOUSE_PASSWORD, else a prompt on a terminal)\n"), "\(run.stderr)")
+        #expect(run.stderr.split(separator: "\n").count == 1)
+        #expect(!run.stderr.contains("not-it"))
+    }
+
+    @Test func missingTable() throws {
+        let run = try clickhouse(["stats", "--traces-table", "spans"] + (try source("demo")))
+        #expect(run.status == 2)
+        #expect(run.stderr.contains("no table demo.spans (the OpenTelemetry Collector's clickhouseexporter writes otel_traces"), "\(run.stderr)")
+        let database = try clickhouse(["stats"] + (try source("nowhere")))
+        #expect(database.status == 2)
+        #expect(database.stderr.contains("database 'nowhere' does not exist"), "\(database.stderr)")
+    }
+
+    @Test func tableOfAnotherSchema() throws {
+        let run = try clickhouse(["stats", "--traces-table", "other_schema"] + (try source("demo")))
+        #expect(run.status == 2)
+        #expect(run.stderr.contains("demo.other_schema is not a table the clickhouseexporter wrote: it has no column SpanId, ParentSpanId"), "\(run.stderr)")
+    }
+
+    @Test func queryOverTheMemoryLimit() throws {
+        let port = try ClickHouseFront.servers.get().tightPort
+        let run = try clickhouse(["orphans"] + (try source("demo", port: port)))
+        #expect(run.status == 2)
+        #expect(run.stderr.contains("the query went over the server's memory limit"), "\(run.stderr)")
+        #expect(run.stderr.contains("MEMORY_LIMIT_EXCEEDED"))
+        #expect(!run.stderr.contains("Stack trace"))
+    }
+
+    @Test func usageErrors() throws {
+        let noWindow = try CLI.run(["stats", "--source", "clickhouse://127.0.0.1/otel"])
+        #expect(noWindow.status == 64)
+        #expect(noWindow.stderr.contains("needs --since and --until"))
+        let passwordInURL = try CLI.run(["stats", "--source", "clickhouse://u:pw@127.0.0.1/otel"] + ClickHouseFront.window)
+        #expect(passwordInURL.status == 64)
+        #expect(passwordInURL.stderr.contains("$CLICKHOUSE_PASSWORD"))
+        #expect(!passwordInURL.stderr.contains("pw@"))
+        let badTime = try CLI.run(["stats", "--source", "clickhouse://127.0.0.1/otel", "--since", "yesterday", "--until", "now"])
+        #expect(badTime.status == 64)
+        #expect(badTime.stderr.contains("--since 'yesterday' is not a time"))
+        let sinceAlone = try CLI.run(["orphans", "--since", "1h"])
+        #expect(sinceAlone.status == 64)
+        #expect(sinceAlone.stderr.contains("--since needs --source"))
+    }
+}
+
+/// Output of a process read as it comes (the prompt test waits for the prompt).
+private final class PromptBuffer: @unchecked Sendable {
+    private let lock = NSLock()
+    private var data = Data()
+    func append(_ more: Data) {
+        lock.lock()
+        data += more
+        lock.unlock()
+    }
+    var text: String {
+        lock.lock()
+        defer { lock.unlock() }
+        return String(decoding: data, as: UTF8.self)
+    }
+}

@@ -1,0 +1,111 @@
+// The parts of the ClickHouse source that need no server: the URL, the window's times, the
+// TabSeparated reply, ClickHouse's error text, the ranges of trace IDs read.
+
+import Foundation
+import Testing
+@testable import TraceDoctorClickHouse
+import TraceDoctorCore
+
+@Suite struct ClickHouseLocationTests {
+    @Test func defaults() throws {
+        let l = try ClickHouseLocation(parsing: "clickhouse://ch.internal/otel")
+        #expect(l.user == "default" && l.host == "ch.internal" && l.port == 8123 && l.database == "otel" && !l.secure)
+        #expect(l.display == "clickhouse://default@ch.internal:8123/otel")
+        #expect(l.endpoint.absoluteString == "http://ch.internal:8123/")
+    }
+
+    @Test func tlsUserPortAndIPv6() throws {
+        let l = try ClickHouseLocation(parsing: "clickhouses://reader@ch.example.com/logs")
+        #expect(l.secure && l.port == 8443 && l.user == "reader")
+        #expect(l.endpoint.absoluteString == "https://ch.example.com:8443/")
+        let v6 = try ClickHouseLocation(parsing: "clickhouse://[::1]:9000/db")
+        #expect(v6.host == "::1" && v6.port == 9000)
+        #expect(v6.display == "clickhouse://default@[::1]:9000/db")
+        #expect(try ClickHouseLocation(parsing: "CLICKHOUSE://h").database == "default")
+    }
+
+    @Test func refusesAPasswordAndBadPorts() {
+        #expect(throws: TraceDoctorError.self) { try ClickHouseLocation(parsing: "clickhouse://u:secret@h/db") }
+        do {
+            _ = try ClickHouseLocation(parsing: "clickhouse://u:secret@h/db")
+        } catch {
+            #expect(!error.description.contains("secret"))
+            #expect(error.exitCode == 64)
+        }
+        #expect(throws: TraceDoctorError.self) { try ClickHouseLocation(parsing: "clickhouse://h:99999/db") }
+        #expect(throws: TraceDoctorError.self) { try ClickHouseLocation(parsing: "clickhouse:///db") }
+        #expect(throws: TraceDoctorError.self) { try ClickHouseLocation(parsing: "http://h/db") }
+        #expect(ClickHouseLocation.isClickHouse("clickhouses://h") && !ClickHouseLocation.isClickHouse("traces.json"))
+    }
+}
+
+@Suite struct TimeArgumentTests {
+    let now: Int64 = 1_796_290_000_000_000_000
+
+    @Test func relative() {
+        #expect(TimeArgument.parse("now", nowNs: now) == now)
+        #expect(TimeArgument.parse("1h", nowNs: now) == now - 3_600_000_000_000)
+        #expect(TimeArgument.parse("30m ago", nowNs: now) == now - 1_800_000_000_000)
+        #expect(TimeArgument.parse("-90s", nowNs: now) == now - 90_000_000_000)
+        #expect(TimeArgument.parse("2d", nowNs: now) == now - 2 * 86_400_000_000_000)
+        #expect(TimeArgument.parse("1w", nowNs: now) == now - 7 * 86_400_000_000_000)
+    }
+
+    @Test func absolute() {
+        #expect(TimeArgument.parse("1970-01-01", nowNs: now) == 0)
+        #expect(TimeArgument.parse("2026-12-03T10:00:00Z", nowNs: now) == 1_796_292_000_000_000_000)
+        #expect(TimeArgument.parse("2026-12-03 10:00:00", nowNs: now) == 1_796_292_000_000_000_000)
+        #expect(TimeArgument.parse("2026-12-03T11:00:00+01:00", nowNs: now) == 1_796_292_000_000_000_000)
+        #expect(TimeArgument.parse("2026-12-03T10:00:00.5Z", nowNs: now) == 1_796_292_000_500_000_000)
+        #expect(TimeArgument.parse("2026-12-03T10:00", nowNs: now) == 1_796_292_000_000_000_000)
+    }
+
+    @Test func refused() {
+        for text in ["yesterday", "2026-13-01", "2026-12-03T25:00:00Z", "1x", "", "2026-12-03T10:00:00Zjunk"] {
+            #expect(TimeArgument.parse(text, nowNs: now) == nil, "\(text)")
+        }
+    }
+
+    @Test func formatReadsBack() {
+        for ns: Int64 in [0, 1_796_292_000_000_000_000, 1_796_292_000_500_000_000, 951_782_400_123_456_789] {
+            #expect(TimeArgument.parse(TimeArgument.format(ns), nowNs: now) == ns, "\(TimeArgument.format(ns))")
+        }
+        #expect(TimeArgument.format(1_796_292_000_000_000_000) == "2026-12-03T10:00:00Z")
+    }
+}
+
+@Suite struct ClickHouseReplyTests {
+    @Test func tabSeparatedUnescapes() {
+        var rows: [[String]] = []
+        TabSeparated.forEachRow(Data("a\tb\\tc\td\\\\e\n\tx\\ny\n".utf8)) { rows.append($0) }
+        #expect(rows == [["a", "b\tc", "d\\e"], ["", "x\ny"]])
+    }
+
+    @Test func serverErrorText() {
+        let e = ClickHouseClient.serverError(
+            "Code: 60. DB::Exception: Unknown table expression identifier 'otel.nope'. (UNKNOWN_TABLE) (version 26.9.2.1)\n",
+            code: nil)
+        #expect(e.code == 60)
+        #expect(e.message == "Unknown table expression identifier 'otel.nope'. (UNKNOWN_TABLE)")
+        #expect(ClickHouseClient.serverError("Code: 241. DB::Exception: x", code: 516).code == 516)
+    }
+
+    @Test func exceptionAfterTheReplyStarted() {
+        let body = Data("a\tb\nc\td\nCode: 241. DB::Exception: Memory limit exceeded. (MEMORY_LIMIT_EXCEEDED)\n".utf8)
+        #expect(ClickHouseClient.trailingException(body)?.code == 241)
+        #expect(ClickHouseClient.trailingException(Data("Code: 1\tnot an error\n".utf8)) == nil)
+    }
+
+    @Test func rangesCoverEveryIDInOrder() {
+        #expect(ClickHouseSpanSource.ranges(count: 1).map(\.lo) == ["0"])
+        let r = ClickHouseSpanSource.ranges(count: 4)
+        #expect(r.map(\.lo) == ["0", "4000", "8000", "c000"])
+        #expect(r.map(\.hi) == ["4000", "8000", "c000", nil])
+    }
+
+    @Test func peerNamesLikeTheDatabase() {
+        #expect(
+            AnalysisSpan.peerNames(fromValues: ["", "Checkout", nil, "http://checkout:8080/api", "https://PAY.example/x"])
+                == ["checkout", "pay.example"])
+    }
+}
