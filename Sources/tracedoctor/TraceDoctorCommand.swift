@@ -37,7 +37,7 @@ struct TraceDoctorCommand: ParsableCommand {
         version: TraceDoctorVersion.current,
         subcommands: [
             IngestCommand.self, TracesCommand.self, OrphansCommand.self, GapsCommand.self, ExplainCommand.self, LogsCommand.self,
-            StatsCommand.self, CheckCommand.self, SQLCommand.self,
+            StatsCommand.self, CheckCommand.self, SQLCommand.self, ReceiveCommand.self, RecordCommand.self,
         ]
     )
 
