@@ -25,6 +25,9 @@ struct OTLPGRPCService: RegistrableRPCService {
     let handler: ExportHandler
     let maxMessageBytes: Int
 
+    /// The largest message the transport accepts at all (above it, it resets the stream).
+    static let transportLimit = 64 << 20
+
     static let traceExport = MethodDescriptor(
         fullyQualifiedService: "opentelemetry.proto.collector.trace.v1.TraceService", method: "Export")
     static let logsExport = MethodDescriptor(
@@ -36,6 +39,13 @@ struct OTLPGRPCService: RegistrableRPCService {
                 forMethod: method, deserializer: RawMessageDeserializer(), serializer: RawMessageSerializer()
             ) { [handler, maxMessageBytes] request, _ in
                 let single = try await ServerRequest(stream: request)
+                if single.message.count > maxMessageBytes {
+                    // No RetryInfo: an exporter does not retry it (OTLP: RESOURCE_EXHAUSTED is
+                    // retryable only when the server says when).
+                    throw RPCError(
+                        code: .resourceExhausted,
+                        message: "the message of \(single.message.count) bytes is over the limit of \(maxMessageBytes) bytes: send smaller batches")
+                }
                 // grpc-swift has already undone grpc-encoding: gzip.
                 let outcome = await handler.handle(
                     single.message, kind: kind, encoding: .protobuf, gzip: false, maxBytes: maxMessageBytes)

@@ -143,7 +143,10 @@ public final class Receiver: Sendable {
             address: socket, transportSecurity: .plaintext,
             config: .defaults { config in
                 config.compression.enabledAlgorithms = .all
-                config.rpc.maxRequestPayloadSize = maxBytes
+                // grpc-swift resets the stream of a message over its limit (the exporter sees
+                // UNAVAILABLE and retries it for ever): its limit is set higher, and the service
+                // answers RESOURCE_EXHAUSTED itself up to there.
+                config.rpc.maxRequestPayloadSize = max(maxBytes, OTLPGRPCService.transportLimit)
             })
         let server = GRPCServer(
             transport: transport, services: [OTLPGRPCService(handler: handler, maxMessageBytes: maxBytes)])

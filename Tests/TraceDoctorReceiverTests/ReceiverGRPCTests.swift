@@ -57,4 +57,47 @@ import TraceDoctorCore
         let status = await receiver.stop()
         #expect(status.spans == 9 + 2 + 1 && status.logs == 3)
     }
+
+    @Test func aMessageOverTheLimitIsResourceExhaustedAndABehindStoreIsUnavailableWithRetryInfo() async throws {
+        let folder = TemporaryFolder()
+        let (receiver, endpoints) = try await startReceiver(database: folder.path + "/t.db") {
+            $0.maxGRPCMessageBytes = 64 * 1024
+            $0.maxPendingRecords = 10
+        }
+        let port = try #require(endpoints.grpc?.port)
+        let big = Requests.traces(0..<2000).wire
+        #expect(big.count > 64 * 1024)
+        await #expect {
+            _ = try await export(port: port, OTLPGRPCService.traceExport, big, gzip: false)
+        } throws: { error in
+            (error as? RPCError)?.code == .resourceExhausted
+        }
+        // Concurrent exports of 10 spans with at most 10 waiting: some are told to retry later.
+        var sawUnavailable = false
+        for round in 0..<20 where !sawUnavailable {
+            let errors = await withTaskGroup(of: RPCError?.self) { group in
+                for i in 0..<4 {
+                    let start = 10_000 + round * 100 + i * 10
+                    group.addTask {
+                        do {
+                            _ = try await self.export(
+                                port: port, OTLPGRPCService.traceExport, Requests.traces(start..<start + 10).wire, gzip: false)
+                            return nil
+                        } catch {
+                            return error as? RPCError
+                        }
+                    }
+                }
+                return await group.reduce(into: [RPCError?]()) { $0.append($1) }
+            }
+            for case let error? in errors {
+                #expect(error.code == .unavailable)
+                let status = try error.unpackGoogleRPCStatus()
+                #expect(status?.details.contains { $0.retryInfo != nil } == true)
+                sawUnavailable = true
+            }
+        }
+        #expect(sawUnavailable)
+        _ = await receiver.stop()
+    }
 }
