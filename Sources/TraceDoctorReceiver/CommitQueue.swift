@@ -23,7 +23,6 @@ struct CommitTotals: Sendable {
     var logs = 0
     var duplicates = 0
     var rejected = 0
-    var traces = 0
 }
 
 final class CommitQueue: @unchecked Sendable {
@@ -43,7 +42,6 @@ final class CommitQueue: @unchecked Sendable {
     private var sources: [InputFormat: LiveSource] = [:]
     private let sourceName: String
     private let totals = Mutex(CommitTotals())
-    private var traceIDs = Set<TraceID>()
     private var thread: Thread?
 
     init(store: TraceStore, sourceName: String, maxPendingRecords: Int, maxRecordsPerTransaction: Int) {
@@ -80,6 +78,13 @@ final class CommitQueue: @unchecked Sendable {
             pendingRecords += export.records
             condition.signal()
         }
+    }
+
+    /// The sources written so far.
+    var liveSources: [LiveSource] {
+        condition.lock()
+        defer { condition.unlock() }
+        return Array(sources.values)
     }
 
     /// Stops accepting, commits everything already accepted, and returns when done.
@@ -137,18 +142,17 @@ final class CommitQueue: @unchecked Sendable {
                     source = known
                 } else {
                     source = try store.beginLiveSource(name: "\(sourceName) (\(format.rawValue))", format: format)
+                    condition.lock()
                     sources[format] = source
+                    condition.unlock()
                 }
                 let counts = try store.append(group, to: source)
-                for export in group { traceIDs.formUnion(export.traceIDs) }
-                let traceCount = traceIDs.count
                 totals.withLock {
                     $0.transactions += 1
                     $0.spans += counts.spans - counts.duplicateSpans
                     $0.logs += counts.logs - counts.duplicateLogs
                     $0.duplicates += counts.duplicateSpans + counts.duplicateLogs
                     $0.rejected += group.reduce(0) { $0 + $1.rejected }
-                    $0.traces = traceCount
                 }
             }
             return .success(())

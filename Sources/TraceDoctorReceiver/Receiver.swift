@@ -43,7 +43,7 @@ public struct ReceiverStatus: Sendable, Equatable, Codable {
     public var rejectedRecords = 0
     /// Records already in the database (an exporter's retry), not stored twice.
     public var duplicates = 0
-    /// Distinct trace IDs stored.
+    /// Distinct trace IDs stored (counted at the end, by `stop()`).
     public var traces = 0
     public var transactions = 0
 
@@ -191,17 +191,20 @@ public final class Receiver: Sendable {
         status.logs = totals.logs
         status.rejectedRecords = totals.rejected
         status.duplicates = totals.duplicates
-        status.traces = totals.traces
         status.transactions = totals.transactions
         return status
     }
 
-    /// Spans whose parent is not in the database yet (a read on its own connection: WAL lets it
-    /// run beside the writer). nil when it cannot be read.
-    public func orphansSoFar() -> Int? {
-        readStore.withLock { reader in
+    /// Traces stored so far, and spans whose parent is not in the database yet (read on a
+    /// connection of its own: WAL lets it run beside the writer). nil when it cannot be read.
+    public func sampleDatabase() -> (traces: Int, orphans: Int)? {
+        let sources = queue.liveSources
+        return readStore.withLock { reader -> (traces: Int, orphans: Int)? in
             if reader == nil { reader = try? TraceStore(path: options.databasePath, readOnly: true) }
-            return try? reader?.orphanCount()
+            guard let reader, let traces = try? reader.traceCount(sources: sources),
+                let orphans = try? reader.orphanCount(sources: sources)
+            else { return nil }
+            return (traces, orphans)
         }
     }
 
@@ -235,7 +238,8 @@ public final class Receiver: Sendable {
             reader?.close()
             reader = nil
         }
-        let status = status()
+        var status = status()
+        status.traces = (try? store.traceCount(sources: queue.liveSources)) ?? 0
         store.close()
         return status
     }

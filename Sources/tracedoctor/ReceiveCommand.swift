@@ -75,7 +75,7 @@ final class ReceiveRun {
     private let showStatus: Bool
     private var lastDraw = ContinuousClock.now
     private var last = ReceiverStatus()
-    private var orphans: Int?
+    private var sample: (traces: Int, orphans: Int)?
     private var lastOrphanCount = ContinuousClock.now - .seconds(10)
     private var drawn = false
 
@@ -133,15 +133,15 @@ final class ReceiveRun {
         let elapsed = max(0.001, lastDraw.duration(to: .now).asSeconds)
         lastDraw = .now
         if lastOrphanCount.duration(to: .now) >= .seconds(5) {
-            orphans = receiver.orphansSoFar()
+            sample = receiver.sampleDatabase()
             lastOrphanCount = .now
         }
         let spansPerSecond = Double(now.spans - last.spans) / elapsed
         let logsPerSecond = Double(now.logs - last.logs) / elapsed
         last = now
         var line = "receiving: \(now.requests) requests · \(Int(spansPerSecond.rounded())) spans/s · "
-            + "\(Int(logsPerSecond.rounded())) logs/s · \(now.spans) spans in \(now.traces) traces · \(now.logs) logs"
-        if let orphans { line += " · \(orphans) orphans so far" }
+            + "\(Int(logsPerSecond.rounded())) logs/s · \(now.spans) spans · \(now.logs) logs"
+        if let sample { line += " · \(sample.traces) traces · \(sample.orphans) orphans so far" }
         Terminal.status(line)
         drawn = true
     }

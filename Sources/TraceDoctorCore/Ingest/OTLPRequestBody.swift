@@ -43,20 +43,17 @@ public final class DecodedExport: @unchecked Sendable {
     public let rejected: Int
     /// Why the first rejected records were rejected (at most `ReadContext.maxKeptIssues`).
     public let rejections: [String]
-    /// The trace IDs of the accepted spans and logs.
-    public let traceIDs: Set<TraceID>
     let batches: [RecordBatch]
 
     init(
         kind: OTLPExportKind, encoding: OTLPBodyEncoding, records: Int, rejected: Int, rejections: [String],
-        traceIDs: Set<TraceID>, batches: [RecordBatch]
+        batches: [RecordBatch]
     ) {
         self.kind = kind
         self.encoding = encoding
         self.records = records
         self.rejected = rejected
         self.rejections = rejections
-        self.traceIDs = traceIDs
         self.batches = batches
     }
 
@@ -128,8 +125,7 @@ public enum OTLPRequestDecoder {
         }
         return DecodedExport(
             kind: kind, encoding: encoding, records: sink.spans + sink.logs, rejected: context.skippedCount,
-            rejections: context.skipped.map { describe($0, encoding: encoding) }, traceIDs: sink.traceIDs,
-            batches: sink.batches)
+            rejections: context.skipped.map { describe($0, encoding: encoding) }, batches: sink.batches)
     }
 
     static func describe(_ error: InputError, encoding: OTLPBodyEncoding) -> String {
@@ -177,7 +173,6 @@ final class ExportRecordCollector: RecordSink {
     private(set) var spans = 0
     private(set) var logs = 0
     private(set) var sawResource = false
-    private(set) var traceIDs = Set<TraceID>()
 
     private var batch: RecordBatch {
         if batches[batches.count - 1].isFull { batches.append(RecordBatch()) }
@@ -202,13 +197,11 @@ final class ExportRecordCollector: RecordSink {
 
     func span(_ span: SpanRecord) throws {
         spans += 1
-        traceIDs.insert(span.traceID)
         batch.add(span)
     }
 
     func log(_ log: LogRecord) throws {
         logs += 1
-        if let id = log.traceID { traceIDs.insert(id) }
         batch.add(log)
     }
 

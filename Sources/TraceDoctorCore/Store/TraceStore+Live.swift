@@ -84,15 +84,27 @@ extension TraceStore {
         }
     }
 
-    /// Spans whose parent is not (yet) in the database, for the receiver's status line. During a
-    /// capture a parent usually arrives after its children (it ends last): "so far".
-    public func orphanCount() throws(TraceDoctorError) -> Int {
-        try read { db in
+    /// Distinct trace IDs among the spans of `sources`.
+    public func traceCount(sources: [LiveSource]) throws(TraceDoctorError) -> Int {
+        guard !sources.isEmpty else { return 0 }
+        let ids = sources.map { String($0.id) }.joined(separator: ",")
+        return try read { db in
+            try Int.fetchOne(db, sql: "SELECT count(DISTINCT trace_id) FROM spans WHERE source_id IN (\(ids))") ?? 0
+        }
+    }
+
+    /// Spans of `sources` whose parent is not (yet) in the database, for the receiver's status
+    /// line. During a capture a parent usually arrives after its children (it ends last): "so far".
+    public func orphanCount(sources: [LiveSource]) throws(TraceDoctorError) -> Int {
+        guard !sources.isEmpty else { return 0 }
+        let ids = sources.map { String($0.id) }.joined(separator: ",")
+        return try read { db in
             try Int.fetchOne(
                 db,
                 sql: """
-                    SELECT count(*) FROM spans AS s WHERE s.parent_span_id IS NOT NULL AND NOT EXISTS (
-                        SELECT 1 FROM spans AS p WHERE p.trace_id = s.trace_id AND p.span_id = s.parent_span_id)
+                    SELECT count(*) FROM spans AS s WHERE s.source_id IN (\(ids)) AND s.parent_span_id IS NOT NULL
+                        AND NOT EXISTS (
+                            SELECT 1 FROM spans AS p WHERE p.trace_id = s.trace_id AND p.span_id = s.parent_span_id)
                     """) ?? 0
         }
     }
