@@ -30,10 +30,11 @@ struct ReceiveCommand: ParsableCommand {
             spans and logs per second, traces, orphans so far); --quiet for none.
 
             Examples:
-              tracedoctor receive                                  # ./tracedoctor.db, 4318 and 4317
+              tracedoctor receive                  # ./tracedoctor.db, 4318 and 4317
               tracedoctor receive --db traces.db --grpc off
-              tracedoctor receive --http 0.0.0.0:4318              # reachable from other machines
-              OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318 python app.py   # in another shell
+              tracedoctor receive --http 0.0.0.0:4318   # other machines may send
+              # in another shell:
+              OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318 python app.py
             """
     )
 

@@ -31,6 +31,8 @@ struct TraceDoctorCommand: ParsableCommand {
               tracedoctor explain 936e93ca                 # one trace: diagnosis, waterfall, logs
               tracedoctor logs 936e93ca                    # the log lines of a trace
               tracedoctor check --junit report.xml dump/   # CI gate: policy, baseline, JUnit
+              tracedoctor receive                          # be the OTLP endpoint (4318, 4317)
+              tracedoctor record -- pytest -q              # run, capture its traces, check them
 
             Exit codes: 0 ok, 1 findings at or above the threshold, 2 input or runtime error, 64 usage error.
             """,
