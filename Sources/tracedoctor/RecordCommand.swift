@@ -14,7 +14,7 @@ struct RecordCommand: ParsableCommand {
             when those are taken), runs CMD with these variables set, so that an OpenTelemetry SDK exports \
             to it (a value already in the environment wins; record says so):
 
-              OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318   (gRPC's port with PROTOCOL=grpc)
+              OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318 (gRPC: :4317)
               OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf
               OTEL_TRACES_EXPORTER=otlp
               OTEL_LOGS_EXPORTER=otlp
