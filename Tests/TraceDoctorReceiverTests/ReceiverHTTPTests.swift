@@ -163,6 +163,12 @@ import Glibc
         #expect(response.partialSuccess.errorMessage.hasPrefix("2 spans rejected: at byte "))
         #expect(response.partialSuccess.errorMessage.contains("trace_id"))
 
+        // The same in OTLP/JSON: partialSuccess in JSON, int64 as a string.
+        let badJSON = Self.otlpJSON(ids: 300..<302).replacingOccurrences(of: Requests.traceID(301), with: "not-hex")
+        let partialJSON = try await RawHTTP.request(port: port, contentType: "application/json", body: Array(badJSON.utf8))
+        #expect(partialJSON.status == 200)
+        #expect(partialJSON.text.hasPrefix(#"{"partialSuccess":{"rejectedSpans":"1","errorMessage":"1 span rejected: at line 1, column "#))
+
         // Metrics: 200, not stored, said so (an SDK does not retry it).
         let metrics = try await RawHTTP.request(port: port, path: "/v1/metrics", body: [0x0A, 0x00])
         #expect(metrics.status == 200)
@@ -170,8 +176,9 @@ import Glibc
         try await stillServing()
 
         let final = await receiver.stop()
-        #expect(final.spans == (next - 100) + 2)
+        #expect(final.spans == (next - 100) + 3)
         var expected = Set((100..<next).map(Requests.spanID))
+        expected.insert(Requests.spanID(300))
         expected.insert(Requests.spanID(200))
         expected.insert(Requests.spanID(202))
         #expect(try storedSpanIDs(db) == expected)
