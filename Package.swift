@@ -3,7 +3,7 @@ import PackageDescription
 
 let package = Package(
     name: "tracedoctor",
-    platforms: [.macOS(.v13)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "tracedoctor", targets: ["tracedoctor"]),
         .library(name: "TraceDoctorCore", targets: ["TraceDoctorCore"]),
@@ -13,6 +13,14 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        // The OTLP receiver (`receive`, `record`) only; Core and its tests do not depend on these.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/grpc/grpc-swift-2", from: "2.4.3"),
+        .package(url: "https://github.com/grpc/grpc-swift-nio-transport", from: "2.9.2"),
+        .package(url: "https://github.com/grpc/grpc-swift-protobuf", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         .systemLibrary(
@@ -48,11 +56,28 @@ let package = Package(
             name: "TraceDoctorClickHouse",
             dependencies: ["TraceDoctorCore"]
         ),
+        // Networking for `receive` and `record`: OTLP/HTTP (Hummingbird) and OTLP/gRPC
+        // (grpc-swift-2). It hands request bodies to Core's ingest path and holds no parser.
+        .target(
+            name: "TraceDoctorReceiver",
+            dependencies: [
+                "TraceDoctorCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ]
+        ),
         .executableTarget(
             name: "tracedoctor",
             dependencies: [
                 "TraceDoctorCore",
                 "TraceDoctorClickHouse",
+                "TraceDoctorReceiver",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -71,6 +96,17 @@ let package = Package(
             name: "TraceDoctorClickHouseTests",
             dependencies: ["TraceDoctorClickHouse", "TraceDoctorCore"],
             path: "Tests/TraceDoctorClickHouseTests"
+        ),
+        .testTarget(
+            name: "TraceDoctorReceiverTests",
+            dependencies: [
+                "TraceDoctorReceiver", "TraceDoctorCore",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+            ],
+            path: "Tests/TraceDoctorReceiverTests"
         ),
         .testTarget(
             name: "TraceDoctorCLITests",

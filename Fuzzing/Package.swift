@@ -11,7 +11,7 @@ import PackageDescription
 /// One libFuzzer executable per reader, plus detection and gzip (`FuzzIngest`).
 let fuzzers = [
     "FuzzOTLPJSON", "FuzzOTLPProtobuf", "FuzzJaegerJSON", "FuzzZipkinJSON", "FuzzJSONLogs", "FuzzLogfmt",
-    "FuzzTextLogs", "FuzzIngest",
+    "FuzzTextLogs", "FuzzIngest", "FuzzOTLPRequest",
 ]
 
 let package = Package(

@@ -268,6 +268,47 @@ class Bench:
         self.run(group, "tracedoctor sql: the lines of one trace (after ingest)",
                  lambda: [self.bin, "sql", "--db", db, query.format(table="logs")], None, None, "lines")
 
+    def receive(self):
+        """tracedoctor receive under load (OTLP/HTTP protobuf, 512 spans a request, 4 clients on
+        loopback) against tracedoctor ingest of the same requests from one protobuf file, in the
+        same run; then the acknowledgement latency at a steady 10 k spans/s; peak RSS of receive."""
+        spans = max(51_200, self.data.size // 1000 // 512 * 512)
+        load = os.path.join(HERE, "receive_load.py")
+        pb = os.path.join(self.tmp, "receive-load.pb")
+        subprocess.run([sys.executable, load, "--spans", str(spans), "--write-pb", pb], check=True,
+                       stdout=subprocess.DEVNULL)
+        group = f"OTLP/HTTP protobuf exports, 512 spans a request, {spans:,} spans"
+        ingest = self.run(group, "tracedoctor ingest (the same requests from a file)",
+                          lambda: [self.bin, "ingest", "--db", self.fresh_db("recv-ingest"), pb], pb, spans, "spans")
+        results = {}
+        for mode, rate, total in (("throughput", 0, spans), ("steady 10k spans/s", 10_000, min(spans, 100_000))):
+            db = self.fresh_db("recv-" + mode.split()[0])
+            port = free_port()
+            server = subprocess.Popen([self.bin, "receive", "--db", db, "--http", f"127.0.0.1:{port}", "--grpc", "off",
+                                       "--quiet"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            wait_for_port(port)
+            log(f"bench: tracedoctor receive, {mode}")
+            out = subprocess.run([sys.executable, load, "--port", str(port), "--spans", str(total), "--clients", "4",
+                                  "--rate", str(rate)], stdout=subprocess.PIPE, text=True, check=True)
+            result = json.loads(out.stdout.strip().splitlines()[-1])
+            result["peak_rss_mb"] = peak_rss_mb(server.pid)
+            server.terminate()
+            if server.wait(timeout=120) != 0:
+                raise SystemExit(f"bench: receive exited {server.returncode}: {server.stderr.read()[-2000:]}")
+            self.check_count(db, "spans", total)
+            results[mode] = result
+            self.rows.append({
+                "group": group, "case": f"tracedoctor receive, {mode}", "wall_s": result["seconds"],
+                "peak_rss_mb": result["peak_rss_mb"], "bytes": 0, "records": total, "record_word": "spans",
+                "mb_per_s": None, "records_per_s": result["spans_per_s"], "reference": False,
+                "user_s": None, "sys_s": None,
+            })
+        throughput = results["throughput"]["spans_per_s"] / ingest["records_per_s"]
+        steady = results["steady 10k spans/s"]
+        log(f"bench: receive {throughput:.2f}x ingest's spans/s (target >= 0.7); at 10k spans/s ack latency "
+            f"p50 {steady['p50_ms']:.1f} ms, p99 {steady['p99_ms']:.1f} ms (target < 50); peak RSS "
+            f"{max(r['peak_rss_mb'] for r in results.values()):.0f} MB (target < 200)")
+
     def check_count(self, db, table, expected):
         out = subprocess.run(["sqlite3", db, f"SELECT count(*) FROM {table}"], stdout=subprocess.PIPE, text=True,
                              check=True)
@@ -318,6 +359,34 @@ class Bench:
                 f"load average before the run {load[0]:.2f}")
 
 
+def free_port():
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for_port(port, seconds=60):
+    import socket
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise SystemExit(f"bench: nothing listens on {port}")
+
+
+def peak_rss_mb(pid):
+    """VmHWM of a running process, in MB."""
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--size", default=os.environ.get("SIZE", "1G"))
@@ -328,7 +397,7 @@ def main():
                         help="runs of each tracedoctor and reference case (the fastest is kept); baselines run once")
     parser.add_argument("--bin", default=os.path.join(ROOT, ".build/release/tracedoctor"))
     parser.add_argument("--bench-bin", default=os.path.join(ROOT, ".build/release/tracedoctor-bench"))
-    parser.add_argument("--cases", default="ingest,document,formats,logs,analysis,clickhouse")
+    parser.add_argument("--cases", default="ingest,document,formats,logs,analysis,clickhouse,receive")
     parser.add_argument("--json", default=os.path.join(ROOT, "bench-data", "results.json"))
     args = parser.parse_args()
     bench = Bench(args)
@@ -347,6 +416,8 @@ def main():
             bench.analysis()
         if "clickhouse" in cases:
             bench.clickhouse()
+        if "receive" in cases:
+            bench.receive()
     finally:
         shutil.rmtree(bench.tmp, ignore_errors=True)
     print(f"machine: {machine}")

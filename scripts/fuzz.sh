@@ -16,7 +16,7 @@ ROOT=$PWD
 WORK=$ROOT/.fuzz
 BUILD=$ROOT/.build-fuzz
 BIN=$BUILD/release
-TARGETS=(FuzzOTLPJSON FuzzOTLPProtobuf FuzzJaegerJSON FuzzZipkinJSON FuzzJSONLogs FuzzLogfmt FuzzTextLogs FuzzIngest)
+TARGETS=(FuzzOTLPJSON FuzzOTLPProtobuf FuzzJaegerJSON FuzzZipkinJSON FuzzJSONLogs FuzzLogfmt FuzzTextLogs FuzzIngest FuzzOTLPRequest)
 
 # The Swift runtime's own crash reporter would hold the crashing process for symbolication and
 # fight libFuzzer's signal handlers: libFuzzer reports the crash instead.
@@ -30,7 +30,7 @@ usage() {
 
 dictionary() {
     case $1 in
-    FuzzOTLPProtobuf) echo "$ROOT/Fuzzing/dictionaries/otlp-protobuf.dict" ;;
+    FuzzOTLPProtobuf | FuzzOTLPRequest) echo "$ROOT/Fuzzing/dictionaries/otlp-protobuf.dict" ;;
     FuzzJSONLogs | FuzzLogfmt | FuzzTextLogs) echo "$ROOT/Fuzzing/dictionaries/logs.dict" ;;
     *) echo "$ROOT/Fuzzing/dictionaries/traces-json.dict" ;;
     esac

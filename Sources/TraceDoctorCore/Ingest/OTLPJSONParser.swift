@@ -19,6 +19,9 @@ final class OTLPJSONParser {
     /// Scratch for the parts of one event or link, put in canonical order once all are read.
     let partName = JSONBuffer(capacity: 64)
     let partAttributes = JSONBuffer(capacity: 256)
+    /// Whether --keep-going skips a whole document that is not OTLP or not JSON (files); an
+    /// export request (`OTLPRequestDecoder`) is refused instead.
+    var skipsBadDocuments = true
 
     init(scanner: JSONScanner, sink: RecordSink, context: ReadContext) {
         s = scanner
@@ -42,6 +45,7 @@ final class OTLPJSONParser {
                 }
                 records += 1
             } catch let error as InputError {
+                guard skipsBadDocuments else { throw error }
                 try context.skip(error)
                 // Under --keep-going: JSON Lines resume at the next line; a document cannot.
                 guard lines else { return }
