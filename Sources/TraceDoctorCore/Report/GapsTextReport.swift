@@ -68,6 +68,16 @@ public enum GapsTextReport {
             out.append("")
         }
 
+        if !report.asynchronousWork.isEmpty {
+            let worst = report.asynchronousWork.max { $0.amountNs < $1.amountNs }!
+            out.append(
+                "asynchronous work: " + Units.plural(report.asynchronousWork.count, "child", "children")
+                    + " outside their parent as message hand-offs or processing under a CONSUMER span "
+                    + "(not timing violations); largest: " + worst.span.label + " " + TextFormat.duration(worst.amountNs)
+                    + (worst.diagnosis == .childAfterParent ? " after " : " before ") + worst.parent.label)
+            out.append("")
+        }
+
         if !report.skewAdjustments.isEmpty {
             out.append(style.bold("clock skew: " + Units.plural(report.skewAdjustments.count, "host change") + " with a shift"))
             var rows = [["trace", "span", "host", "parent host", "shift", "spans"]]
