@@ -162,7 +162,9 @@ public struct UnpropagatedMessage: Sendable, Equatable {
                     return (.logMessageID, named.pattern)
                 }
             }
+            // Both sides name their system or destination, differently: another queue.
             if let ps = pm?.system, let cs = c.span.messaging?.system, ps != cs { return nil }
+            if let pd = pm?.destination, let cd = c.span.messaging?.destination, pd != cd { return nil }
             if names(c.span, p.span) { return (.name, nil) }
             let consumes = pm?.destination.map { consumers[$0]?.contains(c.span.service) ?? false } ?? false
             if consumes || c.span.service == p.span.service || (c.span.kind == .consumer && pm?.destination == nil) {

@@ -1,0 +1,34 @@
+// The log lines without trace context that may name a message or task ID (`unpropagated_message`):
+// one scan of the logs, narrowed in SQL to bodies and attributes that can hold one.
+
+import Foundation
+import GRDB
+
+extension TraceStore {
+    public func messageLogs() throws -> [UnpropagatedMessage.MessageLog] {
+        var found: [UnpropagatedMessage.MessageLog] = []
+        var likes = MessageLogPatterns.bodyPatterns.map { _ in "body LIKE ?" }
+        var arguments: [DatabaseValueConvertible] = MessageLogPatterns.bodyPatterns.map { "%\($0.prefix)%[%]%" }
+        for field in MessageLogPatterns.fields {
+            likes.append("attributes LIKE ?")
+            arguments.append("%\"\(field)\"%")
+        }
+        let sql = """
+            SELECT service, time_ns, body, attributes FROM logs
+            WHERE trace_id IS NULL AND time_ns IS NOT NULL AND (\(likes.joined(separator: " OR ")))
+            """
+        try read { db in
+            let rows = try Row.fetchCursor(db, sql: sql, arguments: StatementArguments(arguments))
+            while let row = try rows.next() {
+                let attributesText: String = row[3]
+                let attributes =
+                    attributesText == "{}"
+                    ? nil : (try? JSONSerialization.jsonObject(with: Data(attributesText.utf8))) as? [String: Any]
+                for (id, pattern) in MessageLogPatterns.ids(body: row[2], attributes: attributes) {
+                    found.append(UnpropagatedMessage.MessageLog(service: row[0], timeNs: row[1], messageID: id, pattern: pattern))
+                }
+            }
+        }
+        return found
+    }
+}
