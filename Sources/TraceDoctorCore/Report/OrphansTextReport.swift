@@ -78,11 +78,12 @@ public enum OrphansTextReport {
             out.append("")
         }
         if !report.unconsumedMessages.isEmpty {
-            out.append(
+            let line =
                 "not consumed in the capture: " + Units.plural(report.unconsumedMessages.count, "message")
-                    + " sent (no CONSUMER child, no trace continues it): "
-                    + report.unconsumedMessages.prefix(3).map { "\($0.producer.label) in \(TextFormat.shortID($0.producer.traceID))" }
-                    .joined(separator: ", ") + (report.unconsumedMessages.count > 3 ? ", …" : ""))
+                + " sent (no CONSUMER child, no trace continues it): "
+                + report.unconsumedMessages.prefix(3).map { "\($0.producer.label) in \(TextFormat.shortID($0.producer.traceID))" }
+                .joined(separator: ", ") + (report.unconsumedMessages.count > 3 ? ", …" : "")
+            for (k, piece) in TextFormat.wrapWords(line, width: 96).enumerated() { out.append((k == 0 ? "" : "  ") + piece) }
             out.append("")
         }
         if !report.linkedContinuations.isEmpty || !report.uncapturedLinks.isEmpty {
@@ -91,12 +92,12 @@ public enum OrphansTextReport {
             if !report.uncapturedLinks.isEmpty {
                 let spans = Set(report.uncapturedLinks.map(\.span)).count
                 line += "; " + Units.plural(report.uncapturedLinks.count, "link") + " from "
-                    + Units.plural(spans, "span") + " to spans not in the capture: "
-                    + report.uncapturedLinks.prefix(3).map {
-                        "\($0.span.label) → \(TextFormat.shortID($0.link.traceID))/\($0.link.spanID.hex)"
+                    + Units.plural(spans, "span") + " to spans not in the capture, e.g. "
+                    + report.uncapturedLinks.prefix(2).map {
+                        "\($0.span.label) → trace \(TextFormat.shortID($0.link.traceID)) span \($0.link.spanID.hex)"
                     }.joined(separator: ", ")
             }
-            out.append(line)
+            for (k, piece) in TextFormat.wrapWords(line, width: 96).enumerated() { out.append((k == 0 ? "" : "  ") + piece) }
             out.append("")
         }
 

@@ -31,23 +31,25 @@ public enum StatsTextReport {
         ])
         rows.append([
             "timing violations", String(format: "%.2f", q.timingViolationsPer1000Spans) + " /1000",
-            Units.plural(q.timingViolations, "child", "children") + " starting before or ending after the parent"
-                + (q.asynchronousChildren > 0
-                    ? "; " + Units.plural(q.asynchronousChildren, "child", "children")
-                        + " outliving the parent as asynchronous (messaging) work not counted" : ""),
+            Units.plural(q.timingViolations, "child", "children") + " starting before or ending after the parent",
         ])
+        if q.asynchronousChildren > 0 {
+            rows.append([
+                "asynchronous work", String(q.asynchronousChildren),
+                "children outside their parent as messaging hand-offs (not violations)",
+            ])
+        }
         if q.asyncHandoffs > 0 {
             rows.append([
                 "async hand-offs", q.asyncContextSurvival.map(TextFormat.percent) ?? "-",
-                "\(q.asyncHandoffsWithContext) of \(q.asyncHandoffs) messages sent (PRODUCER spans) kept their context "
-                    + "(a CONSUMER child, or a span linking them)",
+                "\(q.asyncHandoffsWithContext) of \(q.asyncHandoffs) messages sent kept their context (CONSUMER child or link)",
             ])
         }
         if q.tracesContinuedByLink > 0 || q.uncapturedLinks > 0 {
             rows.append([
-                "traces continued by link", String(q.tracesContinuedByLink),
-                "roots linking spans of other traces (deliberate propagation: whole, not fragments)"
-                    + (q.uncapturedLinks > 0 ? "; " + Units.plural(q.uncapturedLinks, "link") + " to spans not in the capture" : ""),
+                "linked traces", String(q.tracesContinuedByLink),
+                "continued by link (not fragments)"
+                    + (q.uncapturedLinks > 0 ? "; " + Units.plural(q.uncapturedLinks, "link") + " leave the capture" : ""),
             ])
         }
         out += TextTable.render(rows, rightAligned: [1]).map { "  " + $0 }

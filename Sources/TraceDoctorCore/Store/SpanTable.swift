@@ -142,9 +142,8 @@ final class SpanTable: @unchecked Sendable {
             if sqlite3_column_type(statement, 13) != SQLITE_NULL {
                 let text = Self.bytes(statement, 13)
                 if parent != 0 { follows = Self.isFollowsFrom(text, parent: parent) }
-                let list = SpanLinkParser.links(text).filter {
-                    !($0.spanID.value == parent && $0.traceID == TraceID(high: trace.0, low: trace.1))
-                }
+                // A reference to the span's own parent (Jaeger's CHILD_OF) is the parent, not a link.
+                let list = SpanLinkParser.links(text).filter { $0.spanID.value != parent }
                 if !list.isEmpty {
                     links = Int32(linkLists.count)
                     linkLists.append(list)
