@@ -123,6 +123,61 @@ import Testing
         #expect(status == 0)
     }
 
+    /// `explain --format json` of one trace of a scenario (traces and the app log ingested).
+    func explain(_ scenario: String, _ traceID: String, files: [String]) throws -> [String: Any] {
+        let dir = try RealSDK.scenario(scenario)
+        let tmp = CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: tmp) }
+        let db = tmp + "/t.db"
+        let ingest = try CLI.run(["ingest", "--db", db, "--quiet"] + files.map { dir + "/" + $0 })
+        try #require(ingest.status == 0, "\(ingest.stderr)")
+        let run = try CLI.run(["explain", traceID, "--db", db, "--format", "json"])
+        try #require(run.status == 0, "\(run.stderr)")
+        return try CLI.json(run.stdout)
+    }
+
+    @Test func explainAttachesTheContinuationUnderItsProducerAndJoinsTheWorkersLines() throws {
+        let message = try #require(list(try RealSDK.manifest("queue")["messages"]).last)
+        let producer = dict(message["producer"])
+        let continuation = dict(message["continuation"])
+        let e = try explain("queue", producer["trace_id"] as? String ?? "", files: ["traces.otlp.json", "app.log.jsonl"])
+        let attached = list(e["attached_traces"])
+        let queued = try #require(attached.first { $0["relation"] as? String == "unpropagated_message" })
+        #expect(queued["trace_id"] as? String == continuation["trace_id"] as? String)
+        #expect(queued["span_count"] as? Int == 3)
+        // Hung under the producer span.
+        let nodes = list(e["nodes"])
+        let parent = queued["parent_node"] as? Int ?? -1
+        #expect(nodes.indices.contains(parent) && nodes[parent]["span_id"] as? String == producer["span_id"] as? String)
+        #expect(attached.count == 1, "no other worker task is attached to this request")
+        // The worker's Celery lines naming this task's ID join the producer's trace.
+        let id = message["message_id"] as? String ?? ""
+        let joined = list(e["logs"]).filter { $0["link"] as? String == "message_id" }
+        #expect(!joined.isEmpty)
+        for line in joined { #expect((line["body"] as? String ?? "").contains(id)) }
+        let finding = list(e["findings"]).first { $0["diagnosis"] as? String == "unpropagated_message" }
+        #expect((finding?["summary"] as? String ?? "").contains("in queue"))
+    }
+
+    @Test func explainShowsLinkedTracesBothWays() throws {
+        let manifest = try RealSDK.manifest("links")
+        let roots = list(manifest["linked_roots"])
+        let batch = try #require(roots.first { dict($0["root"])["name"] as? String == "events process" })
+        // A producer's explain lists the batch that consumed it.
+        let link = try #require(list(batch["links"]).first)
+        let producerView = try explain("links", link["trace_id"] as? String ?? "", files: ["traces.otlp.json"])
+        let attached = list(producerView["attached_traces"])
+        #expect(attached.map { $0["relation"] as? String } == ["span_link"])
+        #expect(attached.first?["trace_id"] as? String == dict(batch["root"])["trace_id"] as? String)
+        #expect(list(producerView["findings"]).isEmpty)
+        // The job's explain says what it links to.
+        let job = try #require(roots.first { dict($0["root"])["name"] as? String == "generate-report" })
+        let jobView = try explain("links", dict(job["root"])["trace_id"] as? String ?? "", files: ["traces.otlp.json"])
+        let notes = list(jobView["nodes"]).flatMap { $0["notes"] as? [String] ?? [] }
+        #expect(notes.contains { $0.contains("span link to shop `POST /v1/reports`") })
+        #expect(jobView["fragment_of"] is NSNull)
+    }
+
     @Test func braveKafkaConsumersAreAsynchronousNotTimingViolations() throws {
         let tmp = CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: tmp) }

@@ -50,11 +50,30 @@ public enum Diagnoser {
         let starts = spans.compactMap(\.startNs).filter { $0 != 0 }
         let ends = spans.compactMap(\.endNs)
         var neighbours: [[AnalysisSpan]] = []
+        var messageLogs: [UnpropagatedMessage.MessageLog] = []
         if let start = starts.min(), let end = (ends + starts).max() {
-            let ids = try store.traceIDs(runningBetween: start, and: end, excluding: id, limit: neighbourLimit)
-            neighbours = try store.spans(ofTraces: ids)
+            var ids = try store.traceIDs(runningBetween: start, and: end, excluding: id, limit: neighbourLimit)
+            // Across a queue the other side may run after (a consumer, a batch linking this trace) or
+            // before (the producer of a message this trace continues): look a little further.
+            let sends = spans.contains { UnpropagatedMessage.isHandoff($0) }
+            let continues = spans.contains { $0.parentSpanID == nil && UnpropagatedMessage.mayContinue($0) }
+            if sends || continues {
+                let reach = UnpropagatedMessage.explainReachNs
+                let more = try store.traceIDs(
+                    runningBetween: continues ? start - reach : start, and: sends ? end + reach : end, excluding: id,
+                    limit: neighbourLimit)
+                var known = Set(ids)
+                for other in more where known.insert(other).inserted { ids.append(other) }
+            }
+            // The traces this one links to.
+            var known = Set(ids + [id])
+            for span in spans { for link in span.links where known.insert(link.traceID).inserted { ids.append(link.traceID) } }
+            neighbours = try store.spans(ofTraces: ids).filter { !$0.isEmpty }
+            if sends || continues {
+                do { messageLogs = try store.messageLogs() } catch { throw TraceStore.describe(error, path: databasePath) }
+            }
         }
-        return TraceDiagnosis(spans: spans, neighbours: neighbours, options: options)
+        return TraceDiagnosis(spans: spans, neighbours: neighbours, options: options, messageLogs: messageLogs)
     }
 
     /// Diagnoses every trace of `source`.

@@ -70,7 +70,7 @@ public struct UnpropagatedMessage: Sendable, Equatable {
         public var service: String
         public var timeNs: Int64
         public var messageID: String
-        /// The pattern that found it (`celery_received`, `field task_id`, ...).
+        /// The pattern that found it (`celery_task`, `field task_id`, ...).
         public var pattern: String
 
         public init(service: String, timeNs: Int64, messageID: String, pattern: String) {
@@ -79,10 +79,24 @@ public struct UnpropagatedMessage: Sendable, Equatable {
             self.messageID = messageID
             self.pattern = pattern
         }
+
+        /// The resolution the time was written with (a line logged to the millisecond stands for
+        /// anything in the following millisecond), as `StoredLog.timeResolutionNs` judges it.
+        var resolutionNs: Int64 {
+            if timeNs % 1_000_000_000 == 0 { return 1_000_000_000 }
+            if timeNs % 1_000_000 == 0 { return 1_000_000 }
+            if timeNs % 1_000 == 0 { return 1_000 }
+            return 1
+        }
     }
 
     /// How long after the send a continuation may start and still be considered (one hour).
     static let window: Int64 = 3_600_000_000_000
+    /// How far from a continuation's start or end a log line naming the message may be (1 s: lines
+    /// are often stamped to the millisecond or the second).
+    static let logSlackNs: Int64 = 1_000_000_000
+    /// How far before and after a trace `explain` looks for the other side of its messages (10 s).
+    static let explainReachNs: Int64 = 10_000_000_000
 
     /// Whether `span` hands work to a queue: a PRODUCER span, or a CLIENT span with messaging attributes.
     static func isHandoff(_ span: AnalysisSpan) -> Bool {
@@ -146,6 +160,32 @@ public struct UnpropagatedMessage: Sendable, Equatable {
         let producerOrder = producers.indices.sorted { (producers[$0].end, producers[$0].start, $0) < (producers[$1].end, producers[$1].start, $1) }
         let candidateOrder = candidates.indices.sorted { (candidates[$0].start, $0) < (candidates[$1].start, $1) }
 
+        /// How well the lines naming message `id` (of `c`'s service, written after `p` started
+        /// sending) frame candidate `c`: nil when none is within `logSlackNs` of its start or end or
+        /// inside it; else the line nearest either end, and the distance from the nearest line to its
+        /// start plus that to its end (`received` just before a task and `succeeded` just after it
+        /// frame it closely; the line of the task a worker finished just before is near one end only).
+        func nearestLog(_ id: String, _ p: Producer, _ c: Candidate) -> (MessageLog, Int64)? {
+            var nearest: (MessageLog, Int64)?
+            var toStart = Int64.max
+            var toEnd = Int64.max
+            var inside = false
+            for log in logsByID[id] ?? [] where log.service == c.span.service && log.timeNs + log.resolutionNs > p.start {
+                // A line stamped to the millisecond (or second) stands for anything in the next one.
+                func distance(_ t: Int64) -> Int64 {
+                    t < log.timeNs ? log.timeNs - t : max(0, t - (log.timeNs + log.resolutionNs - 1))
+                }
+                let ds = distance(c.start)
+                let de = distance(c.end)
+                toStart = min(toStart, ds)
+                toEnd = min(toEnd, de)
+                if log.timeNs >= c.start && log.timeNs <= c.end { inside = true }
+                if nearest == nil || min(ds, de) < nearest!.1 { nearest = (log, min(ds, de)) }
+            }
+            guard let (log, d) = nearest, d <= Self.logSlackNs || inside else { return nil }
+            return (log, toStart &+ toEnd)
+        }
+
         /// The evidence between producer p and candidate c, or nil when c cannot continue p.
         func relation(_ p: Producer, _ c: Candidate) -> (Match, String?)? {
             guard p.trace != c.trace, c.start >= p.start, c.start - p.end <= window else { return nil }
@@ -154,13 +194,9 @@ public struct UnpropagatedMessage: Sendable, Equatable {
                 if let cid = c.span.messaging?.messageID {
                     return cid == id ? (.messageID, nil) : nil
                 }
-                // A log line of the candidate's service naming the ID, written from the send up to the
-                // candidate's end.
-                if let named = logsByID[id]?.first(where: {
-                    $0.service == c.span.service && $0.timeNs >= p.start && $0.timeNs <= max(c.end, c.start)
-                }) {
-                    return (.logMessageID, named.pattern)
-                }
+                // A log line of the candidate's service naming the ID, written after the send and close
+                // to the candidate's start or end (`received` just before the task, `succeeded` after).
+                if let (named, _) = nearestLog(id, p, c) { return (.logMessageID, named.pattern) }
             }
             // Both sides name their system or destination, differently: another queue.
             if let ps = pm?.system, let cs = c.span.messaging?.system, ps != cs { return nil }
@@ -179,15 +215,24 @@ public struct UnpropagatedMessage: Sendable, Equatable {
         /// How many other unassigned producers were as plausible when the pair was made.
         var waiting: [Int: Int] = [:]
 
-        // 1. The same message ID (on a span or in a log line): certain, whatever the order.
+        // 1. The same message ID (on a span or in a log line): certain, whatever the order. Pairs by
+        // ID on both spans first, then by the log line closest to the continuation's start or end.
+        var byID: [(distance: Int64, producer: Int, candidate: Int, match: Match, pattern: String?)] = []
         for ci in candidateOrder {
-            for pi in producerOrder where !producerUsed[pi] {
+            for pi in producerOrder {
                 guard let (m, pattern) = relation(producers[pi], candidates[ci]), m.rank == 3 else { continue }
-                producerUsed[pi] = true
-                candidateUsed[ci] = true
-                pairs.append(Pair(producer: pi, candidate: ci, match: m, logPattern: pattern))
-                break
+                var distance: Int64 = -1
+                if m == .logMessageID, let id = producers[pi].span.messaging?.messageID {
+                    distance = nearestLog(id, producers[pi], candidates[ci])?.1 ?? Int64.max
+                }
+                byID.append((distance, pi, ci, m, pattern))
             }
+        }
+        byID.sort { ($0.distance, $0.candidate, $0.producer) < ($1.distance, $1.candidate, $1.producer) }
+        for pair in byID where !producerUsed[pair.producer] && !candidateUsed[pair.candidate] {
+            producerUsed[pair.producer] = true
+            candidateUsed[pair.candidate] = true
+            pairs.append(Pair(producer: pair.producer, candidate: pair.candidate, match: pair.match, logPattern: pair.pattern))
         }
         // 2. Then by name, then by service: candidates in start order take the earliest message sent
         // that they may continue (a FIFO queue delivers in order).
