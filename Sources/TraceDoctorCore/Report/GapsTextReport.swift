@@ -70,11 +70,12 @@ public enum GapsTextReport {
 
         if !report.asynchronousWork.isEmpty {
             let worst = report.asynchronousWork.max { $0.amountNs < $1.amountNs }!
-            out.append(
+            let line =
                 "asynchronous work: " + Units.plural(report.asynchronousWork.count, "child", "children")
-                    + " outside their parent as message hand-offs or processing under a CONSUMER span "
-                    + "(not timing violations); largest: " + worst.span.label + " " + TextFormat.duration(worst.amountNs)
-                    + (worst.diagnosis == .childAfterParent ? " after " : " before ") + worst.parent.label)
+                + " outside their parent as message hand-offs or processing under a CONSUMER span "
+                + "(not timing violations); largest: " + worst.span.label + " " + TextFormat.duration(worst.amountNs)
+                + (worst.diagnosis == .childAfterParent ? " after " : " before ") + worst.parent.label
+            for (k, piece) in TextFormat.wrapWords(line, width: 96).enumerated() { out.append((k == 0 ? "" : "  ") + piece) }
             out.append("")
         }
 

@@ -62,16 +62,24 @@ public enum OrphansTextReport {
                 style.heading(
                     "unpropagated_message: " + Units.plural(report.unpropagatedMessages.count, "message")
                         + " whose consumer started a new trace (sent without context)", defect: true))
-            var rows = [["producer trace", "producer span", "continuation", "root", "in queue", "evidence", "conf."]]
+            var rows = [["producer trace", "producer span", "continued in", "in queue", "by", "conf."]]
             for m in report.unpropagatedMessages.prefix(cap) {
                 guard let c = m.continuation else { continue }
+                let by: String
+                switch m.match {
+                case .messageID: by = "id"
+                case .logMessageID: by = "log id"
+                case .name: by = "name"
+                case .order, nil: by = "order"
+                }
                 rows.append([
-                    TextFormat.shortID(m.producer.traceID), TextFormat.span(m.producer, 26), TextFormat.shortID(c.traceID),
-                    TextFormat.span(c, 22), m.queueDelayNs.map(TextFormat.duration) ?? "-", m.match?.rawValue ?? "-",
-                    TextFormat.confidence(m.confidence),
+                    TextFormat.shortID(m.producer.traceID), TextFormat.span(m.producer, 30), TextFormat.shortID(c.traceID),
+                    m.queueDelayNs.map(TextFormat.duration) ?? "-", by, TextFormat.confidence(m.confidence),
                 ])
             }
-            out += TextTable.render(rows, rightAligned: [4, 6]).map { "  " + $0 }
+            out += TextTable.render(rows, rightAligned: [3, 5]).map { "  " + $0 }
+            out.append("  by: id = the same message ID on both spans; log id = a log line of the consumer names it;")
+            out.append("      name = the destination or task name; order = the consuming service and FIFO order")
             if report.unpropagatedMessages.count > cap {
                 out.append(TextFormat.more(report.unpropagatedMessages.count - cap, "messages"))
             }

@@ -49,7 +49,9 @@ public enum StatsTextReport {
             rows.append([
                 "linked traces", String(q.tracesContinuedByLink),
                 "continued by link (not fragments)"
-                    + (q.uncapturedLinks > 0 ? "; " + Units.plural(q.uncapturedLinks, "link") + " leave the capture" : ""),
+                    + (q.uncapturedLinks > 0
+                        ? "; " + Units.plural(q.uncapturedLinks, "link") + (q.uncapturedLinks == 1 ? " points" : " point")
+                            + " outside the capture" : ""),
             ])
         }
         out += TextTable.render(rows, rightAligned: [1]).map { "  " + $0 }
