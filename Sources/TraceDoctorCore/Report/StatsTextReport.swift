@@ -48,7 +48,7 @@ public enum StatsTextReport {
         if q.tracesContinuedByLink > 0 || q.uncapturedLinks > 0 {
             rows.append([
                 "linked traces", String(q.tracesContinuedByLink),
-                "continued by link (not fragments)"
+                "continued by link (whole)"
                     + (q.uncapturedLinks > 0
                         ? "; " + Units.plural(q.uncapturedLinks, "link") + (q.uncapturedLinks == 1 ? " points" : " point")
                             + " outside the capture" : ""),
