@@ -198,14 +198,19 @@ public struct UnpropagatedMessage: Sendable, Equatable {
                 // to the candidate's start or end (`received` just before the task, `succeeded` after).
                 if let (named, _) = nearestLog(id, p, c) { return (.logMessageID, named.pattern) }
             }
+            return tier(p.span, c.span).map { ($0, nil) }
+        }
+
+        /// The evidence short of a message ID that root `c` may continue what producer `p` sends:
+        /// `.name`, `.order`, or nil (another queue, or nothing ties them).
+        func tier(_ p: AnalysisSpan, _ c: AnalysisSpan) -> Match? {
+            let pm = p.messaging
             // Both sides name their system or destination, differently: another queue.
-            if let ps = pm?.system, let cs = c.span.messaging?.system, ps != cs { return nil }
-            if let pd = pm?.destination, let cd = c.span.messaging?.destination, pd != cd { return nil }
-            if names(c.span, p.span) { return (.name, nil) }
-            let consumes = pm?.destination.map { consumers[$0]?.contains(c.span.service) ?? false } ?? false
-            if consumes || c.span.service == p.span.service || (c.span.kind == .consumer && pm?.destination == nil) {
-                return (.order, nil)
-            }
+            if let ps = pm?.system, let cs = c.messaging?.system, ps != cs { return nil }
+            if let pd = pm?.destination, let cd = c.messaging?.destination, pd != cd { return nil }
+            if names(c, p) { return .name }
+            let consumes = pm?.destination.map { consumers[$0]?.contains(c.service) ?? false } ?? false
+            if consumes || (c.kind == .consumer && pm?.destination == nil) { return .order }
             return nil
         }
 
@@ -216,16 +221,41 @@ public struct UnpropagatedMessage: Sendable, Equatable {
         var waiting: [Int: Int] = [:]
 
         // 1. The same message ID (on a span or in a log line): certain, whatever the order. Pairs by
-        // ID on both spans first, then by the log line closest to the continuation's start or end.
+        // ID on both spans first, then by how closely the lines naming it frame the continuation.
+        // Only the pairs an ID names are looked at: producers by ID, candidates by service and time.
+        var producersByID: [String: [Int]] = [:]
+        for (pi, p) in producers.enumerated() {
+            if let id = p.span.messaging?.messageID { producersByID[id, default: []].append(pi) }
+        }
         var byID: [(distance: Int64, producer: Int, candidate: Int, match: Match, pattern: String?)] = []
-        for ci in candidateOrder {
-            for pi in producerOrder {
-                guard let (m, pattern) = relation(producers[pi], candidates[ci]), m.rank == 3 else { continue }
-                var distance: Int64 = -1
-                if m == .logMessageID, let id = producers[pi].span.messaging?.messageID {
-                    distance = nearestLog(id, producers[pi], candidates[ci])?.1 ?? Int64.max
+        var seenPairs = Set<Int64>()
+        func consider(_ pi: Int, _ ci: Int) {
+            guard seenPairs.insert(Int64(pi) << 32 | Int64(ci)).inserted,
+                let (m, pattern) = relation(producers[pi], candidates[ci]), m.rank == 3
+            else { return }
+            var distance: Int64 = -1
+            if m == .logMessageID, let id = producers[pi].span.messaging?.messageID {
+                distance = nearestLog(id, producers[pi], candidates[ci])?.1 ?? Int64.max
+            }
+            byID.append((distance, pi, ci, m, pattern))
+        }
+        if !producersByID.isEmpty {
+            for (ci, c) in candidates.enumerated() {
+                guard let id = c.span.messaging?.messageID else { continue }
+                for pi in producersByID[id] ?? [] { consider(pi, ci) }
+            }
+            var byService: [String: IntervalIndex] = [:]
+            for log in logs {
+                guard let named = producersByID[log.messageID] else { continue }
+                if byService[log.service] == nil {
+                    byService[log.service] = IntervalIndex(
+                        candidates.enumerated().filter { $0.element.span.service == log.service }.map {
+                            ($0.element.start - Self.logSlackNs, max($0.element.end, $0.element.start) + Self.logSlackNs, Int32($0.offset))
+                        })
                 }
-                byID.append((distance, pi, ci, m, pattern))
+                byService[log.service]!.stab(log.timeNs) { payload, _, _ in
+                    for pi in named { consider(pi, Int(payload)) }
+                }
             }
         }
         byID.sort { ($0.distance, $0.candidate, $0.producer) < ($1.distance, $1.candidate, $1.producer) }
@@ -234,23 +264,80 @@ public struct UnpropagatedMessage: Sendable, Equatable {
             candidateUsed[pair.candidate] = true
             pairs.append(Pair(producer: pair.producer, candidate: pair.candidate, match: pair.match, logPattern: pair.pattern))
         }
-        // 2. Then by name, then by service: candidates in start order take the earliest message sent
-        // that they may continue (a FIFO queue delivers in order).
-        for tier in [Match.name, Match.order] {
-            for ci in candidateOrder where !candidateUsed[ci] {
-                var chosen: Int?
-                var rivals = 0
-                for pi in producerOrder where !producerUsed[pi] {
-                    guard let (m, _) = relation(producers[pi], candidates[ci]), m == tier else { continue }
-                    // A producer with its own message ID and logs naming it elsewhere is not ours.
-                    if chosen == nil { chosen = pi } else { rivals += 1 }
-                }
-                guard let pi = chosen else { continue }
-                producerUsed[pi] = true
-                candidateUsed[ci] = true
-                waiting[pairs.count] = rivals
-                pairs.append(Pair(producer: pi, candidate: ci, match: tier, logPattern: nil))
+
+        // 2. Then by name, then by the consuming service: candidates in start order take the
+        // earliest message sent that they may continue (a FIFO queue delivers in order). Producers
+        // that look alike to a candidate (system, destination, task, whether they carry an ID) form
+        // one lane, in the order sent; each lane keeps a cursor past what is taken or too old.
+        struct Lane {
+            var members: [Int]
+            var next = 0
+        }
+        var laneOf: [String: Int] = [:]
+        var lanes: [Lane] = []
+        for pi in producerOrder where !producerUsed[pi] {
+            let m = producers[pi].span.messaging
+            let key = [m?.system ?? "", m?.destination ?? "", taskName(of: producers[pi].span) ?? producers[pi].span.name,
+                m?.messageID == nil ? "-" : "id"].joined(separator: "\u{1F}")
+            if let l = laneOf[key] {
+                lanes[l].members.append(pi)
+            } else {
+                laneOf[key] = lanes.count
+                lanes.append(Lane(members: [pi]))
             }
+        }
+        for ci in candidateOrder where !candidateUsed[ci] {
+            let c = candidates[ci]
+            var best: (tier: Match, lane: Int, position: Int)?
+            var rivalsAt: [Match: Int] = [:]
+            for l in lanes.indices {
+                let lane = lanes[l]
+                guard lane.next < lane.members.count else { continue }
+                let representative = producers[lane.members[lane.next]]
+                // A candidate with its own message ID continues no producer with another one.
+                if c.span.messaging?.messageID != nil && representative.span.messaging?.messageID != nil { continue }
+                guard let tier = tier(representative.span, c.span) else { continue }
+                // Past what is taken or too old to be continued now.
+                var k = lane.next
+                while k < lane.members.count,
+                    producerUsed[lane.members[k]] || c.start - producers[lane.members[k]].end > window
+                {
+                    k += 1
+                }
+                lanes[l].next = k
+                var first: Int?
+                var count = 0
+                var j = k
+                while j < lane.members.count, producers[lane.members[j]].start <= c.start {
+                    let pi = lane.members[j]
+                    if !producerUsed[pi] && producers[pi].trace != c.trace {
+                        if first == nil { first = j }
+                        count += 1
+                    }
+                    j += 1
+                }
+                guard let position = first else { continue }
+                rivalsAt[tier, default: 0] += count
+                let better: Bool
+                if let b = best {
+                    if tier.rank != b.tier.rank {
+                        better = tier.rank > b.tier.rank
+                    } else {
+                        let p = producers[lane.members[position]]
+                        let q = producers[lanes[b.lane].members[b.position]]
+                        better = (p.end, p.start) < (q.end, q.start)
+                    }
+                } else {
+                    better = true
+                }
+                if better { best = (tier, l, position) }
+            }
+            guard let chosen = best else { continue }
+            let pi = lanes[chosen.lane].members[chosen.position]
+            producerUsed[pi] = true
+            candidateUsed[ci] = true
+            waiting[pairs.count] = max(0, (rivalsAt[chosen.tier] ?? 1) - 1)
+            pairs.append(Pair(producer: pi, candidate: ci, match: chosen.tier, logPattern: nil))
         }
 
         // Queue delays of the matches, by destination (or producer service), for the comparison.

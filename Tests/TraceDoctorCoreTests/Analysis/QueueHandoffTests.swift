@@ -164,6 +164,17 @@ import Testing
         #expect(report.quality.count(.unpropagatedMessage) == 0)
     }
 
+    @Test func aRootOfTheProducersServiceIsNoContinuationWithoutEvidence() throws {
+        // Background work of the same service that names neither the task nor the destination.
+        var b = SpanBuilder()
+        producer(&b, 1, at: 0, id: nil, destination: "emails")
+        b.add(5, 51, "cache.refresh", .internal, api, 10, 30)
+        let report = try b.diagnose()
+        #expect(report.unpropagatedMessages.isEmpty)
+        #expect(report.unconsumedMessages.count == 1)
+        #expect(report.fragments.first?.suspectedParent?.span.name == "POST /v1/jobs")
+    }
+
     @Test func messageIDsAreReadFromCeleryLinesAndFields() {
         let celery = MessageLogPatterns.ids(
             body: "Task tasks.generate_task[4f1c2a9e-0b1d-4c9e-9a57-2f0e8c1d3b6a] received", attributes: nil)
