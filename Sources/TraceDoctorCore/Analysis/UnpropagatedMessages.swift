@@ -72,12 +72,17 @@ public struct UnpropagatedMessage: Sendable, Equatable {
         public var messageID: String
         /// The pattern that found it (`celery_task`, `field task_id`, ...).
         public var pattern: String
+        /// When such a line is written relative to the work.
+        public var moment: MessageLogPatterns.Moment
 
-        public init(service: String, timeNs: Int64, messageID: String, pattern: String) {
+        public init(
+            service: String, timeNs: Int64, messageID: String, pattern: String, moment: MessageLogPatterns.Moment = .around
+        ) {
             self.service = service
             self.timeNs = timeNs
             self.messageID = messageID
             self.pattern = pattern
+            self.moment = moment
         }
 
         /// The resolution the time was written with (a line logged to the millisecond stands for
@@ -161,29 +166,36 @@ public struct UnpropagatedMessage: Sendable, Equatable {
         let candidateOrder = candidates.indices.sorted { (candidates[$0].start, $0) < (candidates[$1].start, $1) }
 
         /// How well the lines naming message `id` (of `c`'s service, written after `p` started
-        /// sending) frame candidate `c`: nil when none is within `logSlackNs` of its start or end or
-        /// inside it; else the line nearest either end, and the distance from the nearest line to its
-        /// start plus that to its end (`received` just before a task and `succeeded` just after it
-        /// frame it closely; the line of the task a worker finished just before is near one end only).
+        /// sending) fit candidate `c`, as the line that fits best and a distance (smaller is better),
+        /// or nil when none fits. A line written after the work (`succeeded`) must follow `c`'s end
+        /// within `logSlackNs` (distance: how long after); one written before it (`received`, which
+        /// a prefetching worker logs long before the task runs) must precede `c`'s start (a weak
+        /// fit: `logSlackNs` plus how long before); any other must fall within `logSlackNs` of `c`'s
+        /// start or end, or inside it (distance to the nearer end). A line stamped to the
+        /// millisecond (or second) stands for that whole millisecond. So the `succeeded` line of the
+        /// task a worker finished just before starting `c` fits nothing of `c`.
         func nearestLog(_ id: String, _ p: Producer, _ c: Candidate) -> (MessageLog, Int64)? {
-            var nearest: (MessageLog, Int64)?
-            var toStart = Int64.max
-            var toEnd = Int64.max
-            var inside = false
+            var best: (MessageLog, Int64)?
             for log in logsByID[id] ?? [] where log.service == c.span.service && log.timeNs + log.resolutionNs > p.start {
-                // A line stamped to the millisecond (or second) stands for anything in the next one.
-                func distance(_ t: Int64) -> Int64 {
-                    t < log.timeNs ? log.timeNs - t : max(0, t - (log.timeNs + log.resolutionNs - 1))
+                let first = log.timeNs
+                let last = log.timeNs + log.resolutionNs - 1
+                func distance(_ t: Int64) -> Int64 { t < first ? first - t : max(0, t - last) }
+                let d: Int64
+                switch log.moment {
+                case .after:
+                    guard last >= c.end, first - c.end <= Self.logSlackNs else { continue }
+                    d = distance(c.end)
+                case .before:
+                    guard first <= c.start else { continue }
+                    d = Self.logSlackNs &+ distance(c.start)
+                case .around:
+                    let near = min(distance(c.start), distance(c.end))
+                    guard near <= Self.logSlackNs || (first <= c.end && last >= c.start) else { continue }
+                    d = near
                 }
-                let ds = distance(c.start)
-                let de = distance(c.end)
-                toStart = min(toStart, ds)
-                toEnd = min(toEnd, de)
-                if log.timeNs >= c.start && log.timeNs <= c.end { inside = true }
-                if nearest == nil || min(ds, de) < nearest!.1 { nearest = (log, min(ds, de)) }
+                if best == nil || d < best!.1 { best = (log, d) }
             }
-            guard let (log, d) = nearest, d <= Self.logSlackNs || inside else { return nil }
-            return (log, toStart &+ toEnd)
+            return best
         }
 
         /// The evidence between producer p and candidate c, or nil when c cannot continue p.

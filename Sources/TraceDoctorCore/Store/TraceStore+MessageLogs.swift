@@ -24,8 +24,10 @@ extension TraceStore {
                 let attributes =
                     attributesText == "{}"
                     ? nil : (try? JSONSerialization.jsonObject(with: Data(attributesText.utf8))) as? [String: Any]
-                for (id, pattern) in MessageLogPatterns.ids(body: row[2], attributes: attributes) {
-                    found.append(UnpropagatedMessage.MessageLog(service: row[0], timeNs: row[1], messageID: id, pattern: pattern))
+                for (id, pattern, moment) in MessageLogPatterns.ids(body: row[2], attributes: attributes) {
+                    found.append(
+                        UnpropagatedMessage.MessageLog(
+                            service: row[0], timeNs: row[1], messageID: id, pattern: pattern, moment: moment))
                 }
             }
         }
