@@ -1,6 +1,6 @@
-// Work across a queue, captured with the real OpenTelemetry Python SDK (tests/realsdk `queue/` and
-// `links/`): every worker trace linked to the producer that enqueued it, with and without the
-// worker's log lines; span links read as deliberate propagation; and Brave's Kafka trace
+// Work across a queue, captured with the real OpenTelemetry Python SDK (tests/realsdk `queue/`,
+// `links/`, and real Celery in `celery/` and `celery-instrumented/`): every worker trace linked to
+// the producer that enqueued it, with and without the worker's log lines; span links read as deliberate propagation; and Brave's Kafka trace
 // (fixtures/corpus/zipkin/messaging-kafka.json) without timing violations.
 
 import Foundation
@@ -121,6 +121,44 @@ import Testing
         let failed = list(check["rules"]).filter { $0["status"] as? String == "fail" }.map { $0["rule"] as? String ?? "" }
         #expect(failed.isEmpty)
         #expect(status == 0)
+    }
+
+    @Test func realCeleryWorkerTracesJoinTheirProducersByTaskID() throws {
+        let expected = Dictionary(
+            uniqueKeysWithValues: list(try RealSDK.manifest("celery")["messages"]).map {
+                (dict($0["continuation"])["trace_id"] as? String ?? "", dict($0["producer"])["span_id"] as? String ?? "")
+            })
+        #expect(expected.count == 6)
+        for files in [["traces.otlp.json", "app.log.jsonl"], ["traces.otlp.json"]] {
+            let report = try diagnose("celery", files: files, ["orphans"]).json
+            let messages = list(report["unpropagated_message"])
+            #expect(messages.count == 6, "\(files)")
+            var right = 0
+            for m in messages {
+                let producer = dict(m["producer"])
+                #expect(producer["name"] as? String == "apply_async/tasks.generate_task")
+                #expect(dict(m["continuation"])["service"] as? String == "worker")
+                if producer["span_id"] as? String == expected[dict(m["continuation"])["trace_id"] as? String ?? ""] {
+                    right += 1
+                } else {
+                    #expect((m["confidence"] as? Double ?? 1) <= 0.55, "a wrong pair must say it guessed")
+                }
+                if files.count == 2 { #expect(m["match"] as? String == "log_message_id") }
+            }
+            if files.count == 2 { #expect(right == 6) } else { #expect(right >= 4) }
+        }
+    }
+
+    @Test func realCeleryWithTheWorkerInstrumentedReportsNothing() throws {
+        let report = try diagnose("celery-instrumented", files: ["traces.otlp.json", "app.log.jsonl"], ["orphans"]).json
+        #expect(list(report["unpropagated_message"]).isEmpty)
+        #expect(list(report["unconsumed_messages"]).isEmpty)
+        #expect(list(report["fragment_trace"]).isEmpty)
+        let (stats, _) = try diagnose("celery-instrumented", files: ["traces.otlp.json"], ["stats"])
+        #expect(stats["async_handoffs"] as? Int == 6)
+        #expect(stats["async_handoffs_with_context"] as? Int == 6)
+        #expect(stats["trace_completeness"] as? Double == 1)
+        #expect(stats["timing_violations"] as? Int == 0)
     }
 
     /// `explain --format json` of one trace of a scenario (traces and the app log ingested).

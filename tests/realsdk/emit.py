@@ -973,6 +973,106 @@ def scenario_links(outdir: str) -> dict:
     return manifest
 
 
+CELERY_REQUESTS = 6
+
+
+def scenario_celery(outdir: str, instrument_worker: bool) -> dict:
+    """Real Celery (PyPI `celery`, in-memory broker, a worker of 2 threads started in-process by
+    `celery.contrib.testing.worker.start_worker`) with `opentelemetry-instrumentation-celery` on the
+    producer side: 6 overlapping `POST /v1/generate` requests of `api` each `apply_async` a
+    `tasks.generate_task` (the instrumentation's PRODUCER span `apply_async/tasks.generate_task`
+    carries the task ID as `messaging.message.id`) and wait for its result. The worker (`worker`,
+    its own resource) runs each task under a span `generate_task` with an LLM call and a database
+    update; Celery's own log lines ("Task tasks.generate_task[ID] received" / "... succeeded in
+    0.02s: 2") go to the app log without trace context. Without `instrument_worker` the worker does
+    not extract the context: each task is the root of a new trace. With it, the instrumentation's
+    CONSUMER span (same tracer as the producer's: resource `api`) continues the producer's trace."""
+    from celery import Celery, signals
+    from celery.contrib.testing.worker import start_worker
+    from opentelemetry.instrumentation.celery import CeleryInstrumentor
+
+    name = "celery-instrumented" if instrument_worker else "celery"
+    sc = Scenario(name)
+    api = sc.service("api", "api-1", 5101)
+    worker = sc.service("worker", "worker-1", 5201)
+    app = Celery(f"tasks_{name.replace('-', '_')}", broker="memory://", backend="cache+memory://")
+    app.conf.update(worker_hijack_root_logger=False, task_default_queue=f"q-{name}")
+    roots: dict[str, object] = {}
+    lock = threading.Lock()
+
+    @app.task(name="tasks.generate_task", bind=True)
+    def generate_task(self, i):
+        with worker.span("generate_task", attributes={"code.function": "generate_task"}) as root:
+            with worker.span("POST /v1/completions", SpanKind.CLIENT,
+                             attributes={"server.address": "llm", "peer.service": "llm"}):
+                time.sleep(0.020 + 0.004 * (i % 3))
+            with worker.span("UPDATE jobs", SpanKind.CLIENT, attributes={"db.system": "postgresql"}):
+                time.sleep(0.002)
+        with lock:
+            roots[self.request.id] = root
+        return i
+
+    celery_loggers = [logging.getLogger(n) for n in ("celery.worker.strategy", "celery.app.trace")]
+    for lg in celery_loggers:
+        lg.handlers.clear()
+        lg.filters.clear()
+        lg.setLevel(logging.INFO)
+        lg.propagate = False
+        lg.addFilter(OtelContextFilter("worker", 0))
+        lg.addHandler(worker._otel_handler)
+        lg.addHandler(sc.app_log)
+
+    instrumentor = CeleryInstrumentor()
+    instrumentor.instrument(tracer_provider=api.tracer_provider)
+    if not instrument_worker:
+        signals.task_prerun.disconnect(instrumentor._trace_prerun)
+        signals.task_postrun.disconnect(instrumentor._trace_postrun)
+    try:
+        with start_worker(app, pool="threads", concurrency=2, perform_ping_check=False, loglevel="INFO"):
+            def request(i: int) -> None:
+                attrs = {"http.request.method": "POST", "http.route": "/v1/generate", "url.path": "/v1/generate"}
+                with api.span("POST /v1/generate", SpanKind.SERVER, attributes=attrs):
+                    with api.span("validate"):
+                        time.sleep(0.001)
+                    generate_task.apply_async((i,)).get(timeout=30)
+                    with api.span("render"):
+                        time.sleep(0.001)
+
+            callers = []
+            for i in range(CELERY_REQUESTS):
+                t = threading.Thread(target=contextvars.Context().run, args=(request, i), name=f"request-{i}")
+                callers.append(t)
+                t.start()
+                time.sleep(0.005)
+            for t in callers:
+                t.join()
+    finally:
+        instrumentor.uninstrument()
+        for lg in celery_loggers:
+            lg.handlers.clear()
+            lg.filters.clear()
+
+    spans = sc.finished_spans()
+    producers = {s.attributes.get("messaging.message.id"): s for s in spans if s.kind == SpanKind.PRODUCER}
+    assert len(producers) == len(roots) == CELERY_REQUESTS, (len(producers), len(roots))
+    messages = []
+    for task_id, root in sorted(roots.items(), key=lambda kv: kv[1].start_time):
+        producer = producers[task_id]
+        if instrument_worker:
+            assert root.context.trace_id == producer.context.trace_id
+        else:
+            assert root.parent is None and root.context.trace_id != producer.context.trace_id
+        messages.append({"producer": span_ref(producer, with_times=True), "continuation": span_ref(root, with_times=True),
+                         "message_id": task_id, "queue_delay_ns": root.start_time - producer.end_time})
+    manifest = sc.write(outdir, {
+        "requests": CELERY_REQUESTS,
+        "instrumented_worker": instrument_worker,
+        "messages": messages,
+    })
+    sc.close()
+    return manifest
+
+
 # --------------------------------------------------------------------------------------------
 # py-zipkin: the same shop, traced by py-zipkin (its own tracer, B3 headers, v2 JSON).
 # --------------------------------------------------------------------------------------------
@@ -1065,6 +1165,8 @@ EXPECTED_GAPS = {
     "uninjected": lambda m: not m["gaps"],
     "queue": lambda m: True,
     "links": lambda m: True,
+    "celery": lambda m: True,
+    "celery-instrumented": lambda m: True,
 }
 ATTEMPTS = 8
 
@@ -1085,6 +1187,8 @@ def main(argv: list[str]) -> int:
         ("uninjected", scenario_uninjected),
         ("queue", scenario_queue),
         ("links", scenario_links),
+        ("celery", lambda o: scenario_celery(o, False)),
+        ("celery-instrumented", lambda o: scenario_celery(o, True)),
     ):
         for attempt in range(1, ATTEMPTS + 1):
             m = fn(outdir)
