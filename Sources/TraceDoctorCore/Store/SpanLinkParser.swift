@@ -40,25 +40,23 @@ enum SpanLinkParser {
     }
 
     /// A cheap test before parsing: does the attributes text name any key `SpanMessaging` reads?
+    /// One pass from quote to quote (`memchr`), comparing what follows each with the key prefixes.
     static func mayHoldMessaging(_ json: UnsafeRawBufferPointer) -> Bool {
-        guard json.count > 2 else { return false }
-        for needle in ["\"messaging.", "\"kafka.topic\"", "\"celery.task_"] {
-            let n = Array(needle.utf8)
-            var i = 0
-            while i + n.count <= json.count {
-                if json[i] == n[0] && json[i + 1] == n[1] && json[i + 2] == n[2] {
-                    var same = true
-                    for k in 3..<n.count where json[i + k] != n[k] {
-                        same = false
-                        break
-                    }
-                    if same { return true }
-                }
-                i += 1
+        guard json.count > 2, let base = json.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return false }
+        let n = json.count
+        var i = 0
+        while i < n, let hit = memchr(base + i, Int32(UInt8(ascii: "\"")), n - i) {
+            let q = UnsafeRawPointer(base).distance(to: UnsafeRawPointer(hit))
+            for prefix in keyPrefixes where q + 1 + prefix.count <= n {
+                if memcmp(base + q + 1, prefix, prefix.count) == 0 { return true }
             }
+            i = q + 1
         }
         return false
     }
+
+    /// The beginnings of the keys `SpanMessaging` reads.
+    private static let keyPrefixes: [[UInt8]] = ["messaging.", "kafka.topic\"", "celery.task_"].map { Array($0.utf8) }
 
     /// The messaging attributes of a flat attributes object.
     static func messaging(_ json: UnsafeRawBufferPointer) -> SpanMessaging {
