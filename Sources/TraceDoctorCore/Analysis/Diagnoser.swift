@@ -69,8 +69,17 @@ public enum Diagnoser {
             var known = Set(ids + [id])
             for span in spans { for link in span.links where known.insert(link.traceID).inserted { ids.append(link.traceID) } }
             neighbours = try store.spans(ofTraces: ids).filter { !$0.isEmpty }
-            if sends || continues {
-                do { messageLogs = try store.messageLogs() } catch { throw TraceStore.describe(error, path: databasePath) }
+            // Log lines naming message IDs matter only when some producer here carries one.
+            let carriesIDs = (spans + neighbours.joined()).contains {
+                UnpropagatedMessage.isHandoff($0) && $0.messaging?.messageID != nil
+            }
+            if (sends || continues) && carriesIDs {
+                let reach = UnpropagatedMessage.explainReachNs
+                do {
+                    messageLogs = try store.messageLogs(from: start - reach, to: end + reach)
+                } catch {
+                    throw TraceStore.describe(error, path: databasePath)
+                }
             }
         }
         return TraceDiagnosis(spans: spans, neighbours: neighbours, options: options, messageLogs: messageLogs)

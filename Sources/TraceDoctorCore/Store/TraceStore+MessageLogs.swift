@@ -5,7 +5,13 @@ import Foundation
 import GRDB
 
 extension TraceStore {
+    /// Every such line (what `SpanSource` asks for).
     public func messageLogs() throws -> [UnpropagatedMessage.MessageLog] {
+        try messageLogs(from: nil, to: nil)
+    }
+
+    /// The lines written between `from` and `to` (Unix ns), or every one when either is nil.
+    public func messageLogs(from: Int64?, to: Int64?) throws -> [UnpropagatedMessage.MessageLog] {
         var found: [UnpropagatedMessage.MessageLog] = []
         var likes = MessageLogPatterns.bodyPatterns.map { _ in "body LIKE ?" }
         var arguments: [DatabaseValueConvertible] = MessageLogPatterns.bodyPatterns.map { "%\($0.prefix)%[%]%" }
@@ -13,9 +19,14 @@ extension TraceStore {
             likes.append("attributes LIKE ?")
             arguments.append("%\"\(field)\"%")
         }
+        var window = ""
+        if let from, let to {
+            window = " AND time_ns BETWEEN ? AND ?"
+            arguments += [from, to]
+        }
         let sql = """
             SELECT service, time_ns, body, attributes FROM logs
-            WHERE trace_id IS NULL AND time_ns IS NOT NULL AND (\(likes.joined(separator: " OR ")))
+            WHERE trace_id IS NULL AND time_ns IS NOT NULL AND (\(likes.joined(separator: " OR ")))\(window)
             """
         try read { db in
             let rows = try Row.fetchCursor(db, sql: sql, arguments: StatementArguments(arguments))
