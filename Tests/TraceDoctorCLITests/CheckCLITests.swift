@@ -35,7 +35,7 @@ import Testing
         #expect(run.stderr.isEmpty)
         Golden.check(normalise(run.stdout), "check-pass.txt")
         expectNarrow(run.stdout)
-        #expect(run.stdout.hasSuffix("PASS: every rule passed (10 rules checked, 2 skipped), exit 0\n"))
+        #expect(run.stdout.hasSuffix("PASS: every rule passed (11 rules checked, 2 skipped), exit 0\n"))
     }
 
     @Test func lostContextFailsWithExitOneAndNamesTheRuleAndTheOperation() throws {
@@ -47,7 +47,7 @@ import Testing
         #expect(run.stdout.contains("FAIL  fragment_trace"))
         #expect(run.stdout.contains("fragment_trace from orders `enrich-order`: 10 traces, started inside orders `POST /v1/orders`"))
         #expect(run.stdout.contains("tracedoctor explain "))
-        #expect(run.stdout.hasSuffix("FAIL: 4 rules failed, 1 warning (10 rules checked, 2 skipped), exit 1\n"))
+        #expect(run.stdout.hasSuffix("FAIL: 4 rules failed, 1 warning (11 rules checked, 2 skipped), exit 1\n"))
     }
 
     @Test func jsonHasTheVerdictAndEveryRule() throws {
@@ -59,7 +59,7 @@ import Testing
         #expect(json["status"] as? String == "fail")
         #expect(json["exit_code"] as? Int == 1)
         let rules = json["rules"] as? [[String: Any]] ?? []
-        #expect(rules.count == 12)
+        #expect(rules.count == 13)
         let fragment = try #require(rules.first { $0["rule"] as? String == "fragment_trace" })
         #expect(fragment["status"] as? String == "fail")
         #expect(fragment["actual_value"] as? Double == 10)
@@ -73,7 +73,7 @@ import Testing
         let fail = try CLI.run(["check", "--quiet"] + Self.unpropagated)
         #expect(fail.status == 1)
         #expect(fail.stdout.isEmpty)
-        #expect(fail.stderr == "tracedoctor check: FAIL: 4 rules failed, 1 warning (10 rules checked, 2 skipped)\n")
+        #expect(fail.stderr == "tracedoctor check: FAIL: 4 rules failed, 1 warning (11 rules checked, 2 skipped)\n")
     }
 
     @Test func aPolicyChangesTheVerdict() throws {
@@ -97,7 +97,7 @@ import Testing
         #expect(run.stdout.contains("pass  fragment_trace  none allowed  0 (10 allowed)") || run.stdout.contains("0 (10 allowed)"))
         #expect(run.stdout.contains("WARN unaccounted_share (warning)"))
         #expect(run.stdout.contains("($TMP/tracedoctor.yml:8 sets this rule)") || run.stdout.contains(policy + ":8 sets this rule"))
-        #expect(run.stdout.hasSuffix("WARN: 2 warnings (11 rules checked, 1 skipped), exit 0\n"))
+        #expect(run.stdout.hasSuffix("WARN: 2 warnings (12 rules checked, 1 skipped), exit 0\n"))
     }
 
     @Test func aBadPolicyIsAnInputErrorNamingTheKeyAndItsLine() throws {
@@ -216,7 +216,7 @@ import Testing
                 options: .regularExpression), "check-junit.xml")
         let document = try XMLDocument(data: Data(xml.utf8), options: [])
         let suite = try #require(document.rootElement()?.elements(forName: "testsuite").first)
-        #expect(suite.attribute(forName: "tests")?.stringValue == "12")
+        #expect(suite.attribute(forName: "tests")?.stringValue == "13")
         #expect(suite.attribute(forName: "failures")?.stringValue == "4")
         #expect(suite.elements(forName: "testcase").filter { !$0.elements(forName: "failure").isEmpty }.count == 4)
 

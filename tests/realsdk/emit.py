@@ -768,6 +768,311 @@ def scenario_uninjected(outdir: str) -> dict:
     return manifest
 
 
+QUEUE_REQUESTS = 6
+QUEUE_WORKERS = 2
+
+
+def scenario_queue(outdir: str) -> dict:
+    """Work handed to a real in-process FIFO queue (`queue.Queue`) and run by 2 worker threads that do
+    not extract the context: each of 6 overlapping `POST /v1/generate` requests sends a message (a
+    PRODUCER span with `messaging.*` attributes and the task ID as `messaging.message.id`) and waits
+    for the result; each task runs as the INTERNAL root `tasks.generate_task` of a trace of its own
+    (with an LLM call and a database update under it). The worker logs Celery's lines
+    "Task tasks.generate_task[ID] received" / "... succeeded in 0.03s: None" without trace context.
+    Also: a message sent to `notify`, which no worker reads (never consumed), and a CONSUMER root
+    `maintenance process` the worker runs for a scheduler that sends no span (no producer)."""
+    import queue
+
+    sc = Scenario("queue")
+    api = sc.service("api", "api-1", 4801)
+    jobs: "queue.Queue" = queue.Queue()
+    notify: "queue.Queue" = queue.Queue()  # nobody reads it
+    truth_pairs = []
+    lock = threading.Lock()
+    worker_log = logging.getLogger("celery.app.trace")
+    worker_log.handlers.clear()
+    worker_log.filters.clear()
+    worker_log.setLevel(logging.INFO)
+    worker_log.propagate = False
+    worker_log.addFilter(OtelContextFilter("api", 0))
+    worker_log.addHandler(api._otel_handler)
+    worker_log.addHandler(sc.app_log)
+
+    def worker() -> None:
+        while True:
+            item = jobs.get()
+            if item is None:
+                return
+            task_id, producer_ctx, done, cost = item
+            if task_id == "maintenance":
+                attrs = {"messaging.system": "python.queue", "messaging.destination.name": "maintenance",
+                         "messaging.operation.type": "process"}
+                with api.span("maintenance process", SpanKind.CONSUMER, context=contextvars.Context().run(
+                        lambda: trace.set_span_in_context(trace.INVALID_SPAN)), attributes=attrs):
+                    time.sleep(0.004)
+                done.set()
+                continue
+            worker_log.info("Task tasks.generate_task[%s] received", task_id)
+            t0 = time.monotonic()
+
+            def run() -> None:
+                with api.span("tasks.generate_task", attributes={"code.function": "generate_task"}) as root:
+                    with api.span("POST /v1/completions", SpanKind.CLIENT,
+                                  attributes={"server.address": "llm", "peer.service": "llm"}):
+                        time.sleep(cost)
+                    with api.span("UPDATE jobs", SpanKind.CLIENT, attributes={"db.system": "postgresql"}):
+                        time.sleep(0.002)
+                    with lock:
+                        truth_pairs.append((producer_ctx, root))
+
+            contextvars.Context().run(run)  # no context extracted from the message
+            worker_log.info("Task tasks.generate_task[%s] succeeded in %.2fs: None", task_id, time.monotonic() - t0)
+            done.set()
+
+    threads = [threading.Thread(target=worker, name=f"worker-{k}") for k in range(QUEUE_WORKERS)]
+    for t in threads:
+        t.start()
+
+    def request(i: int) -> None:
+        attrs = {"http.request.method": "POST", "http.route": "/v1/generate", "url.path": "/v1/generate"}
+        with api.span("POST /v1/generate", SpanKind.SERVER, attributes=attrs):
+            with api.span("validate"):
+                time.sleep(0.001)
+            task_id = str(uuid.uuid4())
+            done = threading.Event()
+            pattrs = {"messaging.system": "python.queue", "messaging.destination.name": "generate",
+                      "messaging.operation.type": "send", "messaging.message.id": task_id,
+                      "celery.task_name": "tasks.generate_task"}
+            with api.span("generate publish", SpanKind.PRODUCER, attributes=pattrs) as producer:
+                jobs.put((task_id, producer, done, 0.020 + 0.004 * (i % 3)))
+            done.wait()
+            with api.span("render"):
+                time.sleep(0.001)
+
+    def fire_and_forget() -> None:
+        with api.span("POST /v1/notify", SpanKind.SERVER, attributes={"http.route": "/v1/notify"}):
+            pattrs = {"messaging.system": "python.queue", "messaging.destination.name": "notify",
+                      "messaging.operation.type": "send", "messaging.message.id": str(uuid.uuid4())}
+            with api.span("notify publish", SpanKind.PRODUCER, attributes=pattrs):
+                notify.put("hello")
+
+    callers = []
+    for i in range(QUEUE_REQUESTS):
+        t = threading.Thread(target=contextvars.Context().run, args=(request, i), name=f"request-{i}")
+        callers.append(t)
+        t.start()
+        time.sleep(0.005)
+    for t in callers:
+        t.join()
+    contextvars.Context().run(fire_and_forget)
+    time.sleep(0.002)
+    maintenance = threading.Event()
+    jobs.put(("maintenance", None, maintenance, 0))
+    maintenance.wait()
+    for _ in threads:
+        jobs.put(None)
+    for t in threads:
+        t.join()
+
+    spans = sc.finished_spans()
+    producers = [s for s in spans if s.name == "generate publish"]
+    roots = [s for s in spans if s.name == "tasks.generate_task"]
+    assert len(producers) == len(roots) == QUEUE_REQUESTS
+    assert all(r.parent is None for r in roots)
+    pairs = []
+    for producer, root in sorted(truth_pairs, key=lambda pr: pr[1].start_time):
+        assert root.context.trace_id != producer.context.trace_id
+        pairs.append({"producer": span_ref(producer, with_times=True), "continuation": span_ref(root, with_times=True),
+                      "message_id": producer.attributes["messaging.message.id"],
+                      "queue_delay_ns": root.start_time - producer.end_time})
+    unconsumed = [span_ref(s) for s in spans if s.name == "notify publish"]
+    consumer_root = [span_ref(s) for s in spans if s.name == "maintenance process"]
+    manifest = sc.write(outdir, {
+        "requests": QUEUE_REQUESTS,
+        "workers": QUEUE_WORKERS,
+        "messages": pairs,
+        "unconsumed": unconsumed,
+        "consumer_root_without_producer": consumer_root,
+    })
+    worker_log.handlers.clear()
+    worker_log.filters.clear()
+    sc.close()
+    return manifest
+
+
+def scenario_links(outdir: str) -> dict:
+    """Span links as the OpenTelemetry docs recommend them: 2 `POST /v1/reports` requests each start
+    a long `generate-report` job in a thread as a new trace whose root links to the request's span
+    (the job outlives the request); 3 `POST /v1/events` requests each send a message (PRODUCER
+    `events publish`) that a batch consumer of `indexer` takes in one CONSUMER root `events process`
+    linking all 3 producers; and an `import-job` root linking a span of a trace not in the capture."""
+    from opentelemetry.trace import Link, NonRecordingSpan, SpanContext, TraceFlags
+
+    sc = Scenario("links")
+    shop = sc.service("shop", "shop-1", 4901)
+    indexer = sc.service("indexer", "indexer-1", 5001)
+    indexer.log.info("indexer consuming events")
+    jobs = []
+
+    def report_job(link_ctx) -> None:
+        with shop.tracer.start_as_current_span("generate-report", links=[Link(link_ctx)]):
+            with shop.span("query-orders"):
+                time.sleep(0.004)
+            with shop.span("render-pdf"):
+                time.sleep(0.004)
+
+    for i in range(2):
+        with shop.span("POST /v1/reports", SpanKind.SERVER, attributes={"http.route": "/v1/reports"}) as req:
+            t = threading.Thread(target=contextvars.Context().run, args=(report_job, req.get_span_context()))
+            jobs.append(t)
+            t.start()
+            time.sleep(0.001)
+    for t in jobs:
+        t.join()
+
+    producer_ctxs = []
+    for i in range(3):
+        with shop.span("POST /v1/events", SpanKind.SERVER, attributes={"http.route": "/v1/events"}):
+            attrs = {"messaging.system": "kafka", "messaging.destination.name": "events", "messaging.operation.type": "send",
+                     "messaging.message.id": f"events-0-{i}"}
+            with shop.span("events publish", SpanKind.PRODUCER, attributes=attrs) as p:
+                producer_ctxs.append(p.get_span_context())
+        time.sleep(0.002)
+
+    def batch() -> None:
+        attrs = {"messaging.system": "kafka", "messaging.destination.name": "events", "messaging.operation.type": "process",
+                 "messaging.batch.message_count": 3}
+        with indexer.tracer.start_as_current_span("events process", kind=SpanKind.CONSUMER, attributes=attrs,
+                                                   links=[Link(c) for c in producer_ctxs]):
+            with indexer.span("index-documents"):
+                indexer.log.info("indexing %d documents", len(producer_ctxs))
+                time.sleep(0.005)
+
+    contextvars.Context().run(batch)
+
+    outside = SpanContext(trace_id=uuid.uuid4().int, span_id=uuid.uuid4().int >> 64, is_remote=True,
+                          trace_flags=TraceFlags(TraceFlags.SAMPLED))
+
+    def import_job() -> None:
+        with shop.tracer.start_as_current_span("import-job", links=[Link(outside)]):
+            time.sleep(0.002)
+
+    contextvars.Context().run(import_job)
+
+    spans = sc.finished_spans()
+    linked_roots = [s for s in spans if s.parent is None and s.links]
+    manifest = sc.write(outdir, {
+        "linked_roots": [
+            {"root": span_ref(s), "links": [{"trace_id": hex_trace(l.context.trace_id), "span_id": hex_span(l.context.span_id)}
+                                            for l in s.links]}
+            for s in sorted(linked_roots, key=lambda s: s.start_time)
+        ],
+        "uncaptured_link": {"trace_id": hex_trace(outside.trace_id), "span_id": hex_span(outside.span_id)},
+    })
+    sc.close()
+    return manifest
+
+
+CELERY_REQUESTS = 6
+
+
+def scenario_celery(outdir: str, instrument_worker: bool) -> dict:
+    """Real Celery (PyPI `celery`, in-memory broker, a worker of 2 threads started in-process by
+    `celery.contrib.testing.worker.start_worker`) with `opentelemetry-instrumentation-celery` on the
+    producer side: 6 overlapping `POST /v1/generate` requests of `api` each `apply_async` a
+    `tasks.generate_task` (the instrumentation's PRODUCER span `apply_async/tasks.generate_task`
+    carries the task ID as `messaging.message.id`) and wait for its result. The worker (`worker`,
+    its own resource) runs each task under a span `generate_task` with an LLM call and a database
+    update; Celery's own log lines ("Task tasks.generate_task[ID] received" / "... succeeded in
+    0.02s: 2") go to the app log without trace context. Without `instrument_worker` the worker does
+    not extract the context: each task is the root of a new trace. With it, the instrumentation's
+    CONSUMER span (same tracer as the producer's: resource `api`) continues the producer's trace."""
+    from celery import Celery, signals
+    from celery.contrib.testing.worker import start_worker
+    from opentelemetry.instrumentation.celery import CeleryInstrumentor
+
+    name = "celery-instrumented" if instrument_worker else "celery"
+    sc = Scenario(name)
+    api = sc.service("api", "api-1", 5101)
+    worker = sc.service("worker", "worker-1", 5201)
+    app = Celery(f"tasks_{name.replace('-', '_')}", broker="memory://", backend="cache+memory://")
+    app.conf.update(worker_hijack_root_logger=False, task_default_queue=f"q-{name}")
+    roots: dict[str, object] = {}
+    lock = threading.Lock()
+
+    @app.task(name="tasks.generate_task", bind=True)
+    def generate_task(self, i):
+        with worker.span("generate_task", attributes={"code.function": "generate_task"}) as root:
+            with worker.span("POST /v1/completions", SpanKind.CLIENT,
+                             attributes={"server.address": "llm", "peer.service": "llm"}):
+                time.sleep(0.020 + 0.004 * (i % 3))
+            with worker.span("UPDATE jobs", SpanKind.CLIENT, attributes={"db.system": "postgresql"}):
+                time.sleep(0.002)
+        with lock:
+            roots[self.request.id] = root
+        return i
+
+    celery_loggers = [logging.getLogger(n) for n in ("celery.worker.strategy", "celery.app.trace")]
+    for lg in celery_loggers:
+        lg.handlers.clear()
+        lg.filters.clear()
+        lg.setLevel(logging.INFO)
+        lg.propagate = False
+        lg.addFilter(OtelContextFilter("worker", 0))
+        lg.addHandler(worker._otel_handler)
+        lg.addHandler(sc.app_log)
+
+    instrumentor = CeleryInstrumentor()
+    instrumentor.instrument(tracer_provider=api.tracer_provider)
+    if not instrument_worker:
+        signals.task_prerun.disconnect(instrumentor._trace_prerun)
+        signals.task_postrun.disconnect(instrumentor._trace_postrun)
+    try:
+        with start_worker(app, pool="threads", concurrency=2, perform_ping_check=False, loglevel="INFO"):
+            def request(i: int) -> None:
+                attrs = {"http.request.method": "POST", "http.route": "/v1/generate", "url.path": "/v1/generate"}
+                with api.span("POST /v1/generate", SpanKind.SERVER, attributes=attrs):
+                    with api.span("validate"):
+                        time.sleep(0.001)
+                    generate_task.apply_async((i,)).get(timeout=30)
+                    with api.span("render"):
+                        time.sleep(0.001)
+
+            callers = []
+            for i in range(CELERY_REQUESTS):
+                t = threading.Thread(target=contextvars.Context().run, args=(request, i), name=f"request-{i}")
+                callers.append(t)
+                t.start()
+                time.sleep(0.005)
+            for t in callers:
+                t.join()
+    finally:
+        instrumentor.uninstrument()
+        for lg in celery_loggers:
+            lg.handlers.clear()
+            lg.filters.clear()
+
+    spans = sc.finished_spans()
+    producers = {s.attributes.get("messaging.message.id"): s for s in spans if s.kind == SpanKind.PRODUCER}
+    assert len(producers) == len(roots) == CELERY_REQUESTS, (len(producers), len(roots))
+    messages = []
+    for task_id, root in sorted(roots.items(), key=lambda kv: kv[1].start_time):
+        producer = producers[task_id]
+        if instrument_worker:
+            assert root.context.trace_id == producer.context.trace_id
+        else:
+            assert root.parent is None and root.context.trace_id != producer.context.trace_id
+        messages.append({"producer": span_ref(producer, with_times=True), "continuation": span_ref(root, with_times=True),
+                         "message_id": task_id, "queue_delay_ns": root.start_time - producer.end_time})
+    manifest = sc.write(outdir, {
+        "requests": CELERY_REQUESTS,
+        "instrumented_worker": instrument_worker,
+        "messages": messages,
+    })
+    sc.close()
+    return manifest
+
+
 # --------------------------------------------------------------------------------------------
 # py-zipkin: the same shop, traced by py-zipkin (its own tracer, B3 headers, v2 JSON).
 # --------------------------------------------------------------------------------------------
@@ -858,6 +1163,10 @@ EXPECTED_GAPS = {
     "propagated": lambda m: not m["gaps"],
     "unpropagated": lambda m: all(g["name"] == "POST /v1/orders" for g in m["gaps"]),
     "uninjected": lambda m: not m["gaps"],
+    "queue": lambda m: True,
+    "links": lambda m: True,
+    "celery": lambda m: True,
+    "celery-instrumented": lambda m: True,
 }
 ATTEMPTS = 8
 
@@ -876,6 +1185,10 @@ def main(argv: list[str]) -> int:
         ("propagated", lambda o: scenario_orders(o, True)),
         ("unpropagated", lambda o: scenario_orders(o, False)),
         ("uninjected", scenario_uninjected),
+        ("queue", scenario_queue),
+        ("links", scenario_links),
+        ("celery", lambda o: scenario_celery(o, False)),
+        ("celery-instrumented", lambda o: scenario_celery(o, True)),
     ):
         for attempt in range(1, ATTEMPTS + 1):
             m = fn(outdir)

@@ -18,7 +18,7 @@ from opentelemetry.proto.collector.logs.v1.logs_service_pb2 import ExportLogsSer
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 
 HEX32, HEX16 = re.compile(r"^[0-9a-f]{32}$"), re.compile(r"^[0-9a-f]{16}$")
-SCENARIOS = ("healthy", "broken", "propagated", "unpropagated", "uninjected")
+SCENARIOS = ("healthy", "broken", "propagated", "unpropagated", "uninjected", "queue", "links", "celery", "celery-instrumented")
 COMMON_FILES = ("traces.otlp.json", "traces.otlp.jsonl", "traces.otlp.b64ids.json", "traces.pb",
                 "logs.otlp.json", "logs.pb", "app.log.jsonl", "manifest.json")
 

@@ -66,6 +66,9 @@ final class CrossTraceIndex {
             process: trace.processes[Int(span.process)], depth: span.depth, ownFrom: span.ownFrom, ownCount: span.ownCount)
     }
 
+    /// How many spans trace `trace` holds.
+    func spanCount(of trace: Int32) -> Int { traces[Int(trace)].spans.count }
+
     /// Every span, once.
     func forEachSpan(_ body: (_ trace: Int32, _ span: TraceRecord.IndexSpan) -> Void) {
         for (t, trace) in traces.enumerated() {
@@ -128,6 +131,28 @@ final class CrossTraceIndex {
         var found: [SpanID: [Int32]] = [:]
         forEachSpan { trace, span in
             if ids.contains(span.spanID) { found[span.spanID, default: []].append(trace) }
+        }
+        return found
+    }
+}
+
+extension CrossTraceIndex {
+    /// The spans that `links` name and the capture holds (same trace and span ID), in one pass.
+    func spanRefs(of links: Set<SpanLink>) -> [SpanLink: SpanRef] {
+        guard !links.isEmpty else { return [:] }
+        let spanIDs = Set(links.map(\.spanID))
+        var found: [SpanLink: SpanRef] = [:]
+        for t in 0..<traceIDs.count {
+            let traceID = traceIDs[t]
+            for k in 0..<spanCount(of: Int32(t)) {
+                let key = Int64(t) << 32 | Int64(k)
+                let e = entry(key)
+                guard spanIDs.contains(e.spanID) else { continue }
+                let link = SpanLink(traceID: traceID, spanID: e.spanID)
+                guard links.contains(link), found[link] == nil else { continue }
+                found[link] = SpanRef(
+                    traceID: traceID, spanID: e.spanID, name: e.name, service: processes[Int(e.process)].service, kind: e.kind)
+            }
         }
         return found
     }

@@ -50,11 +50,39 @@ public enum Diagnoser {
         let starts = spans.compactMap(\.startNs).filter { $0 != 0 }
         let ends = spans.compactMap(\.endNs)
         var neighbours: [[AnalysisSpan]] = []
+        var messageLogs: [UnpropagatedMessage.MessageLog] = []
         if let start = starts.min(), let end = (ends + starts).max() {
-            let ids = try store.traceIDs(runningBetween: start, and: end, excluding: id, limit: neighbourLimit)
-            neighbours = try store.spans(ofTraces: ids)
+            var ids = try store.traceIDs(runningBetween: start, and: end, excluding: id, limit: neighbourLimit)
+            // Across a queue the other side may run after (a consumer, a batch linking this trace) or
+            // before (the producer of a message this trace continues): look a little further.
+            let sends = spans.contains { UnpropagatedMessage.isHandoff($0) }
+            let continues = spans.contains { $0.parentSpanID == nil && UnpropagatedMessage.mayContinue($0) }
+            if sends || continues {
+                let reach = UnpropagatedMessage.explainReachNs
+                let more = try store.traceIDs(
+                    runningBetween: continues ? start - reach : start, and: sends ? end + reach : end, excluding: id,
+                    limit: neighbourLimit)
+                var known = Set(ids)
+                for other in more where known.insert(other).inserted { ids.append(other) }
+            }
+            // The traces this one links to.
+            var known = Set(ids + [id])
+            for span in spans { for link in span.links where known.insert(link.traceID).inserted { ids.append(link.traceID) } }
+            neighbours = try store.spans(ofTraces: ids).filter { !$0.isEmpty }
+            // Log lines naming message IDs matter only when some producer here carries one.
+            let carriesIDs = (spans + neighbours.joined()).contains {
+                UnpropagatedMessage.isHandoff($0) && $0.messaging?.messageID != nil
+            }
+            if (sends || continues) && carriesIDs {
+                let reach = UnpropagatedMessage.explainReachNs
+                do {
+                    messageLogs = try store.messageLogs(from: start - reach, to: end + reach)
+                } catch {
+                    throw TraceStore.describe(error, path: databasePath)
+                }
+            }
         }
-        return TraceDiagnosis(spans: spans, neighbours: neighbours, options: options)
+        return TraceDiagnosis(spans: spans, neighbours: neighbours, options: options, messageLogs: messageLogs)
     }
 
     /// Diagnoses every trace of `source`.
@@ -86,7 +114,7 @@ public enum Diagnoser {
         }
         pipeline.finish { pass.record($0) }
         phase("traces")
-        pass.crossTraces()
+        try pass.crossTraces(messageLogs: { try source.messageLogs() })
         phase("across traces")
         try source.forEachLog { pass.record(log: $0) }
         phase("logs")
@@ -109,6 +137,10 @@ public enum Diagnoser {
         var fragmentRoots: [FragmentRoot] = []
         var calls: [UnpropagatedCall.Call] = []
         var entries: [UnpropagatedCall.Entry] = []
+        var producers: [UnpropagatedMessage.Producer] = []
+        var messageRoots: [UnpropagatedMessage.Candidate] = []
+        var consumers: [String: Set<String>] = [:]
+        var linkSources: [SpanLinks.TraceSources] = []
         /// Per trace ordinal: one root and no defect orphan, before cross-trace findings.
         var wholeOnItsOwn: [Bool] = []
         var logIndex: LogMatcher?
@@ -128,6 +160,20 @@ public enum Diagnoser {
             report.gaps += record.gaps
             report.lowCoverage += record.lowCoverage
             report.timingViolations += record.violations
+            report.asynchronousWork += record.asynchronous
+            report.quality.asynchronousChildren += record.asynchronous.count
+            report.quality.asyncHandoffs += record.handoffs
+            for (service, destination) in record.consumed { consumers[destination, default: []].insert(service) }
+            if let m = record.messageRoot {
+                messageRoots.append(
+                    UnpropagatedMessage.Candidate(span: m.span, trace: trace, start: m.start, end: m.end, spanCount: record.spanCount))
+            }
+            if !record.linkSources.isEmpty {
+                linkSources.append(
+                    SpanLinks.TraceSources(
+                        trace: trace, sources: record.linkSources, spanCount: record.spanCount, startNs: record.summary.startNs,
+                        durationNs: record.summary.durationNs))
+            }
             report.skewAdjustments += record.skewAdjustments
             report.quality.traces += 1
             report.quality.spans += record.spanCount
@@ -141,7 +187,11 @@ public enum Diagnoser {
                     FragmentRoot(trace: trace, root: f.root, spanCount: record.spanCount, start: f.start, end: f.end))
             }
             for c in record.calls {
-                calls.append(UnpropagatedCall.Call(span: c.span, trace: trace, start: c.start, end: c.end))
+                if UnpropagatedMessage.isHandoff(c.span) {
+                    producers.append(UnpropagatedMessage.Producer(span: c.span, trace: trace, start: c.start, end: c.end))
+                } else {
+                    calls.append(UnpropagatedCall.Call(span: c.span, trace: trace, start: c.start, end: c.end))
+                }
             }
             for e in record.entries {
                 entries.append(
@@ -151,7 +201,34 @@ public enum Diagnoser {
         }
 
         /// Fragments, unpropagated calls, missing parents found elsewhere.
-        mutating func crossTraces() {
+        mutating func crossTraces(messageLogs: () throws -> [UnpropagatedMessage.MessageLog]) rethrows {
+            // Span links first: a root that links is continued on purpose (not a fragment, not a
+            // continuation of a lost message), and a PRODUCER someone links to was answered.
+            let links = SpanLinks(linkSources, index: index)
+            report.linkedContinuations = links.continuations
+            report.uncapturedLinks = links.uncaptured
+            report.quality.tracesContinuedByLink = links.continuedTraces.count
+            report.quality.uncapturedLinks = links.uncaptured.count
+            if !links.linkedRootTraces.isEmpty {
+                fragmentRoots.removeAll { links.linkedRootTraces.contains($0.trace) }
+                entries.removeAll { links.linkedRootTraces.contains($0.trace) }
+                messageRoots.removeAll { links.linkedRootTraces.contains($0.trace) }
+            }
+            if !links.targets.isEmpty {
+                let traceIDs = index.traceIDs
+                func linked(_ span: AnalysisSpan, _ trace: Int32) -> Bool {
+                    links.targets.contains(SpanLink(traceID: traceIDs[Int(trace)], spanID: span.spanID))
+                }
+                calls.removeAll { linked($0.span, $0.trace) }
+                producers.removeAll { linked($0.span, $0.trace) }
+            }
+            report.quality.asyncHandoffsWithContext = report.quality.asyncHandoffs - producers.count
+            // Queue hand-offs: log lines naming message IDs are read only when a producer lacks a consumer.
+            let logs = producers.isEmpty ? [] : try messageLogs()
+            let messages = UnpropagatedMessage.match(
+                producers: producers, candidates: messageRoots, consumers: consumers, logs: logs, traceIDs: index.traceIDs)
+            report.unpropagatedMessages = messages.filter { $0.continuation != nil }
+            report.unconsumedMessages = messages.filter { $0.continuation == nil }
             // Unpropagated calls on another thread while fragments are matched here (they share
             // nothing but the trace IDs, which no one changes any more).
             let unpropagated = SendableBox<[UnpropagatedCall]>([])
@@ -163,9 +240,20 @@ public enum Diagnoser {
                 done.signal()
             }
             var incomplete = Set<Int32>()
+            var fragmentKinds: [Int32: SpanKind] = [:]
+            for f in fragmentRoots { fragmentKinds[f.trace] = f.root.kind }
+            var continuing: [TraceID: UnpropagatedMessage] = [:]
+            for m in report.unpropagatedMessages { if let c = m.continuation { continuing[c.traceID] = m } }
+            var traceOrdinal: [TraceID: Int32] = [:]
+            if !continuing.isEmpty { for (i, id) in index.traceIDs.enumerated() { traceOrdinal[id] = Int32(i) } }
             for f in fragmentRoots {
-                let (fragment, parentTrace) = FragmentTrace.match(
-                    root: f.root, trace: f.trace, spanCount: f.spanCount, startNs: f.start, endNs: f.end, index: index)
+                var (fragment, parentTrace) = FragmentTrace.match(
+                    root: f.root, trace: f.trace, spanCount: f.spanCount, startNs: f.start, endNs: f.end, index: index,
+                    fragmentKinds: fragmentKinds)
+                if let message = continuing[index.traceIDs[Int(f.trace)]] {
+                    fragment.continueMessage(message)
+                    parentTrace = traceOrdinal[message.producer.traceID]
+                }
                 report.fragments.append(fragment)
                 report.traces[Int(f.trace)].diagnoses[.fragmentTrace] = 1
                 incomplete.insert(f.trace)
@@ -180,7 +268,7 @@ public enum Diagnoser {
             done.wait()
             report.unpropagatedCalls = unpropagated.value
             var ordinals: [TraceID: Int] = [:]
-            if !report.unpropagatedCalls.isEmpty {
+            if !report.unpropagatedCalls.isEmpty || !report.unpropagatedMessages.isEmpty {
                 for (i, id) in index.traceIDs.enumerated() { ordinals[id] = i }
             }
             for call in report.unpropagatedCalls {
@@ -190,13 +278,30 @@ public enum Diagnoser {
                 }
                 if let callee = ordinals[call.callee.traceID] { incomplete.insert(Int32(callee)) }
             }
+            for message in report.unpropagatedMessages {
+                if let producer = ordinals[message.producer.traceID] {
+                    report.traces[producer].diagnoses[.unpropagatedMessage, default: 0] += 1
+                    incomplete.insert(Int32(producer))
+                }
+                if let c = message.continuation, let continuation = ordinals[c.traceID] { incomplete.insert(Int32(continuation)) }
+            }
+            for trace in links.continuedTraces { incomplete.remove(trace) }
 
             report.quality.completeTraces = wholeOnItsOwn.enumerated().reduce(0) {
                 $0 + ($1.element && !incomplete.contains(Int32($1.offset)) ? 1 : 0)
             }
-            report.quality.spansExpectingParent += report.fragments.count + report.unpropagatedCalls.count
+            // A continuation root lost its parent like a fragment root (counted once when it is both).
+            let fragmentTraces = Set(fragmentRoots.map(\.trace))
+            let messageOnly = report.unpropagatedMessages.filter { m in
+                guard let c = m.continuation, let t = ordinals[c.traceID] else { return false }
+                return !fragmentTraces.contains(Int32(t))
+            }
+            report.quality.spansExpectingParent +=
+                report.fragments.count + report.unpropagatedCalls.count + messageOnly.count
             calls = []
             entries = []
+            producers = []
+            messageRoots = []
         }
 
         mutating func record(log: LogReference) {
@@ -221,6 +326,7 @@ public enum Diagnoser {
             counts[.remoteParentMissing] = report.orphans.remoteOrphanSpanCount
             counts[.fragmentTrace] = report.fragments.count
             counts[.unpropagatedCall] = report.unpropagatedCalls.count
+            counts[.unpropagatedMessage] = report.unpropagatedMessages.count
             counts[.duplicateSpanID] = report.duplicateSpanIDs.count
             counts[.cycle] = report.cycles.count
             counts[.multipleRoots] = report.multipleRoots.count

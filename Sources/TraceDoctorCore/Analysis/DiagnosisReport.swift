@@ -73,6 +73,10 @@ public struct DiagnosisReport: Sendable {
     public var orphans = Orphans()
     public var fragments: [FragmentTrace] = []
     public var unpropagatedCalls: [UnpropagatedCall] = []
+    /// `unpropagated_message`: hand-offs matched to the trace that continued them.
+    public var unpropagatedMessages: [UnpropagatedMessage] = []
+    /// Hand-offs without a consumer in their trace and no continuation found (not a finding).
+    public var unconsumedMessages: [UnpropagatedMessage] = []
     public var cycles: [Cycle] = []
     public var duplicateSpanIDs: [DuplicateSpanID] = []
     public var multipleRoots: [MultipleRoots] = []
@@ -81,6 +85,12 @@ public struct DiagnosisReport: Sendable {
     /// Lowest coverage first.
     public var lowCoverage: [LowCoverage] = []
     public var timingViolations: [TimingViolation] = []
+    /// Children that outlive their parent as asynchronous (messaging) work: not violations.
+    public var asynchronousWork: [TimingViolation] = []
+    /// Traces whose root links to spans of the capture: deliberate propagation, not lost context.
+    public var linkedContinuations: [LinkedContinuation] = []
+    /// Links naming spans the capture does not hold.
+    public var uncapturedLinks: [UncapturedLink] = []
     public var skewAdjustments: [SkewAdjustment] = []
     public var quality = Quality()
     /// How long each phase of the run took (read, traces, across traces, logs), for benchmarks.

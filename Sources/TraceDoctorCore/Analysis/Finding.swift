@@ -22,7 +22,7 @@ public struct Finding: Sendable, Equatable {
     /// Everything `analysis` and the cross-trace results say, largest time at stake first.
     static func rank(
         _ analysis: TraceAnalysis, fragmentOf: FragmentTrace?, fragments: [FragmentTrace],
-        unpropagatedCalls: [UnpropagatedCall], options: AnalysisOptions
+        unpropagatedCalls: [UnpropagatedCall], unpropagatedMessages: [UnpropagatedMessage] = [], options: AnalysisOptions
     ) -> [Finding] {
         let tree = analysis.tree
         let id = analysis.traceID
@@ -117,6 +117,22 @@ public struct Finding: Sendable, Equatable {
                 "the client did not inject `traceparent` (or the server did not extract it): check the "
                     + "propagators on both sides and any proxy between them",
                 confidence: call.confidence)
+        }
+        for m in unpropagatedMessages {
+            guard let c = m.continuation else { continue }
+            let here = m.producer.traceID == id
+            let delay = m.queueDelayNs.map { " after \(Units.duration(ns: $0)) in queue" } ?? ""
+            add(
+                .unpropagatedMessage, tree.index(of: here ? m.producer.spanID : c.spanID), here ? m.continuationDurationNs : 0,
+                here
+                    ? "message `\(m.producer.name)` continued in trace \(TextFormat.shortID(c.traceID))… (`\(c.name)` of "
+                        + "\(c.service))\(delay), \(Units.duration(ns: m.continuationDurationNs)) of work: sent without context"
+                    : "this trace continues message `\(m.producer.name)` of \(m.producer.service) in trace "
+                        + "\(TextFormat.shortID(m.producer.traceID))…\(delay): received without context",
+                m.evidence,
+                "the producer did not inject the context into the message headers (or the consumer did not extract "
+                    + "it): instrument both sides of the queue, or link the consumer's span to the producer's",
+                confidence: m.confidence)
         }
         for v in analysis.gaps.violations {
             let adjusted = analysis.skew.shift[v.span]

@@ -1,6 +1,8 @@
 // `fragment_trace`: work handed to a thread pool, goroutine or task without its context becomes
 // the root of a new trace. Such a root is not an entry point, and it starts inside a span of the
-// same process in another trace: that span is the suspected parent.
+// same process in another trace: that span is the suspected parent. A span of another fragment of
+// the same kind running at the same time in the same process (a sibling task of one worker pool)
+// is not a parent: it is chosen only when nothing else was running, and its confidence says so.
 
 /// A trace that is probably a lost piece of another one.
 public struct FragmentTrace: Sendable, Equatable {
@@ -30,15 +32,22 @@ public struct FragmentTrace: Sendable, Equatable {
     public var evidence: [String]
 
     /// Finds the suspected parent of the fragment rooted at `root` of trace `trace` (an ordinal of `index`).
-    /// Also returns the ordinal of the suspected parent's trace.
+    /// Also returns the ordinal of the suspected parent's trace. `fragmentKinds` holds the root kind
+    /// of every fragment trace, by ordinal: their spans are siblings, not parents, of a fragment
+    /// whose root has the same kind.
     static func match(
-        root: AnalysisSpan, trace: Int32, spanCount: Int, startNs: Int64, endNs: Int64, index: CrossTraceIndex
+        root: AnalysisSpan, trace: Int32, spanCount: Int, startNs: Int64, endNs: Int64, index: CrossTraceIndex,
+        fragmentKinds: [Int32: SpanKind] = [:]
     ) -> (FragmentTrace, Int32?) {
         let duration = endNs - startNs
-        var candidates: [(entry: CrossTraceIndex.Entry, overlap: Int64)] = []
+        var candidates: [(entry: CrossTraceIndex.Entry, overlap: Int64, sibling: Bool)] = []
         index.spans(of: root.service, compatibleWith: root.process, runningAt: startNs) { entry in
             guard entry.trace != trace else { return }
-            candidates.append((entry, index.ownTime(of: entry, overlapping: startNs, max(endNs, startNs + 1))))
+            candidates.append(
+                (
+                    entry, index.ownTime(of: entry, overlapping: startNs, max(endNs, startNs + 1)),
+                    fragmentKinds[entry.trace] == root.kind
+                ))
         }
         let known = root.process.host != nil || root.process.pid != nil || root.process.instanceID != nil
         let place = known ? " on \(root.process.description)" : ""
@@ -53,6 +62,7 @@ public struct FragmentTrace: Sendable, Equatable {
         // Prefer a span that can start work (not a CLIENT or PRODUCER call in flight), then one whose own
         // time overlaps the fragment, then the tightest (within a trace: the deepest).
         candidates.sort { a, b in
+            if a.sibling != b.sibling { return !a.sibling }
             let ca = Self.canSpawn(a.entry.kind)
             let cb = Self.canSpawn(b.entry.kind)
             if ca != cb { return ca }
@@ -66,7 +76,7 @@ public struct FragmentTrace: Sendable, Equatable {
         let best = candidates[0]
         let parentProcess = index.processes[Int(best.entry.process)]
         let plausible = candidates.filter {
-            ($0.overlap > 0) == (best.overlap > 0) && Self.canSpawn($0.entry.kind) == Self.canSpawn(best.entry.kind)
+            $0.sibling == best.sibling && ($0.overlap > 0) == (best.overlap > 0) && Self.canSpawn($0.entry.kind) == Self.canSpawn(best.entry.kind)
         }
         let rivalTraces = Set(plausible.map(\.entry.trace)).count
 
@@ -102,6 +112,15 @@ public struct FragmentTrace: Sendable, Equatable {
             confidence /= Double(rivalTraces)
             evidence.append("\(rivalTraces - 1) other trace(s) had an equally plausible span running")
         }
+        let siblings = Set(candidates.filter(\.sibling).map(\.entry.trace)).count
+        if best.sibling {
+            confidence = min(confidence, 0.1)
+            evidence.append(
+                "'\(best.entry.name)' belongs to another \(root.kind.name) fragment running at the same time in this process: "
+                    + "probably a sibling task of the same worker pool, not a parent; nothing else was running")
+        } else if siblings > 0 {
+            evidence.append("\(siblings) concurrent fragment(s) of the same kind (sibling tasks) were not taken as parents")
+        }
         fragment.suspectedParent = SuspectedParent(
             span: SpanRef(
                 traceID: index.traceIDs[Int(best.entry.trace)], spanID: best.entry.spanID, name: best.entry.name,
@@ -109,6 +128,20 @@ public struct FragmentTrace: Sendable, Equatable {
             confidence: (confidence * 100).rounded() / 100, evidence: evidence, ownTimeOverlapNs: best.overlap,
             otherCandidates: candidates.count - 1)
         return (fragment, best.entry.trace)
+    }
+
+    /// Makes the producer of the message this fragment continues its suspected parent: a queue
+    /// hand-off, not a span that happened to be running when the worker started.
+    mutating func continueMessage(_ message: UnpropagatedMessage) {
+        let others = suspectedParent.map { $0.otherCandidates + 1 } ?? 0
+        var evidence = ["continues the message '\(message.producer.name)' sent by \(message.producer.service) (unpropagated_message)"]
+        evidence += message.evidence.dropFirst()
+        if let previous = suspectedParent {
+            evidence.append("instead of '\(previous.span.name)', which was merely running when it started")
+        }
+        suspectedParent = SuspectedParent(
+            span: message.producer, confidence: message.confidence, evidence: evidence, ownTimeOverlapNs: 0,
+            otherCandidates: others)
     }
 
     /// Whether a span of this kind runs code that may start work: a CLIENT or PRODUCER span is a

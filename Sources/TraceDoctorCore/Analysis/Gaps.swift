@@ -69,6 +69,9 @@ public struct Gaps: Sendable {
     public let lowCoverage: [RootCoverage]
     /// `child_before_parent` and `child_after_parent`, in tree order.
     public let violations: [TimingViolation]
+    /// Children that stick out of their parent as asynchronous work, not as a timing violation
+    /// (see `isAsynchronous`), in tree order, with the diagnosis they would otherwise have had.
+    public let asynchronous: [TimingViolation]
 
     /// Accounts for `tree`'s time on the clock of `skew` (adjusted), against `options`.
     public init(tree: TraceTree, skew: ClockSkew, options: AnalysisOptions) {
@@ -143,20 +146,27 @@ public struct Gaps: Sendable {
         }
 
         var violations: [TimingViolation] = []
+        var asynchronous: [TimingViolation] = []
         for i in tree.preorder {
             guard let p = tree.parent[i] else { continue }
             let across = tree.hostIndex[i] >= 0 && tree.hostIndex[p] >= 0 && tree.hostIndex[i] != tree.hostIndex[p]
             if tree.start[i] < tree.start[p] {
-                violations.append(
-                    TimingViolation(
-                        diagnosis: .childBeforeParent, span: i, parent: p, amountNs: tree.start[p] - tree.start[i],
-                        acrossHosts: across, adjustedByNs: skew.shift[i]))
+                let v = TimingViolation(
+                    diagnosis: .childBeforeParent, span: i, parent: p, amountNs: tree.start[p] - tree.start[i],
+                    acrossHosts: across, adjustedByNs: skew.shift[i])
+                // Under a receiving CONSUMER span (Brave's `poll`) the processing spans are timed on their
+                // own; on one host, a start a little before the receive is not a contradiction of the tree.
+                if tree.spans[p].kind == .consumer && !across && !tree.spans[i].kind.isEntryPoint {
+                    asynchronous.append(v)
+                } else {
+                    violations.append(v)
+                }
             }
-            if tree.end[i] > tree.end[p] && !tree.isAsyncEdge(i) {
-                violations.append(
-                    TimingViolation(
-                        diagnosis: .childAfterParent, span: i, parent: p, amountNs: tree.end[i] - tree.end[p],
-                        acrossHosts: across, adjustedByNs: skew.shift[i]))
+            if tree.end[i] > tree.end[p] {
+                let v = TimingViolation(
+                    diagnosis: .childAfterParent, span: i, parent: p, amountNs: tree.end[i] - tree.end[p],
+                    acrossHosts: across, adjustedByNs: skew.shift[i])
+                if Self.isAsynchronous(i, in: tree) { asynchronous.append(v) } else { violations.append(v) }
             }
         }
 
@@ -167,6 +177,18 @@ public struct Gaps: Sendable {
         self.coverage = coverage
         self.lowCoverage = lowCoverage
         self.violations = violations
+        self.asynchronous = asynchronous
+    }
+
+    /// Whether span `i` may outlive its parent as asynchronous work: a FOLLOWS_FROM reference, a
+    /// message hand-off (the PRODUCER or CONSUMER side: a send acknowledged after its caller
+    /// returned, a consumer that runs after the producer), or the processing under a `poll`/receive
+    /// CONSUMER span, which only marks that messages arrived.
+    public static func isAsynchronous(_ i: Int, in tree: TraceTree) -> Bool {
+        guard let p = tree.parent[i] else { return false }
+        if tree.isAsyncEdge(i) { return true }
+        let kinds = (child: tree.spans[i].kind, parent: tree.spans[p].kind)
+        return kinds.child == .producer || kinds.child == .consumer || kinds.parent == .producer || kinds.parent == .consumer
     }
 
     /// Appends the parts of `window` that no interval in `intervals` covers (sorts `intervals`).

@@ -36,6 +36,16 @@ public struct Quality: Sendable, Equatable {
     /// Coverage of each root with a duration, sorted ascending (for the median and p10).
     public var rootCoverages: [Double] = []
     public var timingViolations = 0
+    /// Children outliving their parent as asynchronous work (messaging), not counted as violations.
+    public var asynchronousChildren = 0
+    /// Traces whose root links to a span of the capture (continued deliberately; counted complete).
+    public var tracesContinuedByLink = 0
+    /// Span links whose target is not in the capture.
+    public var uncapturedLinks = 0
+    /// Asynchronous hand-offs: PRODUCER spans (and CLIENT spans with `messaging.*` attributes).
+    public var asyncHandoffs = 0
+    /// …whose context survived: a CONSUMER child in their trace, or a span of another trace links them.
+    public var asyncHandoffsWithContext = 0
     public var logs = LogLinkage()
     /// Findings per diagnosis. Counted: missing_parent and remote_parent_missing = orphan spans;
     /// duplicate_span_id = shared IDs; cycle = links cut; multiple_roots, fragment_trace = traces;
@@ -51,6 +61,10 @@ public struct Quality: Sendable, Equatable {
     public var coverageMedian: Double? { Self.percentile(rootCoverages, 0.5) }
     public var coverageP10: Double? { Self.percentile(rootCoverages, 0.1) }
     public var logLinkage: Double? { logs.linkage }
+    /// Share of asynchronous hand-offs whose context survived; nil without any.
+    public var asyncContextSurvival: Double? {
+        asyncHandoffs > 0 ? Double(asyncHandoffsWithContext) / Double(asyncHandoffs) : nil
+    }
     public var timingViolationsPer1000Spans: Double { spans > 0 ? Double(timingViolations) * 1000 / Double(spans) : 0 }
 
     public func count(_ diagnosis: Diagnosis) -> Int { counts[diagnosis] ?? 0 }

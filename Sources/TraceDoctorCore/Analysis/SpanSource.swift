@@ -7,8 +7,11 @@ public protocol SpanSource {
     func forEachTrace(_ body: ([AnalysisSpan]) throws -> Void) throws
     /// Calls `body` with every log line's IDs, service and time (nothing when there are no logs).
     func forEachLog(_ body: (LogReference) throws -> Void) throws
+    /// Log lines without trace context that name a message or task ID (`unpropagated_message`).
+    func messageLogs() throws -> [UnpropagatedMessage.MessageLog]
 }
 
 extension SpanSource {
     public func forEachLog(_ body: (LogReference) throws -> Void) throws {}
+    public func messageLogs() throws -> [UnpropagatedMessage.MessageLog] { [] }
 }

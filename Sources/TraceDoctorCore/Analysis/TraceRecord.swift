@@ -25,6 +25,10 @@ struct TraceRecord: Sendable {
     var gaps: [DiagnosisReport.Gap] = []
     var lowCoverage: [DiagnosisReport.LowCoverage] = []
     var violations: [DiagnosisReport.TimingViolation] = []
+    /// Children outliving their parent as asynchronous work (not violations).
+    var asynchronous: [DiagnosisReport.TimingViolation] = []
+    /// Spans carrying links to other spans.
+    var linkSources: [SpanLinks.Source] = []
     var skewAdjustments: [DiagnosisReport.SkewAdjustment] = []
     var spanCount: Int
     var spansExpectingParent = 0
@@ -35,6 +39,12 @@ struct TraceRecord: Sendable {
     var fragmentRoot: (root: AnalysisSpan, start: Int64, end: Int64)?
     var calls: [(span: AnalysisSpan, start: Int64, end: Int64)] = []
     var entries: [(span: AnalysisSpan, start: Int64, end: Int64)] = []
+    /// PRODUCER spans and CLIENT spans with messaging attributes (asynchronous hand-offs).
+    var handoffs = 0
+    /// The root, when it may continue a message another trace sent (not a SERVER or PRODUCER).
+    var messageRoot: (span: AnalysisSpan, start: Int64, end: Int64)?
+    /// (service, destination) of every CONSUMER span naming its destination.
+    var consumed: [(service: String, destination: String)] = []
     var processes: [SpanProcess]
     var spans: [IndexSpan] = []
     /// Own intervals on the spans' raw clocks.
@@ -97,6 +107,19 @@ struct TraceRecord: Sendable {
                     parentHost: tree.spans[v.parent].process.host, adjustedByNs: v.adjustedByNs))
             count(v.diagnosis, 1)
         }
+        for v in g.asynchronous {
+            asynchronous.append(
+                DiagnosisReport.TimingViolation(
+                    diagnosis: v.diagnosis, span: SpanRef(tree.spans[v.span]), parent: SpanRef(tree.spans[v.parent]),
+                    amountNs: v.amountNs, likelyClockSkew: false, host: tree.spans[v.span].process.host,
+                    parentHost: tree.spans[v.parent].process.host, adjustedByNs: v.adjustedByNs))
+        }
+        for i in 0..<tree.count where !tree.spans[i].links.isEmpty {
+            linkSources.append(
+                SpanLinks.Source(
+                    span: SpanRef(tree.spans[i]), isRoot: tree.parent[i] == nil && tree.spans[i].parentSpanID == nil,
+                    links: tree.spans[i].links))
+        }
         for a in analysis.skew.adjustments {
             var shifted = 0
             if a.applied {
@@ -131,6 +154,16 @@ struct TraceRecord: Sendable {
         }
         calls = analysis.unansweredCalls.map { (tree.spans[$0], tree.start[$0], tree.end[$0]) }
         entries = analysis.entryRoots.map { (tree.spans[$0], tree.start[$0], tree.end[$0]) }
+        for i in 0..<tree.count {
+            let span = tree.spans[i]
+            if UnpropagatedMessage.isHandoff(span) { handoffs += 1 }
+            if span.kind == .consumer, let d = span.messaging?.destination { consumed.append((span.service, d)) }
+        }
+        if let root = analysis.primaryRoot, tree.parent[root] == nil, tree.spans[root].parentSpanID == nil,
+            UnpropagatedMessage.mayContinue(tree.spans[root])
+        {
+            messageRoot = (tree.spans[root], tree.start[root], tree.end[root])
+        }
         processes = tree.processes
         spans.reserveCapacity(tree.count)
         for i in 0..<tree.count {

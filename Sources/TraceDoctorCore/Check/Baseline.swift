@@ -165,6 +165,12 @@ public struct Baseline: Sendable, Equatable, Codable {
                 count: 0)
             sources[s.key, default: s].count += 1
         }
+        for m in report.unpropagatedMessages {
+            let s = Source(
+                diagnosis: .unpropagatedMessage, service: m.producer.service, operation: m.producer.name,
+                calleeService: m.continuation?.service, count: 0)
+            sources[s.key, default: s].count += 1
+        }
         fragmentSources = sources.values.sorted { $0.key < $1.key }
         operations = Self.operations(report.traces)
     }

@@ -42,6 +42,11 @@ extension Policy {
             allowed: false
             allow: []                # accepted anyway, by the client span
             severity: error
+          # a message sent without context: its consumer started a new trace
+          unpropagated_message:
+            allowed: false
+            allow: []                # accepted anyway, by the producer span
+            severity: error
           # ingress spans whose remote caller is not in the capture
           remote_parent_missing:
             allowed: true            # false: only the spans in allow may have one,

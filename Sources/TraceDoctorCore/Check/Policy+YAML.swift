@@ -63,6 +63,7 @@ extension Policy {
 
         try readAllowance(rules, .fragmentTrace, into: &policy.fragmentTrace)
         try readAllowance(rules, .unpropagatedCall, into: &policy.unpropagatedCall)
+        try readAllowance(rules, .unpropagatedMessage, into: &policy.unpropagatedMessage)
         try readAllowance(rules, .remoteParentMissing, into: &policy.remoteParentMissing)
         try readPerRoot(rules, .unaccountedShare, limitKey: "max", into: &policy.unaccountedShare)
         try readPerRoot(rules, .coverage, limitKey: "min", into: &policy.coverage)

@@ -121,6 +121,7 @@ public struct Policy: Sendable, Equatable {
     public var orphanShare = Maximum(max: 0.01, severity: .error)
     public var fragmentTrace = Allowance(allowed: false, allow: [], severity: .error)
     public var unpropagatedCall = Allowance(allowed: false, allow: [], severity: .error)
+    public var unpropagatedMessage = Allowance(allowed: false, allow: [], severity: .error)
     public var remoteParentMissing = Allowance(allowed: true, allow: [], severity: .error)
     /// Share of a root's trace spent in `unaccounted_time` intervals.
     public var unaccountedShare = PerRoot(limit: 0.5, perService: [:], perOperation: [:], severity: .error)
@@ -152,6 +153,7 @@ public struct Policy: Sendable, Equatable {
         case .orphanShare: orphanShare.severity
         case .fragmentTrace: fragmentTrace.severity
         case .unpropagatedCall: unpropagatedCall.severity
+        case .unpropagatedMessage: unpropagatedMessage.severity
         case .remoteParentMissing: remoteParentMissing.severity
         case .unaccountedShare: unaccountedShare.severity
         case .coverage: coverage.severity

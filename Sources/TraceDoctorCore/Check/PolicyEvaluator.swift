@@ -21,7 +21,8 @@ public struct PolicyEvaluator {
     /// Every rule of the policy (not the baseline comparisons), in `CheckRule` order.
     public func evaluate() -> [RuleResult] {
         [
-            traceCompleteness(), parentLinkage(), orphanShare(), fragmentTrace(), unpropagatedCall(), remoteParentMissing(),
+            traceCompleteness(), parentLinkage(), orphanShare(), fragmentTrace(), unpropagatedCall(), unpropagatedMessage(),
+            remoteParentMissing(),
             unaccountedShare(), coverage(), timingViolations(), logLinkage(),
             required(.requiredServices, policy.requiredServices, present: presentServices, what: "service"),
             required(.requiredRootOperations, policy.requiredRootOperations, present: presentRootOperations, what: "root operation"),
@@ -98,6 +99,11 @@ public struct PolicyEvaluator {
         if !report.unpropagatedCalls.isEmpty {
             result.details.append(
                 Units.plural(report.unpropagatedCalls.count, "callee root") + " without the call it answers (unpropagated_call)")
+        }
+        if !report.unpropagatedMessages.isEmpty {
+            result.details.append(
+                Units.plural(report.unpropagatedMessages.count, "consumer root")
+                    + " without the message it continues (unpropagated_message)")
         }
         result.examples = orphanExamples() + fragmentExamples(report.fragments)
         result.examples = Array(result.examples.prefix(policy.examples))
@@ -191,6 +197,39 @@ public struct PolicyEvaluator {
                 traceID: c.client.traceID,
                 summary: "\(c.client.service) `\(c.client.name)` called \(c.callee.service), which started trace "
                     + "\(TextFormat.shortID(c.callee.traceID))… (`\(c.callee.name)`), confidence \(TextFormat.confidence(c.confidence))")
+        }
+        return result
+    }
+
+    func unpropagatedMessage() -> RuleResult {
+        let rule = policy.unpropagatedMessage
+        let counted = report.unpropagatedMessages.filter {
+            rule.counts(service: $0.producer.service, operation: $0.producer.name)
+        }
+        let waived = report.unpropagatedMessages.count - counted.count
+        var result = RuleResult(
+            rule: .unpropagatedMessage, severity: rule.severity,
+            status: RuleResult.status(violated: !counted.isEmpty, severity: rule.severity), threshold: allowanceText(rule),
+            actual: counted.isEmpty ? (waived > 0 ? "0 (\(waived) allowed)" : "0") : Units.plural(counted.count, "message"),
+            thresholdValue: rule.allowed ? nil : 0, actualValue: Double(counted.count))
+        guard !counted.isEmpty else { return result }
+        var groups: [String: Int] = [:]
+        var order: [String] = []
+        for m in counted {
+            let key = "\(m.producer.service) `\(m.producer.name)` → \(m.continuation?.service ?? "?")"
+            if groups[key] == nil { order.append(key) }
+            groups[key, default: 0] += 1
+        }
+        result.message =
+            Units.plural(counted.count, "message") + " sent without trace context: " + order.prefix(3).joined(separator: ", ")
+        result.details = order.map { "unpropagated_message from \($0): " + Units.plural(groups[$0]!, "message") }
+        if waived > 0 { result.details.append("\(waived) more allowed by the policy's allow-list") }
+        result.examples = counted.sorted { $0.confidence > $1.confidence }.prefix(policy.examples).map { m in
+            RuleResult.Example(
+                traceID: m.producer.traceID,
+                summary: "\(m.producer.service) `\(m.producer.name)` sent a message whose consumer started trace "
+                    + "\(TextFormat.shortID(m.continuation!.traceID))… (`\(m.continuation!.name)`) after "
+                    + TextFormat.duration(m.queueDelayNs ?? 0) + " in queue, confidence \(TextFormat.confidence(m.confidence))")
         }
         return result
     }

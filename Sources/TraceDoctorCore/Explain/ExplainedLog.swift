@@ -14,6 +14,9 @@ public struct ExplainedLog: Sendable {
         /// No trace ID: written by a service of the trace during one of its gaps (`log_unlinked`);
         /// it may belong to another request.
         case unlinked
+        /// No trace ID, but it names the message or task ID a PRODUCER span of the trace sent
+        /// (`Task NAME[ID] received`, a `task_id` field): it joins the producer's trace by that ID.
+        case messageID = "message_id"
     }
 
     /// Where it is shown.

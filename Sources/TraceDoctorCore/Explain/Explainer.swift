@@ -39,8 +39,46 @@ public enum Explainer {
         var builder = ExplanationBuilder(diagnosis: diagnosis)
         builder.options = request.options
         builder.logSelection = request.logs
+        // A message's continuation under its producer ("continued in trace 7c9… after 3.1 ms in queue").
+        for m in diagnosis.unpropagatedMessages where m.producer.traceID == diagnosis.traceID {
+            guard let c = m.continuation else { continue }
+            var headline = "continued in trace \(c.traceID.hex.prefix(8))…"
+            if let delay = m.queueDelayNs { headline += " after \(Units.duration(ns: delay)) in queue" }
+            headline += ", \(Units.duration(ns: m.continuationDurationNs)) of work (unpropagated_message, "
+                + Units.plural(m.continuationSpanCount, "span") + ", sent without context, confidence "
+                + TextFormat.confidence(m.confidence) + ")"
+            builder.attachments.append(
+                ExplanationBuilder.Attachment(
+                    relation: .unpropagatedMessage, traceID: c.traceID, parentSpanID: m.producer.spanID,
+                    confidence: m.confidence, evidence: m.evidence, spans: [], headline: headline))
+        }
+        // Span links, both ways: traces that continue this one hang under the span they link; the
+        // spans of this one that link elsewhere say where to.
+        for l in diagnosis.linkedContinuations {
+            if l.root.traceID == diagnosis.traceID {
+                var note = "span link to " + l.linked.prefix(3).map {
+                    "\($0.service) `\($0.name)` in trace \(TextFormat.shortID($0.traceID))…"
+                }.joined(separator: ", ") + (l.linked.count > 3 ? " and \(l.linked.count - 3) more" : "")
+                note += ": continues it on purpose (no fragment)"
+                if !l.notCaptured.isEmpty { note += "; " + Units.plural(l.notCaptured.count, "link") + " to spans not in the capture" }
+                builder.notes[l.root.spanID, default: []].append(note)
+            } else if let span = l.linked.first(where: { $0.traceID == diagnosis.traceID }),
+                !builder.attachments.contains(where: { $0.traceID == l.root.traceID })
+            {
+                let headline = "continued by span link in trace \(l.root.traceID.hex.prefix(8))… (`\(l.root.name)` of "
+                    + "\(l.root.service), " + Units.plural(l.spanCount, "span") + ", \(Units.duration(ns: l.durationNs)); "
+                    + "deliberate, not lost context)"
+                builder.attachments.append(
+                    ExplanationBuilder.Attachment(
+                        relation: .fragmentTrace, traceID: l.root.traceID, parentSpanID: span.spanID, confidence: nil,
+                        evidence: ["its root `\(l.root.name)` links \(span.service) `\(span.name)`"], spans: [],
+                        headline: headline, isLink: true))
+            }
+        }
         for fragment in diagnosis.fragments {
-            guard let parent = fragment.suspectedParent else { continue }
+            guard let parent = fragment.suspectedParent,
+                !builder.attachments.contains(where: { $0.traceID == fragment.root.traceID })
+            else { continue }
             builder.attachments.append(
                 ExplanationBuilder.Attachment(
                     relation: .fragmentTrace, traceID: fragment.root.traceID, parentSpanID: parent.span.spanID,

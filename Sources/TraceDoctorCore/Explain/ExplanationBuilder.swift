@@ -2,6 +2,8 @@
 // parents and the attached traces under their suspected parents, the gaps tied to their findings,
 // every log line placed under its span, at its gap, or at the end. Pure: no database.
 
+import Foundation
+
 /// Builds an `Explanation`.
 struct ExplanationBuilder {
     /// A trace to show under a span of the explained one.
@@ -13,6 +15,8 @@ struct ExplanationBuilder {
         var confidence: Double?
         var evidence: [String]
         var spans: [AnalysisSpan]
+        var headline: String? = nil
+        var isLink = false
     }
 
     let diagnosis: TraceDiagnosis
@@ -25,6 +29,8 @@ struct ExplanationBuilder {
     var unlinkedLogs: [StoredLog] = []
     var logSelection: ExplainRequest.Logs = .all
     var options = AnalysisOptions()
+    /// Notes added to spans of the explained trace (its span links), by span ID.
+    var notes: [SpanID: [String]] = [:]
 
     init(diagnosis: TraceDiagnosis) {
         self.diagnosis = diagnosis
@@ -46,8 +52,8 @@ struct ExplanationBuilder {
         var nodes: [ExplainedSpan] = []
         var attached: [AttachedTrace] = attachments.map {
             AttachedTrace(
-                relation: $0.relation, traceID: $0.traceID, parentNode: -1, confidence: $0.confidence, evidence: $0.evidence,
-                analysis: TraceAnalysis(spans: $0.spans, options: options))
+                relation: $0.relation, isLink: $0.isLink, headline: $0.headline, traceID: $0.traceID, parentNode: -1,
+                confidence: $0.confidence, evidence: $0.evidence, analysis: TraceAnalysis(spans: $0.spans, options: options))
         }
         var nodeOfTreeIndex = [Int](repeating: -1, count: tree.count)
 
@@ -88,8 +94,8 @@ struct ExplanationBuilder {
                 ExplainedSpan(
                     role: .span, span: span, spanID: span.spanID, treeIndex: i, depth: depth, parent: parent,
                     startNs: analysis.skew.start[i], endNs: analysis.skew.end[i], selfTimeNs: analysis.gaps.selfTime[i],
-                    shiftNs: analysis.skew.shift[i], onCriticalPath: false, notes: analysis.notes(for: i),
-                    details: details[span.rowID]))
+                    shiftNs: analysis.skew.shift[i], onCriticalPath: false,
+                    notes: analysis.notes(for: i) + (notes[span.spanID] ?? []), details: details[span.rowID]))
             nodes[node].gaps = analysis.gaps.unaccounted.filter { $0.span == i }.sorted { $0.interval.start < $1.interval.start }
                 .map {
                     ExplainedGap(
@@ -260,9 +266,29 @@ struct ExplanationBuilder {
             }
             placed.append(entry)
         }
+        // Message IDs this trace's producers sent, with their nodes: a line naming one joins there.
+        var producerOf: [String: Int] = [:]
+        for (n, node) in nodes.enumerated() where node.role == .span {
+            if let span = node.span, UnpropagatedMessage.isHandoff(span), let id = span.messaging?.messageID { producerOf[id] = n }
+        }
         var seen = Set<Int64>()
         for log in unlinkedLogs where log.traceID == nil && seen.insert(log.rowID).inserted {
             guard let (n, g) = gapOfService(log.service, log, key: -1, spansOnly: true) else { continue }
+            if !producerOf.isEmpty {
+                let attributes =
+                    log.attributes == "{}"
+                    ? nil : (try? JSONSerialization.jsonObject(with: Data(log.attributes.utf8))) as? [String: Any]
+                if let named = MessageLogPatterns.ids(body: log.body, attributes: attributes).first(where: {
+                    producerOf[$0.id] != nil
+                }) {
+                    let p = producerOf[named.id]!
+                    placed.append(
+                        ExplainedLog(
+                            log: log, link: .messageID, placement: .gap(node: n, gap: g),
+                            adjustedTimeNs: log.timeNs.map { $0 + nodes[p].shiftNs }, attachedTrace: nil))
+                    continue
+                }
+            }
             placed.append(
                 ExplainedLog(
                     log: log, link: .unlinked, placement: .gap(node: n, gap: g),

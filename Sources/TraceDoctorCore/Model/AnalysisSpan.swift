@@ -32,6 +32,10 @@ public struct AnalysisSpan: Sendable, Equatable {
     /// For CLIENT and PRODUCER spans: what the span says it called, lowercased — `peer.service`,
     /// `server.address`, `net.peer.name`, the host of `url.full` / `http.url`. Empty when unknown.
     public var peerNames: [String]
+    /// Messaging attributes of a CLIENT, PRODUCER or CONSUMER span, or of a root; nil when none.
+    public var messaging: SpanMessaging?
+    /// Links to spans other than its parent (OTLP span links, Jaeger references into another trace).
+    public var links: [SpanLink]
     /// The row in the database (or the position in the input), which fixes "input order".
     public var rowID: Int64
 
@@ -39,7 +43,8 @@ public struct AnalysisSpan: Sendable, Equatable {
         traceID: TraceID, spanID: SpanID, parentSpanID: SpanID? = nil, originalSpanID: SpanID? = nil,
         name: String, kind: SpanKind = .unspecified, process: SpanProcess,
         startNs: Int64?, endNs: Int64?, status: StatusCode = .unset, flags: UInt32 = 0,
-        parentRelation: ParentRelation = .childOf, peerNames: [String] = [], rowID: Int64
+        parentRelation: ParentRelation = .childOf, peerNames: [String] = [], messaging: SpanMessaging? = nil,
+        links: [SpanLink] = [], rowID: Int64
     ) {
         self.traceID = traceID
         self.spanID = spanID
@@ -54,6 +59,8 @@ public struct AnalysisSpan: Sendable, Equatable {
         self.flags = flags
         self.parentRelation = parentRelation
         self.peerNames = peerNames
+        self.messaging = messaging
+        self.links = links
         self.rowID = rowID
     }
 

@@ -14,6 +14,12 @@ public enum DiagnosisJSON {
                 remoteParentMissing: MissingParents(o.remoteGroups, o.remoteSignatures, limit: limit),
                 fragmentTrace: capped(report.fragments, limit).map(Fragment.init),
                 unpropagatedCall: capped(report.unpropagatedCalls, limit).map(Call.init),
+                unpropagatedMessage: capped(report.unpropagatedMessages, limit).map(Message.init),
+                unconsumedMessages: capped(report.unconsumedMessages, limit).map(Message.init),
+                linkedContinuations: capped(report.linkedContinuations, limit).map(Linked.init),
+                uncapturedLinks: capped(report.uncapturedLinks, limit).map {
+                    Uncaptured(span: TracedSpan($0.span), linkTraceId: $0.link.traceID.hex, linkSpanId: $0.link.spanID.hex)
+                },
                 cycle: capped(report.cycles, limit).map {
                     CycleCut(traceId: $0.span.traceID.hex, span: Span($0.span), formerParentSpanId: $0.formerParent.hex, message: $0.message)
                 },
@@ -38,6 +44,7 @@ public enum DiagnosisJSON {
                         coverage: round($0.coverage))
                 },
                 timingViolations: capped(report.timingViolations, limit).map(Violation.init),
+                asynchronousWork: capped(report.asynchronousWork, limit).map(Violation.init),
                 clockSkewAdjustments: capped(report.skewAdjustments, limit).map(Skew.init),
                 counts: Counts(report.quality)))
     }
@@ -64,6 +71,10 @@ public enum DiagnosisJSON {
                     total: logs.total, withTraceId: logs.withTraceID, linkedToSpan: logs.linkedToSpan, dangling: logs.dangling,
                     unlinked: logs.unlinked),
                 timingViolations: q.timingViolations, timingViolationsPer1000Spans: round(q.timingViolationsPer1000Spans),
+                asynchronousChildren: q.asynchronousChildren, asyncHandoffs: q.asyncHandoffs,
+                asyncHandoffsWithContext: q.asyncHandoffsWithContext,
+                asyncContextSurvival: Nullable(q.asyncContextSurvival.map(round)),
+                tracesContinuedByLink: q.tracesContinuedByLink, uncapturedLinks: q.uncapturedLinks,
                 clockSkewAdjustedSpans: report.skewAdjustments.filter(\.applied).reduce(0) { $0 + $1.spansShifted },
                 includeRemote: report.options.includeRemote, diagnoses: Counts(q)))
     }
@@ -134,6 +145,10 @@ public enum DiagnosisJSON {
         var remoteParentMissing: MissingParents
         var fragmentTrace: [Fragment]
         var unpropagatedCall: [Call]
+        var unpropagatedMessage: [Message]
+        var unconsumedMessages: [Message]
+        var linkedContinuations: [Linked]
+        var uncapturedLinks: [Uncaptured]
         var cycle: [CycleCut]
         var duplicateSpanId: [Duplicate]
         var multipleRoots: [Roots]
@@ -234,6 +249,54 @@ public enum DiagnosisJSON {
         }
     }
 
+    struct Message: Encodable {
+        var producer: TracedSpan
+        var system: Nullable<String>
+        var destination: Nullable<String>
+        var messageId: Nullable<String>
+        var continuation: Nullable<TracedSpan>
+        var continuationSpanCount: Int
+        var continuationDurationNs: Int64
+        var queueDelayNs: Nullable<Int64>
+        var match: Nullable<String>
+        var confidence: Double
+        var evidence: [String]
+        init(_ m: UnpropagatedMessage) {
+            producer = TracedSpan(m.producer)
+            system = Nullable(m.system)
+            destination = Nullable(m.destination)
+            messageId = Nullable(m.messageID)
+            continuation = Nullable(m.continuation.map(TracedSpan.init))
+            continuationSpanCount = m.continuationSpanCount
+            continuationDurationNs = m.continuationDurationNs
+            queueDelayNs = Nullable(m.queueDelayNs)
+            match = Nullable(m.match?.rawValue)
+            confidence = m.confidence
+            evidence = m.evidence
+        }
+    }
+
+    struct Linked: Encodable {
+        var root: TracedSpan
+        var linked: [TracedSpan]
+        var notCaptured: [String]
+        var spanCount: Int
+        var durationNs: Int64
+        init(_ l: LinkedContinuation) {
+            root = TracedSpan(l.root)
+            linked = l.linked.map(TracedSpan.init)
+            notCaptured = l.notCaptured.map { $0.traceID.hex + "/" + $0.spanID.hex }
+            spanCount = l.spanCount
+            durationNs = l.durationNs
+        }
+    }
+
+    struct Uncaptured: Encodable {
+        var span: TracedSpan
+        var linkTraceId: String
+        var linkSpanId: String
+    }
+
     struct CycleCut: Encodable {
         var traceId: String
         var span: Span
@@ -264,6 +327,8 @@ public enum DiagnosisJSON {
         var unaccountedTime: [GapEntry]
         var lowCoverage: [Coverage]
         var timingViolations: [Violation]
+        /// Children outside their parent as asynchronous (messaging) work: not violations.
+        var asynchronousWork: [Violation]
         var clockSkewAdjustments: [Skew]
         var counts: Counts
     }
@@ -405,6 +470,12 @@ public enum DiagnosisJSON {
         var logs: LogCounts
         var timingViolations: Int
         var timingViolationsPer1000Spans: Double
+        var asynchronousChildren: Int
+        var asyncHandoffs: Int
+        var asyncHandoffsWithContext: Int
+        var asyncContextSurvival: Nullable<Double>
+        var tracesContinuedByLink: Int
+        var uncapturedLinks: Int
         var clockSkewAdjustedSpans: Int
         var includeRemote: Bool
         var diagnoses: Counts
@@ -413,6 +484,8 @@ public enum DiagnosisJSON {
             case command, traces, spans, traceCompleteness, completeTraces, parentLinkage, spansExpectingParent
             case spansWithParent, coverageMedian, coverageP10, rootsWithCoverage, logLinkage, logs, timingViolations
             case timingViolationsPer1000Spans = "timing_violations_per_1000_spans"
+            case asynchronousChildren, asyncHandoffs, asyncHandoffsWithContext, asyncContextSurvival
+            case tracesContinuedByLink, uncapturedLinks
             case clockSkewAdjustedSpans, includeRemote, diagnoses
         }
     }

@@ -39,6 +39,7 @@ extension ExplainHTMLReport {
                 text += t.relation == .fragmentTrace ? ", context lost here" : ", called without context"
                 if let c = t.confidence { text += ", confidence " + TextFormat.confidence(c) }
                 text += ")"
+                if let headline = t.headline { text = "┆ " + headline }
                 page.raw("<div class=\"row banner\" data-attached=\"\(k)\"><span></span><span style=\"grid-column: 2 / -1; ")
                 page.raw("padding-left: \(depth)em\">")
                 page.text(text)

@@ -143,6 +143,7 @@ public enum ExplainHTMLReport {
         let why: String? =
             switch entry.link {
             case .unlinked: "no trace ID: written by this service during the gap"
+            case .messageID: "no trace ID: joined by the message ID a producer of this trace sent"
             case .trace: log.spanID.map { "span \($0.hex) is not in the trace" } ?? "no span ID"
             case .missingParent: "names the missing parent"
             case .span: nil

@@ -170,7 +170,7 @@ public enum ExplainJSON {
 
     static func attached(_ t: AttachedTrace) -> JSONValue {
         .object([
-            ("relation", .string(t.relation.name)),
+            ("relation", .string(t.isLink ? "span_link" : t.relation.name)),
             ("trace_id", .string(t.traceID.hex)),
             ("parent_node", .int(t.parentNode)),
             ("confidence", .optional(t.confidence)),

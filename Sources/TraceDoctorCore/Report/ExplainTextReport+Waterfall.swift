@@ -59,6 +59,7 @@ extension ExplainTextReport {
                 text += t.relation == .fragmentTrace ? ", context lost" : ", called without context"
                 if let c = t.confidence { text += ", confidence " + TextFormat.confidence(c) }
                 text += ")"
+                if let headline = t.headline { text = "┆ " + headline }
                 let line = String(repeating: " ", count: Columns.marks) + columns.indent(depth) + text
                 out.append(style.yellow(TextFormat.fit(line, layout.width)))
             case .gap(let n, let g):
@@ -139,6 +140,7 @@ extension ExplainTextReport {
         if log.firstLine.moreLines > 0 { message += " (+" + Units.plural(log.firstLine.moreLines, "line") + ")" }
         switch entry.link {
         case .unlinked: message += "  [\(log.service), no trace ID]"
+        case .messageID: message += "  [joined by message ID]"
         case .trace where log.spanID != nil: message += "  [span \(log.spanID!.hex) is not in the trace]"
         case .trace: message += "  [no span ID]"
         case .missingParent: message += "  [names the missing parent]"

@@ -68,6 +68,17 @@ public enum GapsTextReport {
             out.append("")
         }
 
+        if !report.asynchronousWork.isEmpty {
+            let worst = report.asynchronousWork.max { $0.amountNs < $1.amountNs }!
+            let line =
+                "asynchronous work: " + Units.plural(report.asynchronousWork.count, "child", "children")
+                + " outside their parent as message hand-offs or processing under a CONSUMER span "
+                + "(not timing violations); largest: " + worst.span.label + " " + TextFormat.duration(worst.amountNs)
+                + (worst.diagnosis == .childAfterParent ? " after " : " before ") + worst.parent.label
+            for (k, piece) in TextFormat.wrapWords(line, width: 96).enumerated() { out.append((k == 0 ? "" : "  ") + piece) }
+            out.append("")
+        }
+
         if !report.skewAdjustments.isEmpty {
             out.append(style.bold("clock skew: " + Units.plural(report.skewAdjustments.count, "host change") + " with a shift"))
             var rows = [["trace", "span", "host", "parent host", "shift", "spans"]]

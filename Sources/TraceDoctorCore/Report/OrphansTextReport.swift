@@ -56,6 +56,59 @@ public enum OrphansTextReport {
             out.append("")
         }
 
+        // unpropagated_message
+        if !report.unpropagatedMessages.isEmpty {
+            out.append(
+                style.heading(
+                    "unpropagated_message: " + Units.plural(report.unpropagatedMessages.count, "message")
+                        + " whose consumer started a new trace (sent without context)", defect: true))
+            var rows = [["producer trace", "producer span", "continued in", "in queue", "by", "conf."]]
+            for m in report.unpropagatedMessages.prefix(cap) {
+                guard let c = m.continuation else { continue }
+                let by: String
+                switch m.match {
+                case .messageID: by = "id"
+                case .logMessageID: by = "log id"
+                case .name: by = "name"
+                case .order, nil: by = "order"
+                }
+                rows.append([
+                    TextFormat.shortID(m.producer.traceID), TextFormat.span(m.producer, 30), TextFormat.shortID(c.traceID),
+                    m.queueDelayNs.map(TextFormat.duration) ?? "-", by, TextFormat.confidence(m.confidence),
+                ])
+            }
+            out += TextTable.render(rows, rightAligned: [3, 5]).map { "  " + $0 }
+            out.append("  by: id = the same message ID on both spans; log id = a log line of the consumer names it;")
+            out.append("      name = the destination or task name; order = the consuming service and FIFO order")
+            if report.unpropagatedMessages.count > cap {
+                out.append(TextFormat.more(report.unpropagatedMessages.count - cap, "messages"))
+            }
+            out.append("")
+        }
+        if !report.unconsumedMessages.isEmpty {
+            let line =
+                "not consumed in the capture: " + Units.plural(report.unconsumedMessages.count, "message")
+                + " sent (no CONSUMER child, no trace continues it): "
+                + report.unconsumedMessages.prefix(3).map { "\($0.producer.label) in \(TextFormat.shortID($0.producer.traceID))" }
+                .joined(separator: ", ") + (report.unconsumedMessages.count > 3 ? ", …" : "")
+            for (k, piece) in TextFormat.wrapWords(line, width: 96).enumerated() { out.append((k == 0 ? "" : "  ") + piece) }
+            out.append("")
+        }
+        if !report.linkedContinuations.isEmpty || !report.uncapturedLinks.isEmpty {
+            var line = "span links (deliberate propagation, not lost context): "
+                + Units.plural(report.linkedContinuations.count, "trace") + " continued by link"
+            if !report.uncapturedLinks.isEmpty {
+                let spans = Set(report.uncapturedLinks.map(\.span)).count
+                line += "; " + Units.plural(report.uncapturedLinks.count, "link") + " from "
+                    + Units.plural(spans, "span") + " to spans not in the capture, e.g. "
+                    + report.uncapturedLinks.prefix(2).map {
+                        "\($0.span.label) → trace \(TextFormat.shortID($0.link.traceID)) span \($0.link.spanID.hex)"
+                    }.joined(separator: ", ")
+            }
+            for (k, piece) in TextFormat.wrapWords(line, width: 96).enumerated() { out.append((k == 0 ? "" : "  ") + piece) }
+            out.append("")
+        }
+
         // Tree anomalies.
         if !report.cycles.isEmpty {
             out.append(style.heading("cycle: " + Units.plural(report.cycles.count, "parent link") + " cut to break a loop", defect: true))
@@ -219,6 +272,9 @@ public enum OrphansTextReport {
             Units.plural(report.fragments.count, "fragment trace"),
             Units.plural(report.unpropagatedCalls.count, "unpropagated call"),
         ]
+        if !report.unpropagatedMessages.isEmpty {
+            parts.append(Units.plural(report.unpropagatedMessages.count, "unpropagated message"))
+        }
         if !report.cycles.isEmpty { parts.append(Units.plural(report.cycles.count, "cycle")) }
         if !report.duplicateSpanIDs.isEmpty { parts.append(Units.plural(report.duplicateSpanIDs.count, "duplicate span ID")) }
         if !report.multipleRoots.isEmpty {

@@ -33,6 +33,27 @@ public enum StatsTextReport {
             "timing violations", String(format: "%.2f", q.timingViolationsPer1000Spans) + " /1000",
             Units.plural(q.timingViolations, "child", "children") + " starting before or ending after the parent",
         ])
+        if q.asynchronousChildren > 0 {
+            rows.append([
+                "asynchronous work", String(q.asynchronousChildren),
+                "children outside their parent as messaging hand-offs (not violations)",
+            ])
+        }
+        if q.asyncHandoffs > 0 {
+            rows.append([
+                "async hand-offs", q.asyncContextSurvival.map(TextFormat.percent) ?? "-",
+                "\(q.asyncHandoffsWithContext) of \(q.asyncHandoffs) messages sent kept their context (CONSUMER child or link)",
+            ])
+        }
+        if q.tracesContinuedByLink > 0 || q.uncapturedLinks > 0 {
+            rows.append([
+                "linked traces", String(q.tracesContinuedByLink),
+                "continued by link (whole)"
+                    + (q.uncapturedLinks > 0
+                        ? "; " + Units.plural(q.uncapturedLinks, "link") + (q.uncapturedLinks == 1 ? " points" : " point")
+                            + " outside the capture" : ""),
+            ])
+        }
         out += TextTable.render(rows, rightAligned: [1]).map { "  " + $0 }
         out.append("")
         out.append(style.bold("diagnoses"))

@@ -11,7 +11,8 @@ final class SpanTable: @unchecked Sendable {
     /// The columns read. A span's service is its resource's (ingest writes it from the resource).
     static let columns = """
         id, trace_id, span_id, parent_span_id, original_span_id, name, kind, resource_id, start_ns, end_ns,
-        status_code, flags, CASE WHEN kind IN (3, 4) THEN attributes END, CASE WHEN links <> '[]' THEN links END
+        status_code, flags, CASE WHEN kind IN (3, 4, 5) OR parent_span_id IS NULL THEN attributes END,
+        CASE WHEN links <> '[]' THEN links END
         """
 
     /// The rows, column by column (a value, so that loops work on local copies without
@@ -35,6 +36,10 @@ final class SpanTable: @unchecked Sendable {
         var followsFrom: [Bool] = []
         /// Index into `peerLists`, or -1.
         var peers: [Int32] = []
+        /// Index into `messagings`, or -1.
+        var messaging: [Int32] = []
+        /// Index into `linkLists`, or -1.
+        var links: [Int32] = []
 
         mutating func reserve(_ n: Int) {
             rowID.reserveCapacity(n)
@@ -52,6 +57,8 @@ final class SpanTable: @unchecked Sendable {
             flags.reserveCapacity(n)
             followsFrom.reserveCapacity(n)
             peers.reserveCapacity(n)
+            messaging.reserveCapacity(n)
+            links.reserveCapacity(n)
         }
     }
 
@@ -66,6 +73,10 @@ final class SpanTable: @unchecked Sendable {
     private var peerLists: [[String]] = []
     private var peerListIndex: [[String]: Int32] = [:]
     private let resources: [Int64: SpanProcess]
+    /// Distinct messaging attributes, and the links of the spans that have any.
+    private var messagings: [SpanMessaging] = []
+    private var messagingIndex: [SpanMessaging: Int32] = [:]
+    private var linkLists: [[SpanLink]] = []
 
     var count: Int { columns.rowID.count }
 
@@ -116,12 +127,30 @@ final class SpanTable: @unchecked Sendable {
             c.end.append(sqlite3_column_type(statement, 9) == SQLITE_NULL ? Int64.min : sqlite3_column_int64(statement, 9))
             c.status.append(UInt8(truncatingIfNeeded: sqlite3_column_int64(statement, 10)))
             c.flags.append(UInt32(truncatingIfNeeded: sqlite3_column_int64(statement, 11)))
-            c.peers.append(sqlite3_column_type(statement, 12) == SQLITE_NULL ? -1 : peerList(Self.bytes(statement, 12)))
+            var peers: Int32 = -1
+            var messaging: Int32 = -1
+            if sqlite3_column_type(statement, 12) != SQLITE_NULL {
+                let attributes = Self.bytes(statement, 12)
+                let kind = c.kind[c.kind.count - 1]
+                if kind == 3 || kind == 4 { peers = peerList(attributes) }
+                messaging = messagingOrdinal(attributes)
+            }
+            c.peers.append(peers)
+            c.messaging.append(messaging)
             var follows = false
-            if parent != 0, sqlite3_column_type(statement, 13) != SQLITE_NULL {
-                follows = Self.isFollowsFrom(Self.bytes(statement, 13), parent: parent)
+            var links: Int32 = -1
+            if sqlite3_column_type(statement, 13) != SQLITE_NULL {
+                let text = Self.bytes(statement, 13)
+                if parent != 0 { follows = Self.isFollowsFrom(text, parent: parent) }
+                // A reference to the span's own parent (Jaeger's CHILD_OF) is the parent, not a link.
+                let list = SpanLinkParser.links(text).filter { $0.spanID.value != parent }
+                if !list.isEmpty {
+                    links = Int32(linkLists.count)
+                    linkLists.append(list)
+                }
             }
             c.followsFrom.append(follows)
+            c.links.append(links)
         }
     }
 
@@ -164,6 +193,18 @@ final class SpanTable: @unchecked Sendable {
         }
         peerListOfValues.append(index)
         return index
+    }
+
+    /// The messaging attributes of a span, stored once per distinct set; -1 when it has none.
+    private func messagingOrdinal(_ attributes: UnsafeRawBufferPointer) -> Int32 {
+        guard SpanLinkParser.mayHoldMessaging(attributes) else { return -1 }
+        let messaging = SpanLinkParser.messaging(attributes)
+        guard !messaging.isEmpty else { return -1 }
+        if let known = messagingIndex[messaging] { return known }
+        let ordinal = Int32(messagings.count)
+        messagings.append(messaging)
+        messagingIndex[messaging] = ordinal
+        return ordinal
     }
 
     private func processOrdinal(_ resource: Int64) -> Int32 {
@@ -258,6 +299,17 @@ final class SpanTable: @unchecked Sendable {
             return index
         }
         c.peers += o.peers.map { $0 < 0 ? -1 : peerMap[Int($0)] }
+        let messagingMap = other.messagings.map { m -> Int32 in
+            if let known = messagingIndex[m] { return known }
+            let index = Int32(messagings.count)
+            messagingIndex[m] = index
+            messagings.append(m)
+            return index
+        }
+        c.messaging += o.messaging.map { $0 < 0 ? -1 : messagingMap[Int($0)] }
+        let linkBase = Int32(linkLists.count)
+        linkLists += other.linkLists
+        c.links += o.links.map { $0 < 0 ? -1 : $0 + linkBase }
     }
 
     // MARK: Reading
@@ -268,6 +320,8 @@ final class SpanTable: @unchecked Sendable {
         let names: [String]
         let processes: [SpanProcess]
         let peerLists: [[String]]
+        let messagings: [SpanMessaging]
+        let linkLists: [[SpanLink]]
 
         /// The row as an analysis span.
         func span(_ i: Int) -> AnalysisSpan {
@@ -279,11 +333,17 @@ final class SpanTable: @unchecked Sendable {
                 startNs: c.start[i] == Int64.min ? nil : c.start[i], endNs: c.end[i] == Int64.min ? nil : c.end[i],
                 status: StatusCode(rawValue: Int(c.status[i])) ?? .unset, flags: c.flags[i],
                 parentRelation: c.followsFrom[i] ? .followsFrom : .childOf,
-                peerNames: c.peers[i] < 0 ? [] : peerLists[Int(c.peers[i])], rowID: c.rowID[i])
+                peerNames: c.peers[i] < 0 ? [] : peerLists[Int(c.peers[i])],
+                messaging: c.messaging[i] < 0 ? nil : messagings[Int(c.messaging[i])],
+                links: c.links[i] < 0 ? [] : linkLists[Int(c.links[i])], rowID: c.rowID[i])
         }
     }
 
-    var reader: Reader { Reader(c: columns, names: names.strings, processes: processes, peerLists: peerLists) }
+    var reader: Reader {
+        Reader(
+            c: columns, names: names.strings, processes: processes, peerLists: peerLists, messagings: messagings,
+            linkLists: linkLists)
+    }
 
     /// Row numbers grouped by trace: trace `t` (in trace-ID order) holds
     /// `rows[offsets[t] ..< offsets[t + 1]]`, in row order.

@@ -266,7 +266,7 @@ import Testing
         F.healthy(&healthy, 1...20)
         let pass = try F.result(healthy)
         #expect(pass.status == .pass && pass.exitCode == 0)
-        #expect(pass.headline == "PASS: every rule passed (9 rules checked, 3 skipped)")
+        #expect(pass.headline == "PASS: every rule passed (10 rules checked, 3 skipped)")
 
         var slow = healthy
         F.slowRoot(&slow, 30)
@@ -282,7 +282,7 @@ import Testing
         #expect(fail.violations.first?.status == .fail)
         #expect(fail.violations.last?.status == .warn)
         // fragment_trace, and the completeness and linkage it costs.
-        #expect(fail.headline == "FAIL: 3 rules failed, 2 warnings (9 rules checked, 3 skipped)")
+        #expect(fail.headline == "FAIL: 3 rules failed, 2 warnings (10 rules checked, 3 skipped)")
     }
 
     @Test func theExplainCommandKeepsTheDatabaseWhenThereIsOne() throws {
