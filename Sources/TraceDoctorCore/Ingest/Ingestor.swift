@@ -68,10 +68,10 @@ public enum Ingestor {
             report.databaseTotals = try store.totals()
             if !existed && report.databaseTotals.sources == 0 {
                 // Nothing was stored: leave the disk as it was, without an empty database.
-                store.close()
-                TraceStore.remove(request.databasePath)
-                report.databaseNotCreated = true
+                report.databaseNotCreated = store.removeIfEmpty()
             }
+            // Checkpointed, in rollback mode: any reader can open it, even where it cannot write.
+            store.close()
         }
         return report
     }

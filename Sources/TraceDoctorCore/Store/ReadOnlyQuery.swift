@@ -96,13 +96,15 @@ public final class ReadOnlyQuery {
     public init(path: String) throws(TraceDoctorError) {
         self.path = path
         var db: OpaquePointer?
-        let status = sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nil)
+        let access = ReadAccess.choose(path: path)
+        let status = sqlite3_open_v2(access.filename(path), &db, access.flags | SQLITE_OPEN_NOMUTEX, nil)
         guard status == SQLITE_OK, let db else {
             let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open"
             sqlite3_close(db)
             throw .database(path: path, message: message)
         }
         connection = db
+        if access == .queryOnly { sqlite3_exec(db, "PRAGMA query_only = ON", nil, nil, nil) }
         sqlite3_busy_timeout(db, 30_000)
         sqlite3_set_authorizer(db, authorize, Unmanaged.passUnretained(log).toOpaque())
     }
