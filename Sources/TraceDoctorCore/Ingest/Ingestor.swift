@@ -70,7 +70,7 @@ public enum Ingestor {
                 // Nothing was stored: leave the disk as it was, without an empty database.
                 report.databaseNotCreated = store.removeIfEmpty()
             }
-            // Checkpointed, in rollback mode: any reader can open it, even where it cannot write.
+            // The last connection checkpoints and removes the -wal: one file, readable anywhere.
             store.close()
         }
         return report

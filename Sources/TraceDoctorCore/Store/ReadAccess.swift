@@ -7,16 +7,17 @@ import GRDBSQLite
 
 /// The way a reader opens one database file, chosen from its journal mode and what may be written.
 enum ReadAccess: Equatable {
-    /// `SQLITE_OPEN_READONLY`: a database in rollback-journal mode (what `ingest` leaves), which a
-    /// reader opens without creating any file; or a WAL database whose pending -wal SQLite must read.
+    /// `SQLITE_OPEN_READONLY`: a database in rollback-journal mode, which a reader opens without
+    /// creating any file; or a WAL database whose pending -wal SQLite must read.
     case readOnly
-    /// A read-write connection that only reads (`PRAGMA query_only`): a WAL database (an older
-    /// tracedoctor's, or one an `ingest` is writing) where the folder and file are writable. When
-    /// it is the last connection, closing it checkpoints and removes -wal and -shm, as SQLite does
-    /// for writers; a read-only connection would leave both behind.
+    /// A read-write connection that only reads (`PRAGMA query_only`): a WAL database (what
+    /// `ingest` writes) where the folder and file are writable. When it is the last connection,
+    /// closing it checkpoints and removes -wal and -shm, as SQLite does for writers; a read-only
+    /// connection would leave both behind.
     case queryOnly
     /// `immutable=1`: a WAL database in a place this process cannot write and with nothing
-    /// pending in a -wal file; SQLite reads the file as it is and creates nothing.
+    /// pending in a -wal file (`ingest` leaves none): SQLite reads the file as it is and creates
+    /// nothing.
     case immutable
 
     /// The access for the database at `path` (which exists).

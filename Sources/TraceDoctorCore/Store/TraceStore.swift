@@ -65,7 +65,7 @@ public final class TraceStore: @unchecked Sendable {
                 try db.execute(sql: "PRAGMA mmap_size = \(Self.readMapSize)")
                 try db.execute(sql: "PRAGMA temp_store = MEMORY")
             } else {
-                // WAL while writing: readers go on reading. `close()` leaves rollback mode again.
+                // WAL: readers go on reading while a file is written.
                 try db.execute(sql: "PRAGMA journal_mode = WAL")
                 try db.execute(sql: "PRAGMA synchronous = NORMAL")
                 try db.execute(sql: "PRAGMA cache_size = -16384")
@@ -153,21 +153,13 @@ public final class TraceStore: @unchecked Sendable {
         }
     }
 
-    /// Closes the connection (further use fails). A writer first leaves the database as a
-    /// reader anywhere can open it: the WAL checkpointed into the file and the journal back in
-    /// rollback mode, so that no -wal or -shm is needed or left (when another process still has
-    /// the database open, that process's last close does it instead).
+    /// Closes the connection (further use fails). The last connection to close a WAL database
+    /// checkpoints it and removes its -wal and -shm files (SQLite's rule; a reader that could
+    /// write opens with `ReadAccess.queryOnly` so that it does too): what is left is one file that
+    /// needs no recovery and that a reader opens even where it cannot write.
     public func close() {
         guard !closed else { return }
         closed = true
-        if !readOnly && path != ":memory:" {
-            try? queue.inDatabase { db in
-                // Never wait here: another writer may be closing at the same moment.
-                if let connection = db.sqliteConnection { sqlite3_busy_timeout(connection, 0) }
-                try? db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)")
-                try? db.execute(sql: "PRAGMA journal_mode = DELETE")
-            }
-        }
         try? queue.close()
     }
 
@@ -180,9 +172,9 @@ public final class TraceStore: @unchecked Sendable {
         guard !readOnly, !closed else { return false }
         var empty = false
         try? queue.inDatabase { db in
+            // Never wait; leaving WAL mode fails while another connection has the file open.
             if let connection = db.sqliteConnection { sqlite3_busy_timeout(connection, 0) }
-            try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)")
-            try db.execute(sql: "PRAGMA journal_mode = DELETE")
+            guard try String.fetchOne(db, sql: "PRAGMA journal_mode = DELETE") == "delete" else { return }
             try db.inTransaction(.exclusive) {
                 empty = try Int.fetchOne(db, sql: "SELECT count(*) FROM sources") == 0
                 return .commit
