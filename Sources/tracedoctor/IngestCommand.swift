@@ -88,7 +88,8 @@ struct IngestCommand: ParsableCommand {
             if !output.quiet { Terminal.out(IngestTextReport.render(report)) }
         }
         if report.interrupted {
-            throw ExitCode(130)
+            Terminal.err("tracedoctor: \(TraceDoctorError.interrupted)")
+            throw ExitCode(Interruption.exitCode)
         }
         if report.rejectedCount > 0 && !keepGoing {
             throw ExitCode(2)

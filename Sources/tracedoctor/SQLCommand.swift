@@ -27,13 +27,29 @@ struct SQLCommand: ParsableCommand {
     @Option(name: .long, help: "Output format: text (aligned), csv or json.")
     var format: SQLOutputFormat = .text
 
+    @Option(name: .long, help: ArgumentHelp("Stop the query after this long (0: never).", valueName: "duration"))
+    var timeout = "5m"
+
+    @Option(name: .long, help: ArgumentHelp("Rows to print in text format (0: all; csv and json print all).", valueName: "n"))
+    var maxRows = 1000
+
     @Argument(help: ArgumentHelp("One SQL statement.", valueName: "query"))
     var query: String
 
+    func validate() throws {
+        guard timeout == "0" || Units.parseDuration(timeout) != nil else {
+            throw ValidationError("--timeout '\(timeout)' is not a duration (try 30s, 5m, 1h; 0 for none)")
+        }
+        guard maxRows >= 0 else { throw ValidationError("--max-rows must be 0 (all) or a positive number") }
+    }
+
     func run() throws {
         let writer = format.writer { Terminal.out($0) }
+        let seconds = timeout == "0" ? nil : Units.parseDuration(timeout).map { Double($0) / 1e9 }
+        let request = SQLRequest(
+            databasePath: store.path, sql: query, timeoutSeconds: seconds, maxRows: format == .text && maxRows > 0 ? maxRows : nil)
         do {
-            try SQLQuery.run(SQLRequest(databasePath: store.path, sql: query), to: writer)
+            try SQLQuery.run(request, to: writer)
         } catch {
             throw Terminal.fail(error)
         }

@@ -37,6 +37,7 @@ public struct LogListing: Sendable {
     public static func read(
         databasePath: String, selection: Selection, errorsOnly: Bool = false
     ) throws(TraceDoctorError) -> LogListing {
+        Interruption.doing("listing the logs")
         let store = try TraceStore(path: databasePath, readOnly: true)
         defer { store.close() }
         let total = try store.logCount()

@@ -80,6 +80,7 @@ public enum Ingestor {
         _ input: InputPath, request: IngestRequest, store: IngestDestination, stdin: Int32, progress: IngestProgress?
     ) throws(TraceDoctorError) -> FileReport {
         var file = FileReport(path: input.displayPath)
+        Interruption.doing("ingesting \(input.displayPath) (its transaction was rolled back: nothing of it is stored)")
         do {
             let raw: FileDescriptorSource
             var size: Int64?
@@ -145,6 +146,8 @@ public enum Ingestor {
             ).description
         } catch let error as TraceDoctorError {
             switch error {
+            case .interrupted:
+                file.status = .interrupted
             case .database, .databaseFromNewerVersion, .notATraceDoctorDatabase:
                 throw error
             case .unknownFormat where input.wasFound, .emptyInput where input.wasFound:

@@ -73,7 +73,11 @@ extension TraceStore: BatchedSpanSource {
                     try db.execute(sql: "PRAGMA mmap_size = \(TraceStore.readMapSize)")
                 }
                 let queue = try DatabaseQueue(path: access.filename(path), configuration: config)
-                try queue.inDatabase { db in try upper.value.load(db, rows: middle, maxID) }
+                try queue.inDatabase { db in
+                    let token = db.sqliteConnection.map(Interruption.add)
+                    defer { token.map(Interruption.remove) }
+                    try upper.value.load(db, rows: middle, maxID)
+                }
                 try queue.close()
             } catch {
                 failure.value = error

@@ -12,6 +12,8 @@ public final class TraceStore: @unchecked Sendable {
     let queue: DatabaseQueue
     public let readOnly: Bool
     private var closed = false
+    /// The connection's registration with `Interruption` (a signal interrupts its query).
+    private var interruptToken: Int?
     /// How a reader opened the file (nil for a writer).
     let access: ReadAccess?
 
@@ -78,6 +80,7 @@ public final class TraceStore: @unchecked Sendable {
         } catch {
             throw Self.describe(error, path: path, access: access)
         }
+        interruptToken = queue.inDatabase { db in db.sqliteConnection.map(Interruption.add) }
         try checkAndMigrate()
     }
 
@@ -124,6 +127,8 @@ public final class TraceStore: @unchecked Sendable {
                 return .database(path: path, message: ReadAccess.pendingWALMessage)
             }
             switch error.resultCode {
+            case .SQLITE_INTERRUPT:
+                return .interrupted
             case .SQLITE_NOTADB:
                 return .notATraceDoctorDatabase(path: path, reason: "not an SQLite file")
             case .SQLITE_BUSY, .SQLITE_LOCKED:
@@ -160,6 +165,7 @@ public final class TraceStore: @unchecked Sendable {
     public func close() {
         guard !closed else { return }
         closed = true
+        if let interruptToken { Interruption.remove(interruptToken) }
         try? queue.close()
     }
 
@@ -181,6 +187,7 @@ public final class TraceStore: @unchecked Sendable {
             }
         }
         closed = true
+        if let interruptToken { Interruption.remove(interruptToken) }
         try? queue.close()
         if empty { Self.remove(path) }
         return empty
