@@ -19,9 +19,9 @@ enum LogIdentity {
 
     /// `earlier` and `later` (row aliases) were logged at the same time: equal, or equal once the
     /// finer one is cut to the coarser one's whole seconds, milliseconds or microseconds.
-    static func sameTime(_ earlier: String, _ later: String) -> String {
+    static func sameTime(_ earlier: String, _ later: String, units: [Int64] = [1_000_000_000, 1_000_000, 1_000]) -> String {
         var terms = ["\(earlier).time_ns IS \(later).time_ns"]
-        for unit in [1_000_000_000, 1_000_000, 1_000] {
+        for unit in units {
             terms.append("(\(earlier).time_ns % \(unit) = 0 AND \(later).time_ns - \(later).time_ns % \(unit) = \(earlier).time_ns)")
             terms.append("(\(later).time_ns % \(unit) = 0 AND \(earlier).time_ns - \(earlier).time_ns % \(unit) = \(later).time_ns)")
         }
@@ -30,7 +30,9 @@ enum LogIdentity {
 
     /// Deletes the logs stored after row `after` that repeat a record stored before it (by an
     /// earlier source), and returns how many. Logs with a trace ID are found through the trace
-    /// index; logs without one through the service and time index, within a second.
+    /// index (a few rows per span), and may differ in precision down to whole seconds; logs
+    /// without one through the service and time index, within a millisecond (a window of a second
+    /// reads thousands of rows per line of a busy service: 20× slower on 300 k lines).
     static func deleteRepeats(_ db: Database, after: Int64) throws -> Int {
         try db.execute(
             sql: """
@@ -45,9 +47,10 @@ enum LogIdentity {
                 DELETE FROM logs WHERE id > ?1 AND trace_id IS NULL AND EXISTS (
                     SELECT 1 FROM logs AS earlier
                     WHERE earlier.service = logs.service
-                        AND earlier.time_ns BETWEEN logs.time_ns - 999999999 AND logs.time_ns + 999999999
+                        AND earlier.time_ns BETWEEN logs.time_ns - 999999 AND logs.time_ns + 999999
                         AND earlier.id <= ?1 AND earlier.trace_id IS NULL
-                        AND earlier.identity_hash = logs.identity_hash AND \(sameTime("earlier", "logs")))
+                        AND earlier.identity_hash = logs.identity_hash
+                        AND \(sameTime("earlier", "logs", units: [1_000_000, 1_000])))
                 """, arguments: [after])
         deleted += db.changesCount
         // Neither a trace ID nor a time: the same service and record.
