@@ -6,5 +6,9 @@ int tracedoctor_sqlite_configure(void) {
     if (rc == SQLITE_OK) {
         rc = sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
     }
+    if (rc == SQLITE_OK) {
+        /* "file:...?immutable=1": how a reader opens a WAL database it cannot write beside. */
+        rc = sqlite3_config(SQLITE_CONFIG_URI, 1);
+    }
     return rc;
 }

@@ -113,7 +113,8 @@ struct IngestCommand: ParsableCommand, WritesReport {
             if !output.quiet || destination.output != nil { Terminal.out(IngestTextReport.render(report)) }
         }
         if report.interrupted {
-            throw ExitCode(130)
+            Terminal.err("tracedoctor: \(TraceDoctorError.interrupted)")
+            throw ExitCode(Interruption.exitCode)
         }
         if report.rejectedCount > 0 && !keepGoing {
             throw ExitCode(2)

@@ -32,6 +32,18 @@ struct SQLCommand: ParsableCommand, WritesReport {
 
     @OptionGroup var destination: ReportFileOptions
 
+    @Option(name: .long, help: ArgumentHelp("Stop the query after this long (0: never).", valueName: "duration"))
+    var timeout = "5m"
+
+    // `.unconditional`: `--max-rows -1` is read as a value and refused with the valid range.
+    @Option(
+        name: .customLong("max-rows"), parsing: .unconditional,
+        help: ArgumentHelp("Rows to print in text format (0: all; csv and json print all).", valueName: "n"))
+    var maxRowsText = "1000"
+
+    /// `--max-rows`, checked by `validate`.
+    var maxRows: Int { Int(maxRowsText) ?? 1000 }
+
     @Argument(help: ArgumentHelp("One SQL statement.", valueName: "query"))
     var query: String
 
@@ -40,12 +52,21 @@ struct SQLCommand: ParsableCommand, WritesReport {
             throw ValidationError(
                 "the query is empty; give one SQL statement, e.g. tracedoctor sql \"SELECT count(*) FROM spans\"")
         }
+        guard timeout == "0" || Units.parseDuration(timeout) != nil else {
+            throw ValidationError("--timeout '\(timeout)' is not a duration (try 30s, 5m, 1h; 0 for none)")
+        }
+        guard let rows = Int(maxRowsText), rows >= 0 else {
+            throw ValidationError("--max-rows '\(maxRowsText)' is not a number of rows: give 0 (all) or more")
+        }
     }
 
     func run() throws {
         let writer = format.writer { Terminal.out($0) }
+        let seconds = timeout == "0" ? nil : Units.parseDuration(timeout).map { Double($0) / 1e9 }
+        let request = SQLRequest(
+            databasePath: store.path, sql: query, timeoutSeconds: seconds, maxRows: format == .text && maxRows > 0 ? maxRows : nil)
         do {
-            try SQLQuery.run(SQLRequest(databasePath: store.path, sql: query), to: writer)
+            try SQLQuery.run(request, to: writer)
         } catch {
             throw Terminal.fail(error)
         }

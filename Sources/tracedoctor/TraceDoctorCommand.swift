@@ -8,12 +8,6 @@ import TraceDoctorCore
 import Glibc
 #endif
 
-/// Asks running work to stop; a second Ctrl-C ends the process at once.
-private func interruptHandler(_ signal: Int32) {
-    if Interruption.isRequested { _exit(130) }
-    Interruption.request()
-}
-
 @main
 struct TraceDoctorCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -50,15 +44,8 @@ struct TraceDoctorCommand: ParsableCommand {
 
     static func main() {
         signal(SIGPIPE, SIG_IGN)
-        // Ctrl-C and SIGTERM: finish cleanly (the current transaction rolls back) and report.
-        signal(SIGINT, interruptHandler)
-        signal(SIGTERM, interruptHandler)
-        // A parent may have started us with these blocked (inherited masks); take them back.
-        var signals = sigset_t()
-        sigemptyset(&signals)
-        sigaddset(&signals, SIGINT)
-        sigaddset(&signals, SIGTERM)
-        sigprocmask(SIG_UNBLOCK, &signals, nil)
+        // Ctrl-C and SIGTERM: the first stops what runs (exit 130/143), a second ends at once.
+        Interruption.install()
         do {
             var command = try parseAsRoot()
             // `-o FILE`: checked (created as a temporary file next to it) before any work.

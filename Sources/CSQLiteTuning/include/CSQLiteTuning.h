@@ -4,7 +4,7 @@
 
 /// Puts SQLite in multi-thread mode (no per-connection mutex: GRDB already serialises each
 /// connection) and turns off memory statistics (a global mutex on every allocation).
-/// Must run before the first connection opens; returns SQLite's result code.
+/// Accepts URI file names (`file:…?immutable=1`). Must run before the first connection opens; returns SQLite's result code.
 int tracedoctor_sqlite_configure(void);
 
 #endif

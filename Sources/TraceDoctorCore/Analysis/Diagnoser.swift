@@ -22,6 +22,7 @@ public struct DiagnosisRequest: Sendable {
 public enum Diagnoser {
     /// Opens the database read-only and diagnoses it (or one trace of it).
     public static func run(_ request: DiagnosisRequest) throws(TraceDoctorError) -> DiagnosisReport {
+        Interruption.doing("analysing the traces")
         let store = try TraceStore(path: request.databasePath, readOnly: true)
         defer { store.close() }
         do {
@@ -100,7 +101,10 @@ public enum Diagnoser {
         if let batched = source as? BatchedSpanSource {
             let batches = try batched.traceBatches(size: 256)
             phase("read")
-            for batch in batches { pipeline.submit(batch) { pass.record($0) } }
+            for batch in batches {
+                try Interruption.check()
+                pipeline.submit(batch) { pass.record($0) }
+            }
         } else {
             var started = false
             try source.forEachTrace { spans in
@@ -109,13 +113,16 @@ public enum Diagnoser {
                     phase("read")
                 }
                 guard !spans.isEmpty else { return }
+                try Interruption.check()
                 pipeline.add(spans) { pass.record($0) }
             }
         }
         pipeline.finish { pass.record($0) }
         phase("traces")
+        try Interruption.check()
         try pass.crossTraces(messageLogs: { try source.messageLogs() })
         phase("across traces")
+        try Interruption.check()
         try source.forEachLog { pass.record(log: $0) }
         phase("logs")
         return pass.finish()

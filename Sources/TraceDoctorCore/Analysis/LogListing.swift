@@ -20,12 +20,20 @@ public struct LogListing: Sendable {
         public var candidates: [TraceStore.SpanWindow]
         /// How many spans were running (may exceed `candidates.count`).
         public var candidateCount: Int
+        /// The clock-skew shift of the span it names (`trace` only): what `explain` adds to
+        /// place the line on the trace's adjusted clock; 0 where the raw clock is kept.
+        public var shiftNs: Int64 = 0
+        /// The host whose clock was adjusted, when `shiftNs` is not 0.
+        public var shiftedHost: String?
+
+        /// The line's time on the adjusted clock (the clock `explain` shows).
+        public var adjustedTimeNs: Int64? { log.timeNs.map { $0 + shiftNs } }
     }
 
     public let selection: Selection
     /// The trace resolved from the argument (`trace` only).
     public let traceID: TraceID?
-    /// The trace's earliest span start, for offsets (`trace` only).
+    /// The trace's earliest span start on the adjusted clock, for offsets (`trace` only).
     public let traceStartNs: Int64?
     public let lines: [Line]
     /// Every line of the database (for the `unlinked` and `dangling` shares).
@@ -35,8 +43,9 @@ public struct LogListing: Sendable {
 
     /// Reads the lines `selection` names; with `errorsOnly`, ERROR and FATAL lines only.
     public static func read(
-        databasePath: String, selection: Selection, errorsOnly: Bool = false
+        databasePath: String, selection: Selection, errorsOnly: Bool = false, options: AnalysisOptions = AnalysisOptions()
     ) throws(TraceDoctorError) -> LogListing {
+        Interruption.doing("listing the logs")
         let store = try TraceStore(path: databasePath, readOnly: true)
         defer { store.close() }
         let total = try store.logCount()
@@ -50,10 +59,25 @@ public struct LogListing: Sendable {
                     + (spans.count > 8 ? ", …" : ""))
             }
             let logs = try store.logs(ofTrace: id, spanID: span, errorsOnly: errorsOnly)
-            let start = spans.compactMap(\.startNs).filter { $0 != 0 }.min()
+            // One clock with `explain`: each line moves with the clock-skew shift of its span.
+            let tree = TraceTree(spans: spans)
+            let skew = ClockSkew(tree: tree, maxSkewNs: options.maxSkewNs)
+            var bySpan: [SpanID: Int] = [:]
+            for (i, s) in tree.spans.enumerated() where bySpan[s.spanID] == nil { bySpan[s.spanID] = i }
+            let starts = tree.spans.indices.filter { tree.spans[$0].startNs.map { $0 != 0 } ?? false }.map { skew.start[$0] }
+            let lines = logs.map { log in
+                var line = Line(log: log, candidates: [], candidateCount: 0)
+                if let spanID = log.spanID, let i = bySpan[spanID], skew.shift[i] != 0 {
+                    line.shiftNs = skew.shift[i]
+                    line.shiftedHost = tree.spans[i].process.host
+                }
+                return line
+            }
             return LogListing(
-                selection: selection, traceID: id, traceStartNs: start,
-                lines: logs.map { Line(log: $0, candidates: [], candidateCount: 0) }, totalLogs: total)
+                selection: selection, traceID: id, traceStartNs: starts.min(),
+                lines: lines.sorted {
+                    ($0.adjustedTimeNs ?? Int64.min, $0.log.rowID) < ($1.adjustedTimeNs ?? Int64.min, $1.log.rowID)
+                }, totalLogs: total)
         case .dangling:
             let ids = try store.allTraceIDs()
             let full = Set(ids)

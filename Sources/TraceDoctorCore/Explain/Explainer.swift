@@ -33,6 +33,7 @@ public enum Explainer {
         lap("pick")
         let diagnosis = try Diagnoser.diagnoseTrace(query, databasePath: request.databasePath, options: request.options)
         lap("diagnose")
+        Interruption.doing("explaining the trace")
         let store = try TraceStore(path: request.databasePath, readOnly: true)
         defer { store.close() }
 

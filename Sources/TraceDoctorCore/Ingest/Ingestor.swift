@@ -68,10 +68,10 @@ public enum Ingestor {
             report.databaseTotals = try store.totals()
             if !existed && report.databaseTotals.sources == 0 {
                 // Nothing was stored: leave the disk as it was, without an empty database.
-                store.close()
-                TraceStore.remove(request.databasePath)
-                report.databaseNotCreated = true
+                report.databaseNotCreated = store.removeIfEmpty()
             }
+            // The last connection checkpoints and removes the -wal: one file, readable anywhere.
+            store.close()
         }
         return report
     }
@@ -80,6 +80,7 @@ public enum Ingestor {
         _ input: InputPath, request: IngestRequest, store: IngestDestination, stdin: Int32, progress: IngestProgress?
     ) throws(TraceDoctorError) -> FileReport {
         var file = FileReport(path: input.displayPath)
+        Interruption.doing("ingesting \(input.displayPath) (its transaction was rolled back: nothing of it is stored)")
         do {
             let raw: FileDescriptorSource
             var size: Int64?
@@ -145,6 +146,8 @@ public enum Ingestor {
             ).description
         } catch let error as TraceDoctorError {
             switch error {
+            case .interrupted:
+                file.status = .interrupted
             case .database, .databaseFromNewerVersion, .notATraceDoctorDatabase:
                 throw error
             case .unknownFormat where input.wasFound, .emptyInput where input.wasFound:

@@ -171,16 +171,18 @@ public enum TraceDoctorError: Error, Sendable, Equatable, CustomStringConvertibl
             return "nothing to load: no span or log record in " + paths.joined(separator: ", ")
                 + " (is this the folder the exporter writes to? pass --allow-empty to accept an empty capture)"
         case .interrupted:
-            return "interrupted"
+            let activity = Interruption.currentActivity
+            return "interrupted by \(Interruption.signalName)" + (activity.isEmpty ? "" : " while " + activity)
         case let .clickHouse(server, message):
             return "ClickHouse \(server): \(message)"
         }
     }
 
-    /// The process exit code this error maps to: 64 for usage errors, 130 after Ctrl-C, 2 otherwise.
+    /// The process exit code this error maps to: 64 for usage errors, 130 after Ctrl-C (143 after
+    /// SIGTERM), 2 otherwise.
     public var exitCode: Int32 {
         if case .usage = self { return 64 }
-        if case .interrupted = self { return 130 }
+        if case .interrupted = self { return Interruption.exitCode }
         return 2
     }
 }

@@ -9,13 +9,13 @@ public enum IngestTextReport {
             ]
             switch file.status {
             case .ingested:
-                row[2] = String(file.counts.spans)
+                // What the file added; what was already stored is counted in the note.
+                row[2] = String(file.counts.spans - file.counts.duplicateSpans)
                 row[3] = String(file.counts.traces)
-                row[4] = String(file.counts.logs)
+                row[4] = String(file.counts.logs - file.counts.duplicateLogs)
                 row[5] = Units.duration(seconds: file.seconds)
                 var notes: [String] = []
-                let duplicates = file.counts.duplicateSpans + file.counts.duplicateLogs
-                if duplicates > 0 { notes.append("\(duplicates) already stored") }
+                if let duplicates = Self.duplicates(file.counts) { notes.append(duplicates + " already stored") }
                 if file.counts.separatedSharedSpans > 0 {
                     notes.append(Units.plural(file.counts.separatedSharedSpans, "shared client/server span ID") + " separated")
                 }
@@ -41,12 +41,16 @@ public enum IngestTextReport {
             let n = report.files.filter { $0.status == status }.count
             if n > 0 || status == .ingested { parts.append("\(n) \(status.summaryWord)") }
         }
+        // What was stored (the database line below agrees with it on a new database), then
+        // what was read but already stored.
         var summary = "total: " + Units.plural(report.files.count, "file") + " (" + parts.joined(separator: ", ") + "), "
-        summary += Units.plural(total.spans, "span") + " in " + Units.plural(total.traces, "trace") + ", "
-        summary += Units.plural(total.logs, "log") + " in " + Units.duration(seconds: report.seconds)
+        summary += Units.plural(total.spans - total.duplicateSpans, "span") + " and "
+        summary += Units.plural(total.logs - total.duplicateLogs, "log") + (report.dryRun ? " read" : " stored")
+        summary += " in " + Units.duration(seconds: report.seconds)
         if report.seconds >= 1, total.spans + total.logs > 0 {
             summary += " (" + Units.count(Double(total.spans + total.logs) / report.seconds) + " records/s)"
         }
+        if let duplicates = Self.duplicates(total) { summary += "; " + duplicates + " already stored, not stored again" }
         lines.append(summary)
         let db = report.databaseTotals
         if report.dryRun {
@@ -63,6 +67,14 @@ public enum IngestTextReport {
             lines.append("interrupted: the files marked ingested above are stored; the rest is not")
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// "121 spans, 63 logs": the records read that the database already held (nil for none).
+    static func duplicates(_ counts: IngestCounts) -> String? {
+        var parts: [String] = []
+        if counts.duplicateSpans > 0 { parts.append(Units.plural(counts.duplicateSpans, "span")) }
+        if counts.duplicateLogs > 0 { parts.append(Units.plural(counts.duplicateLogs, "log")) }
+        return parts.isEmpty ? nil : parts.joined(separator: ", ")
     }
 }
 

@@ -35,9 +35,12 @@ public enum LogsReport {
         out.append(style.dim(columns + "message"))
         for line in listing.lines {
             let log = line.log
-            var text = (log.timeNs.map(TextFormat.clock) ?? "?").rightPadded(12) + "  "
+            // On the trace's adjusted clock, as `explain` shows it; `~` where the raw one differs.
+            let adjusted = line.adjustedTimeNs
+            var text = (adjusted.map(TextFormat.clock) ?? "?").rightPadded(12) + " "
+            text += line.shiftNs != 0 ? "~" : " "
             if let start = listing.traceStartNs {
-                text += (log.timeNs.map { TextFormat.offset($0 - start) } ?? "?").leftPadded(9) + "  "
+                text += (adjusted.map { TextFormat.offset($0 - start) } ?? "?").leftPadded(9) + "  "
             }
             text += TextFormat.fit(log.level, 7).rightPadded(7) + "  " + TextFormat.fit(log.service.isEmpty ? "-" : log.service, serviceWidth).rightPadded(serviceWidth) + "  "
             switch listing.selection {
@@ -49,6 +52,13 @@ public enum LogsReport {
             if log.firstLine.moreLines > 0 { message += " (+" + Units.plural(log.firstLine.moreLines, "line") + ")" }
             let body = TextFormat.fit(text + message, width)
             out.append(log.isError ? String(body.prefix(text.count)) + style.red(String(body.dropFirst(text.count))) : body)
+            if line.shiftNs != 0, let raw = log.timeNs {
+                var note = "~ raw clock " + TextFormat.clock(raw)
+                if let start = listing.traceStartNs { note += ", " + TextFormat.offset(raw - start) }
+                note += " (" + (line.shiftedHost.map { "host \($0)" } ?? "its span") + " adjusted by "
+                    + (line.shiftNs > 0 ? "+" : "−") + Units.duration(ns: Int64(line.shiftNs.magnitude)) + ")"
+                out.append(style.dim(TextFormat.fit(String(repeating: " ", count: 14) + note, width)))
+            }
             if let first = line.candidates.first {
                 var during = "during \(first.name) (span \(first.spanID.hex) of trace \(TextFormat.shortID(first.traceID))…)"
                 if line.candidateCount > 1 { during += ", or " + Units.plural(line.candidateCount - 1, "other span") }
@@ -72,7 +82,9 @@ public enum LogsReport {
             let log = line.log
             var members: [(String, JSONValue)] = [
                 ("time_ns", .optional(log.timeNs)),
-                ("offset_ns", .optional(listing.traceStartNs.flatMap { s in log.timeNs.map { $0 - s } })),
+                ("adjusted_time_ns", .optional(line.adjustedTimeNs)),
+                ("clock_shift_ns", .int(Int(line.shiftNs))),
+                ("offset_ns", .optional(listing.traceStartNs.flatMap { s in line.adjustedTimeNs.map { $0 - s } })),
                 ("level", .string(log.level)),
                 ("severity_number", .int(log.severityNumber)),
                 ("service", .string(log.service)),

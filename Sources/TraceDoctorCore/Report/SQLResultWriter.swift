@@ -6,7 +6,13 @@ import Foundation
 public protocol SQLResultWriter: AnyObject {
     func columns(_ names: [String]) throws
     func row(_ values: [SQLValue]) throws
+    /// The query had more rows than the `rows` written (`--max-rows`); called before `finish`.
+    func stopped(after rows: Int)
     func finish() throws
+}
+
+extension SQLResultWriter {
+    public func stopped(after rows: Int) {}
 }
 
 /// Where report text goes (stdout in the command; a string in tests).
@@ -93,9 +99,17 @@ final class SQLTableWriter: SQLResultWriter {
         return line
     }
 
+    /// Set when `--max-rows` stopped the output.
+    private var stoppedAfter: Int?
+
+    func stopped(after rows: Int) { stoppedAfter = rows }
+
     func finish() throws {
         if widths == nil { flushPending() }
         var footer = "(\(Units.plural(count, "row")))"
+        if let stoppedAfter {
+            footer = "(the first \(Units.plural(stoppedAfter, "row")); the query returns more: --max-rows 0 prints all, --format csv or json prints every row)"
+        }
         if cut { footer += " long values are cut; --format csv or json prints them whole" }
         out(footer + "\n")
     }

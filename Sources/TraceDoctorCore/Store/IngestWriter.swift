@@ -17,7 +17,7 @@ public struct IngestCounts: Sendable, Equatable, Codable {
     public var spans = 0
     /// Spans not stored because an identical span was already in the database.
     public var duplicateSpans = 0
-    /// Distinct trace IDs among the spans read.
+    /// Distinct trace IDs among the spans stored (a span already stored does not count).
     public var traces = 0
     public var logs = 0
     public var duplicateLogs = 0
@@ -107,7 +107,8 @@ final class IngestWriter: RecordSink {
 
     /// Rebuilds dropped indexes, separates shared client/server span IDs when the format has
     /// them (`SharedSpanPairs`), and removes the spans and logs that another source had already
-    /// stored (the same span exported twice). Copies a dump itself repeats stay.
+    /// stored (the same span exported twice; the same log record in an application's log file
+    /// and in the Collector's OTLP copy). Copies a dump itself repeats stay.
     func finish(separatingSharedSpans: Bool) throws -> IngestCounts {
         for table in deferredIndexes {
             for index in Schema.indexes[table] ?? [] {
@@ -131,17 +132,14 @@ final class IngestWriter: RecordSink {
             counts.duplicateSpans = db.changesCount
         }
         if logsBefore > 0 {
-            try db.execute(
-                sql: """
-                    DELETE FROM logs WHERE id > ?1 AND EXISTS (
-                        SELECT 1 FROM logs AS earlier
-                        WHERE earlier.service = logs.service AND earlier.time_ns IS logs.time_ns AND earlier.id <= ?1
-                            AND earlier.identity_hash = logs.identity_hash)
-                    """, arguments: [logsBefore])
-            counts.duplicateLogs = db.changesCount
+            counts.duplicateLogs = try LogIdentity.deleteRepeats(db, after: logsBefore)
         }
         var result = counts
         result.traces = traceIDs.count
+        if counts.duplicateSpans > 0 {
+            // The traces this file added spans to, not those whose spans were all stored before.
+            result.traces = try Int.fetchOne(db, sql: "SELECT count(DISTINCT trace_id) FROM spans WHERE id > ?", arguments: [spansBefore]) ?? 0
+        }
         return result
     }
 
@@ -323,16 +321,13 @@ final class IngestWriter: RecordSink {
         lastSpanRowID = sqlite3_last_insert_rowid(connection)
     }
 
+    /// What makes two reports the same log record, in whichever format each came (`LogIdentity`).
     private func identity(of log: LogRecord) -> Int64 {
-        var fields: (Int64, Int64, UInt64, UInt64, UInt64, UInt64) = (
-            log.timeNs ?? -1, log.observedTimeNs ?? -1, log.traceID?.high ?? 0, log.traceID?.low ?? 0,
-            log.spanID?.value ?? 0, UInt64(log.severityNumber)
-        )
-        var hasher = XXH64(seed: 0x6C6F_6773)
-        withUnsafeBytes(of: &fields) { hasher.update($0) }
-        log.body.withUnsafeBytes { hasher.update($0) }
-        log.service.withUnsafeBytes { hasher.update($0) }
-        return Int64(bitPattern: hasher.finalize())
+        log.body.withUnsafeBytes { body in
+            LogIdentity.hash(
+                traceHigh: log.traceID?.high ?? 0, traceLow: log.traceID?.low ?? 0, spanID: log.spanID?.value ?? 0,
+                severity: log.severityNumber, body: body)
+        }
     }
 
     func log(_ log: LogRecord) throws {

@@ -89,6 +89,7 @@ private func authorize(
 public final class ReadOnlyQuery {
     public let path: String
     private var connection: OpaquePointer?
+    private var interruptToken: Int?
     private let log = AuthorizerLog()
 
     /// Opens `path` read-only. The caller has already checked that it is a tracedoctor
@@ -96,23 +97,42 @@ public final class ReadOnlyQuery {
     public init(path: String) throws(TraceDoctorError) {
         self.path = path
         var db: OpaquePointer?
-        let status = sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nil)
+        let access = ReadAccess.choose(path: path)
+        let status = sqlite3_open_v2(access.filename(path), &db, access.flags | SQLITE_OPEN_NOMUTEX, nil)
         guard status == SQLITE_OK, let db else {
             let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open"
             sqlite3_close(db)
             throw .database(path: path, message: message)
         }
         connection = db
+        interruptToken = Interruption.add(db)
+        if access == .queryOnly { sqlite3_exec(db, "PRAGMA query_only = ON", nil, nil, nil) }
         sqlite3_busy_timeout(db, 30_000)
         sqlite3_set_authorizer(db, authorize, Unmanaged.passUnretained(log).toOpaque())
     }
 
-    deinit { sqlite3_close(connection) }
+    deinit {
+        if let interruptToken { Interruption.remove(interruptToken) }
+        sqlite3_close(connection)
+    }
 
-    /// Runs one statement. `columns` receives the column names first; then `row` each row.
+    /// Runs one statement. `columns` receives the column names first; then `row` each row, at
+    /// most `maxRows` of them: returns true when the query had more. Stops with an error after
+    /// `timeoutSeconds`, and when a signal interrupts it (`Interruption`).
+    @discardableResult
     public func run(
-        _ sql: String, columns: ([String]) throws -> Void, row: ([SQLValue]) throws -> Void
-    ) throws {
+        _ sql: String, timeoutSeconds: Double? = nil, maxRows: Int? = nil, columns: ([String]) throws -> Void,
+        row: ([SQLValue]) throws -> Void
+    ) throws -> Bool {
+        let deadline = Deadline(seconds: timeoutSeconds)
+        // Every 10,000 virtual machine steps: has the time run out? A nonzero answer interrupts.
+        sqlite3_progress_handler(
+            connection, 10_000,
+            { context in
+                guard let context else { return 0 }
+                return Unmanaged<Deadline>.fromOpaque(context).takeUnretainedValue().hasPassed ? 1 : 0
+            }, Unmanaged.passUnretained(deadline).toOpaque())
+        defer { sqlite3_progress_handler(connection, 0, nil, nil) }
         log.refused = []
         var statement: OpaquePointer?
         var tail: UnsafePointer<CChar>?
@@ -144,19 +164,30 @@ public final class ReadOnlyQuery {
             throw TraceDoctorError.query(
                 message: String(cString: sqlite3_errmsg(connection)), sql: sql, offset: offset >= 0 ? offset : nil)
         }
-        guard let statement else { return }  // an empty statement (only a comment)
+        guard let statement else { return false }  // an empty statement (only a comment)
         if sqlite3_stmt_readonly(statement) == 0 {
             throw TraceDoctorError.query(message: "tracedoctor sql is read-only: this statement writes", sql: sql, offset: nil)
         }
         let count = sqlite3_column_count(statement)
         try columns((0..<count).map { String(cString: sqlite3_column_name(statement, $0)) })
         var values = [SQLValue](repeating: .null, count: Int(count))
+        var rows = 0
         while true {
             let step = sqlite3_step(statement)
             if step == SQLITE_DONE { break }
             guard step == SQLITE_ROW else {
+                if step == SQLITE_INTERRUPT {
+                    if Interruption.isRequested { throw TraceDoctorError.interrupted }
+                    if deadline.hasPassed {
+                        throw TraceDoctorError.query(
+                            message: "the query ran longer than --timeout \(Units.duration(seconds: timeoutSeconds ?? 0)) and was stopped; narrow it (a WHERE on trace_id, a LIMIT) or pass a longer --timeout (0: none)",
+                            sql: sql, offset: nil)
+                    }
+                }
                 throw TraceDoctorError.query(message: String(cString: sqlite3_errmsg(connection)), sql: sql, offset: nil)
             }
+            if let maxRows, rows == maxRows { return true }
+            rows += 1
             for i in 0..<count {
                 switch sqlite3_column_type(statement, i) {
                 case SQLITE_INTEGER: values[Int(i)] = .integer(sqlite3_column_int64(statement, i))
@@ -172,6 +203,22 @@ public final class ReadOnlyQuery {
             }
             try row(values)
         }
+        return false
+    }
+}
+
+/// When a query must stop: a time (or never), or a signal.
+private final class Deadline {
+    private let end: ContinuousClock.Instant?
+
+    init(seconds: Double?) {
+        end = seconds.flatMap { $0 > 0 ? ContinuousClock.now + .milliseconds(Int64($0 * 1000)) : nil }
+    }
+
+    var hasPassed: Bool {
+        if Interruption.isRequested { return true }
+        guard let end else { return false }
+        return ContinuousClock.now >= end
     }
 }
 

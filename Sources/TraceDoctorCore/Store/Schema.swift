@@ -8,18 +8,56 @@ enum Schema {
     /// `PRAGMA application_id` of a tracedoctor database ("TrDc").
     static let applicationID: Int32 = 0x5472_4463
 
-    static var migrator: DatabaseMigrator {
-        var migrator = DatabaseMigrator()
-        migrator.registerMigration("v1_sources_spans_logs") { db in
-            try db.execute(sql: v1)
-        }
-        migrator.registerMigration("v2_spans_by_time") { db in
-            try db.execute(sql: v2)
-        }
-        return migrator
+    /// The migrations, in order: (identifier, SQL). Their identifiers are recorded in
+    /// `grdb_migrations` (the table GRDB's migrator kept, so databases written before stay valid).
+    static let migrations: [(identifier: String, run: @Sendable (Database) throws -> Void)] = [
+        ("v1_sources_spans_logs", { db in try db.execute(sql: v1) }),
+        ("v2_spans_by_time", { db in try db.execute(sql: v2) }),
+        ("v3_log_identity_across_formats", v3),
+    ]
+
+    static var knownMigrations: [String] { migrations.map(\.identifier) }
+
+    /// The identifiers of the migrations a database has applied (none for a new file).
+    static func appliedMigrations(_ db: Database) throws -> Set<String> {
+        guard try db.tableExists("grdb_migrations") else { return [] }
+        return Set(try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations"))
     }
 
-    static var knownMigrations: [String] { migrator.migrations }
+    /// Creates or upgrades the schema inside one `BEGIN IMMEDIATE` transaction: the write lock is
+    /// taken before anything is read, so any number of processes opening a new path at once take
+    /// turns (each waits in the busy handler), and every one after the first finds the schema
+    /// complete. Refuses a file that is another application's database or from a newer tracedoctor.
+    static func migrate(_ db: Database, path: String) throws {
+        try db.inTransaction(.immediate) {
+            try check(db, path: path)
+            let applied = try appliedMigrations(db)
+            guard applied.count < migrations.count else { return .commit }
+            try db.execute(sql: "CREATE TABLE IF NOT EXISTS grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY)")
+            for migration in migrations where !applied.contains(migration.identifier) {
+                try migration.run(db)
+                try db.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES (?)", arguments: [migration.identifier])
+            }
+            return .commit
+        }
+    }
+
+    /// Refuses what tracedoctor must not read or write: another application's database, one
+    /// written by a newer tracedoctor. Returns the migrations applied.
+    @discardableResult
+    static func check(_ db: Database, path: String) throws -> Set<String> {
+        let applicationID = try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0
+        let tableCount = try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") ?? 0
+        if applicationID != Schema.applicationID && tableCount > 0 {
+            throw TraceDoctorError.notATraceDoctorDatabase(path: path, reason: "it is an SQLite database with other tables")
+        }
+        let applied = try appliedMigrations(db)
+        let unknown = applied.subtracting(knownMigrations)
+        if !unknown.isEmpty {
+            throw TraceDoctorError.databaseFromNewerVersion(path: path, unknownMigrations: unknown.sorted())
+        }
+        return applied
+    }
 
     /// The indexes of a table, as created by the migrations (`ingest` drops and rebuilds them
     /// around a load that is large next to what the table holds).
@@ -143,3 +181,14 @@ extension Schema {
         """
 }
 
+
+extension Schema {
+    /// The same log record arriving in two formats (an application's JSON log file and the
+    /// Collector's OTLP copy) is one record (issue 19): `logs.identity_hash` becomes what both
+    /// copies share — trace and span IDs, severity number and body (`LogIdentity`) — and no longer
+    /// the observed time or the service, which only one of them has. Existing rows are re-hashed.
+    static func v3(_ db: Database) throws {
+        try LogIdentity.register(in: db)
+        try db.execute(sql: "UPDATE logs SET identity_hash = tracedoctor_log_identity(trace_id, span_id, severity_number, body)")
+    }
+}

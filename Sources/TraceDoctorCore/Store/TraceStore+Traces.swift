@@ -62,14 +62,22 @@ extension TraceStore: BatchedSpanSource {
         let upper = SendableBox(SpanTable(resources: resources, expectedRows: Int(maxID - middle)))
         let failure = SendableBox<Error?>(nil)
         let path = self.path
+        let access = self.access ?? .readOnly
         let done = DispatchSemaphore(value: 0)
         DispatchQueue.global().async {
             do {
                 var config = Configuration()
-                config.readonly = true
-                config.prepareDatabase { db in try db.execute(sql: "PRAGMA mmap_size = \(TraceStore.readMapSize)") }
-                let queue = try DatabaseQueue(path: path, configuration: config)
-                try queue.inDatabase { db in try upper.value.load(db, rows: middle, maxID) }
+                config.readonly = access != .queryOnly
+                config.prepareDatabase { db in
+                    if access == .queryOnly { try db.execute(sql: "PRAGMA query_only = ON") }
+                    try db.execute(sql: "PRAGMA mmap_size = \(TraceStore.readMapSize)")
+                }
+                let queue = try DatabaseQueue(path: access.filename(path), configuration: config)
+                try queue.inDatabase { db in
+                    let token = db.sqliteConnection.map(Interruption.add)
+                    defer { token.map(Interruption.remove) }
+                    try upper.value.load(db, rows: middle, maxID)
+                }
                 try queue.close()
             } catch {
                 failure.value = error

@@ -4,12 +4,18 @@
 import CSQLiteTuning
 import Foundation
 import GRDB
+import GRDBSQLite
 
 public final class TraceStore: @unchecked Sendable {
     /// The path the user named (":memory:" for an in-memory database).
     public let path: String
     let queue: DatabaseQueue
     public let readOnly: Bool
+    private var closed = false
+    /// The connection's registration with `Interruption` (a signal interrupts its query).
+    private var interruptToken: Int?
+    /// How a reader opened the file (nil for a writer).
+    let access: ReadAccess?
 
     /// How much of the file a read-only connection maps (SQLite's `mmap_size`).
     static let readMapSize: Int64 = 1 << 34
@@ -40,8 +46,10 @@ public final class TraceStore: @unchecked Sendable {
         if readOnly && !exists {
             throw .database(path: path, message: "no database here; run `tracedoctor ingest FILE...` first (or pass --db)")
         }
+        let access = readOnly ? ReadAccess.choose(path: path) : nil
+        self.access = access
         var config = Configuration()
-        config.readonly = readOnly
+        config.readonly = readOnly && access != .queryOnly
         config.busyMode = .callback { attempts in
             if Interruption.isRequested { return false }
             if attempts == 20 { onBusy?() }
@@ -52,26 +60,27 @@ public final class TraceStore: @unchecked Sendable {
         config.foreignKeysEnabled = true
         config.label = "tracedoctor"
         config.prepareDatabase { db in
-            if !db.configuration.readonly {
-                try db.execute(sql: "PRAGMA journal_mode = WAL")
-                try db.execute(sql: "PRAGMA synchronous = NORMAL")
-            }
-            if db.configuration.readonly {
+            if readOnly {
+                if access == .queryOnly { try db.execute(sql: "PRAGMA query_only = ON") }
                 try db.execute(sql: "PRAGMA cache_size = -65536")
                 // Reading maps the file instead of copying each page out of the kernel's cache.
                 try db.execute(sql: "PRAGMA mmap_size = \(Self.readMapSize)")
                 try db.execute(sql: "PRAGMA temp_store = MEMORY")
             } else {
+                // WAL: readers go on reading while a file is written.
+                try db.execute(sql: "PRAGMA journal_mode = WAL")
+                try db.execute(sql: "PRAGMA synchronous = NORMAL")
                 try db.execute(sql: "PRAGMA cache_size = -16384")
                 // Sorts for index builds spill to temporary files, not to memory: RSS stays bounded.
                 try db.execute(sql: "PRAGMA temp_store = FILE")
             }
         }
         do {
-            queue = try DatabaseQueue(path: path, configuration: config)
+            queue = try DatabaseQueue(path: access?.filename(path) ?? path, configuration: config)
         } catch {
-            throw Self.describe(error, path: path)
+            throw Self.describe(error, path: path, access: access)
         }
+        interruptToken = queue.inDatabase { db in db.sqliteConnection.map(Interruption.add) }
         try checkAndMigrate()
     }
 
@@ -80,6 +89,7 @@ public final class TraceStore: @unchecked Sendable {
         _ = Self.configured
         path = ":memory:"
         readOnly = false
+        access = nil
         do {
             queue = try DatabaseQueue()
         } catch {
@@ -89,30 +99,18 @@ public final class TraceStore: @unchecked Sendable {
     }
 
     private func checkAndMigrate() throws(TraceDoctorError) {
-        let migrator = Schema.migrator
         do {
-            try queue.inDatabase { db in
-                let applicationID = try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0
-                let tableCount = try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") ?? 0
-                if applicationID != Schema.applicationID && tableCount > 0 {
-                    throw TraceDoctorError.notATraceDoctorDatabase(
-                        path: path, reason: "it is an SQLite database with other tables")
-                }
-                let applied = try migrator.appliedIdentifiers(db)
-                let unknown = applied.subtracting(Schema.knownMigrations)
-                if !unknown.isEmpty {
-                    throw TraceDoctorError.databaseFromNewerVersion(path: path, unknownMigrations: unknown.sorted())
-                }
-                if readOnly {
+            if readOnly {
+                try queue.inDatabase { db in
+                    let applied = try Schema.check(db, path: path)
                     if applied.count < Schema.knownMigrations.count {
                         throw TraceDoctorError.database(
                             path: path,
                             message: "written by an older tracedoctor; run `tracedoctor ingest` once (it upgrades the schema)")
                     }
                 }
-            }
-            if !readOnly {
-                try migrator.migrate(queue)
+            } else {
+                try queue.inDatabase { db in try Schema.migrate(db, path: path) }
             }
         } catch let error as TraceDoctorError {
             throw error
@@ -122,10 +120,15 @@ public final class TraceStore: @unchecked Sendable {
     }
 
     /// A user-facing error for a database failure.
-    static func describe(_ error: Error, path: String) -> TraceDoctorError {
+    static func describe(_ error: Error, path: String, access: ReadAccess? = nil) -> TraceDoctorError {
         if let error = error as? TraceDoctorError { return error }
         if let error = error as? DatabaseError {
+            if access == .readOnly, [.SQLITE_CANTOPEN, .SQLITE_READONLY].contains(error.resultCode) {
+                return .database(path: path, message: ReadAccess.pendingWALMessage)
+            }
             switch error.resultCode {
+            case .SQLITE_INTERRUPT:
+                return .interrupted
             case .SQLITE_NOTADB:
                 return .notATraceDoctorDatabase(path: path, reason: "not an SQLite file")
             case .SQLITE_BUSY, .SQLITE_LOCKED:
@@ -155,9 +158,39 @@ public final class TraceStore: @unchecked Sendable {
         }
     }
 
-    /// Closes the connection (further use fails).
+    /// Closes the connection (further use fails). The last connection to close a WAL database
+    /// checkpoints it and removes its -wal and -shm files (SQLite's rule; a reader that could
+    /// write opens with `ReadAccess.queryOnly` so that it does too): what is left is one file that
+    /// needs no recovery and that a reader opens even where it cannot write.
     public func close() {
+        guard !closed else { return }
+        closed = true
+        if let interruptToken { Interruption.remove(interruptToken) }
         try? queue.close()
+    }
+
+    deinit { close() }
+
+    /// Deletes the database at `path` if it holds no source and no other process has it open:
+    /// an `ingest` that stored nothing leaves no empty database behind, but never removes one
+    /// another `ingest` has just created.
+    func removeIfEmpty() -> Bool {
+        guard !readOnly, !closed else { return false }
+        var empty = false
+        try? queue.inDatabase { db in
+            // Never wait; leaving WAL mode fails while another connection has the file open.
+            if let connection = db.sqliteConnection { sqlite3_busy_timeout(connection, 0) }
+            guard try String.fetchOne(db, sql: "PRAGMA journal_mode = DELETE") == "delete" else { return }
+            try db.inTransaction(.exclusive) {
+                empty = try Int.fetchOne(db, sql: "SELECT count(*) FROM sources") == 0
+                return .commit
+            }
+        }
+        closed = true
+        if let interruptToken { Interruption.remove(interruptToken) }
+        try? queue.close()
+        if empty { Self.remove(path) }
+        return empty
     }
 
     /// Runs `body` with read access.

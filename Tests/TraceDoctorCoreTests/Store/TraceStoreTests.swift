@@ -113,4 +113,39 @@ import Testing
         try "this is not a database, it is a text file that is long enough".write(toFile: path, atomically: true, encoding: .utf8)
         #expect(throws: TraceDoctorError.self) { try TraceStore(path: path) }
     }
+
+    /// Migration v3 re-hashes the logs a v2 database holds, so that the same record arriving
+    /// later in another format (here the log file's line, in milliseconds) is found as a duplicate.
+    @Test func migrationV3RehashesStoredLogsForTheDuplicateCheck() throws {
+        let path = NSTemporaryDirectory() + "tracedoctor-v2-\(UUID().uuidString).db"
+        defer { TraceStore.remove(path) }
+        let otlp = #"{"resourceLogs":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"frontend"}}]},"scopeLogs":[{"logRecords":[{"timeUnixNano":"1795315507732123136","observedTimeUnixNano":"1795315507732156018","severityNumber":9,"severityText":"INFO","body":{"stringValue":"checkout page requested (cart 0)"},"traceId":"fe88d3c2df9642e63670e4e28819f52e","spanId":"de3e267aa55ede1b"}]}]}]}"#
+        let line = #"{"time":"2026-11-22T02:45:07.732Z","level":"INFO","msg":"checkout page requested (cart 0)","otelTraceID":"fe88d3c2df9642e63670e4e28819f52e","otelSpanID":"de3e267aa55ede1b","otelServiceName":"frontend"}"# + "\n"
+        do {
+            let store = try TraceStore(path: path)
+            try ingest(store, otlp, hash: "h1")
+            // As a v2 database had it: without v3, and another hash in identity_hash.
+            try store.queue.write { db in
+                try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = 'v3_log_identity_across_formats'")
+                try db.execute(sql: "UPDATE logs SET identity_hash = 12345")
+            }
+            store.close()
+        }
+        #expect(throws: TraceDoctorError.self) { try TraceStore(path: path, readOnly: true) }
+        let store = try TraceStore(path: path)
+        let expected = Array("checkout page requested (cart 0)".utf8).withUnsafeBytes {
+            LogIdentity.hash(traceHigh: 0xfe88_d3c2_df96_42e6, traceLow: 0x3670_e4e2_8819_f52e, spanID: 0xde3e_267a_a55e_de1b, severity: 9, body: $0)
+        }
+        #expect(try count(store, "SELECT identity_hash FROM logs") == Int(expected))
+        let outcome = try store.ingest(
+            SourceDescription(path: "app.log.jsonl", format: .jsonLogs, sizeBytes: Int64(line.utf8.count)),
+            finished: { ("h2", Int64(line.utf8.count), 0) },
+            body: { sink in try JSONLogReader().read(MemorySource(line), into: sink, context: ReadContext(keepGoing: false)) })
+        guard case let .ingested(counts) = outcome else {
+            Issue.record("expected ingested")
+            return
+        }
+        #expect(counts.logs == 1 && counts.duplicateLogs == 1)
+        #expect(try count(store, "SELECT count(*) FROM logs") == 1)
+    }
 }
