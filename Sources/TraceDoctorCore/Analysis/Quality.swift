@@ -20,6 +20,16 @@ public struct Quality: Sendable, Equatable {
 
         /// Share of all lines linked to a span.
         public var linkage: Double? { total > 0 ? Double(linkedToSpan) / Double(total) : nil }
+
+        /// Lines whose trace ID names a stored trace (with or without a span).
+        public var joinedByTraceID: Int { withTraceID - dangling }
+        /// …of which no span: the trace ID only.
+        public var traceIDOnly: Int { joinedByTraceID - linkedToSpan }
+        /// Lines no ID joins (no trace ID, not `log_unlinked` either).
+        public var notJoined: Int { total - withTraceID - unlinked }
+
+        /// Share of all lines joined by trace ID.
+        public var traceIDLinkage: Double? { total > 0 ? Double(joinedByTraceID) / Double(total) : nil }
     }
 
     public var traces = 0

@@ -64,9 +64,11 @@ extension Policy {
           timing_violations:
             max_per_1000_spans: 10
             severity: warning
-          # log lines linked to a span / all log lines (skipped without logs)
+          # log lines linked to a span / all log lines (skipped without logs);
+          # min_by_trace_id: lines whose trace ID names a stored trace / all lines
           log_linkage:
             min: 50%
+            min_by_trace_id: 0%
             severity: warning
           # services that must have spans in the capture
           required_services:

@@ -54,7 +54,8 @@ extension Policy {
         }
         try readMinimum(rules, .traceCompleteness, into: &policy.traceCompleteness)
         try readMinimum(rules, .parentLinkage, into: &policy.parentLinkage)
-        try readMinimum(rules, .logLinkage, into: &policy.logLinkage)
+        try readMinimum(rules, .logLinkage, extra: ["min_by_trace_id"], into: &policy.logLinkage)
+        if let v = try rules.mapping(CheckRule.logLinkage.name).share("min_by_trace_id") { policy.logLinkageByTraceID = v }
 
         let orphans = try rules.mapping(CheckRule.orphanShare.name)
         try orphans.only(["max", "severity"])
@@ -92,9 +93,11 @@ extension Policy {
         return policy
     }
 
-    private static func readMinimum(_ rules: PolicyMapping, _ rule: CheckRule, into value: inout Minimum) throws(TraceDoctorError) {
+    private static func readMinimum(
+        _ rules: PolicyMapping, _ rule: CheckRule, extra: [String] = [], into value: inout Minimum
+    ) throws(TraceDoctorError) {
         let map = try rules.mapping(rule.name)
-        try map.only(["min", "severity"])
+        try map.only(["min", "severity"] + extra)
         if let v = try map.share("min") { value.min = v }
         if let v = try map.severity() { value.severity = v }
     }

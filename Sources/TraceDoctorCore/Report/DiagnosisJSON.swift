@@ -62,7 +62,8 @@ public enum DiagnosisJSON {
                 rootsWithCoverage: q.rootCoverages.count, logLinkage: Nullable(q.logLinkage.map(round)),
                 logs: LogCounts(
                     total: logs.total, withTraceId: logs.withTraceID, linkedToSpan: logs.linkedToSpan, dangling: logs.dangling,
-                    unlinked: logs.unlinked),
+                    unlinked: logs.unlinked, joinedByTraceAndSpanId: logs.linkedToSpan, joinedByTraceIdOnly: logs.traceIDOnly,
+                    notJoined: logs.notJoined, traceIdLinkage: Nullable(logs.traceIDLinkage.map(round))),
                 timingViolations: q.timingViolations, timingViolationsPer1000Spans: round(q.timingViolationsPer1000Spans),
                 clockSkewAdjustedSpans: report.skewAdjustments.filter(\.applied).reduce(0) { $0 + $1.spansShifted },
                 includeRemote: report.options.includeRemote, diagnoses: Counts(q)))
@@ -387,6 +388,12 @@ public enum DiagnosisJSON {
         var linkedToSpan: Int
         var dangling: Int
         var unlinked: Int
+        /// How lines join: by trace and span ID, by trace ID only, not at all (no trace ID and
+        /// not written in a span's time); the share joined by trace ID.
+        var joinedByTraceAndSpanId: Int
+        var joinedByTraceIdOnly: Int
+        var notJoined: Int
+        var traceIdLinkage: Nullable<Double>
     }
 
     struct StatsDocument: Encodable {
