@@ -10,8 +10,10 @@ extension TraceStore {
     }
 
     /// Lines among rows `rows` of `logs` (at most `scanLimit` rows from the first, read by row
-    /// id) that name a span with both times, with that span's times; at most `limit`.
-    public func logClockSamples(rows: ClosedRange<Int64>, scanLimit: Int64 = 200_000, limit: Int = 5_000)
+    /// id) that name a span with both times, with that span's times; at most `limit`. Each line
+    /// finds its span through `spans_by_trace_parent` (trace ID, then the trace's spans): the
+    /// limit keeps a file of lines in one huge trace cheap.
+    public func logClockSamples(rows: ClosedRange<Int64>, scanLimit: Int64 = 100_000, limit: Int = 1_000)
         throws(TraceDoctorError) -> [LogClockCheck.Sample]
     {
         try read { db in
