@@ -66,6 +66,7 @@ struct CheckCommand: ParsableCommand, WritesReport {
     @Option(name: .long, help: ArgumentHelp("Write a JUnit XML report (one test case per rule).", valueName: "file"))
     var junit: String?
 
+    @OptionGroup var link: LinkKeyOptions
     @OptionGroup var output: OutputOptions
     @OptionGroup var destination: ReportFileOptions
 
@@ -84,7 +85,8 @@ struct CheckCommand: ParsableCommand, WritesReport {
         let baselineFile = try writeBaseline.map { path throws(TraceDoctorError) in try PendingOutput.open(path) }
         let request = CheckRequest(
             paths: paths, databasePath: paths.isEmpty ? TraceStore.resolvePath(db) : db, policyPath: policy,
-            baselinePath: baseline, keepGoing: keepGoing, inputFormat: inputFormat, allowEmpty: allowEmpty)
+            baselinePath: baseline, keepGoing: keepGoing, inputFormat: inputFormat, allowEmpty: allowEmpty,
+            linkKeys: link.keys)
         if let db = request.databasePath, !paths.isEmpty { try OutputFile.createFolders(for: db) }
         let progress = Terminal.stderrIsTerminal && !output.quiet ? ProgressBar() : nil
         let result: CheckResult

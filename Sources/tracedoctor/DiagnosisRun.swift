@@ -8,9 +8,10 @@ import TraceDoctorCore
 enum DiagnosisRun {
     /// Runs the diagnoses; a failure is printed and becomes exit code 2 (64 for usage errors).
     static func run(
-        store: StoreOptions, analysis: AnalysisOptionGroup, traceQuery: String? = nil
+        store: StoreOptions, analysis: AnalysisOptionGroup, traceQuery: String? = nil, linkKeys: [LinkKey] = []
     ) throws -> DiagnosisReport {
-        let request = DiagnosisRequest(databasePath: store.path, options: try analysis.options(), traceQuery: traceQuery)
+        let request = DiagnosisRequest(
+            databasePath: store.path, options: try analysis.options(), traceQuery: traceQuery, linkKeys: linkKeys)
         let report: DiagnosisReport
         do {
             report = try Diagnoser.run(request)

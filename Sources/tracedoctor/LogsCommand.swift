@@ -44,18 +44,7 @@ struct LogsCommand: ParsableCommand, WritesReport {
     @Flag(name: .long, help: "ERROR and FATAL lines only.")
     var errors = false
 
-    @Option(
-        name: .customLong("link-key"),
-        help: ArgumentHelp(
-            "A log field whose value a span attribute carries: request_id, or execution_id=workflow.run_id when the attribute has another name (repeatable).",
-            valueName: "field[=attribute]"),
-        transform: { text in
-            guard let key = LinkKey(text) else {
-                throw ValidationError("not a key: give a log field name (request_id), or field=attribute (execution_id=workflow.run_id)")
-            }
-            return key
-        })
-    var linkKeys: [LinkKey] = []
+    @OptionGroup var link: LinkKeyOptions
 
     @Argument(help: ArgumentHelp("A unique prefix of the trace ID (hex, base64 or decimal).", valueName: "trace-id"))
     var traceID: String?
@@ -82,7 +71,7 @@ struct LogsCommand: ParsableCommand, WritesReport {
         let listing: LogListing
         do {
             listing = try LogListing.read(
-                databasePath: store.path, selection: selection, errorsOnly: errors, linkKeys: linkKeys)
+                databasePath: store.path, selection: selection, errorsOnly: errors, linkKeys: link.keys)
         } catch {
             throw Terminal.fail(error)
         }

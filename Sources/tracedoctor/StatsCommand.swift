@@ -26,9 +26,10 @@ struct StatsCommand: ParsableCommand, WritesReport {
     @OptionGroup var destination: ReportFileOptions
     @OptionGroup var analysis: AnalysisOptionGroup
     @OptionGroup var report: ReportOptions
+    @OptionGroup var link: LinkKeyOptions
 
     func run() throws {
-        let result = try DiagnosisRun.run(store: store, analysis: analysis)
+        let result = try DiagnosisRun.run(store: store, analysis: analysis, linkKeys: link.keys)
         switch output.format {
         case .json:
             DiagnosisRun.print(DiagnosisJSON.stats(result), output)

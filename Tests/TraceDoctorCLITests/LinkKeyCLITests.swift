@@ -86,3 +86,36 @@ import Testing
         #expect(run.stderr.contains("not a key: give a log field name (request_id), or field=attribute"), "\(run.stderr)")
     }
 }
+
+extension LinkKeyCLITests {
+    @Test func statsAndCheckCountLinesJoinedByKey() throws {
+        let tmp = CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: tmp) }
+        let db = try database(tmp)
+        let plain = try CLI.json(try CLI.run(["stats", "--db", db, "--format", "json"]).stdout)
+        #expect((plain["logs"] as? [String: Any])?["joined_by_key"] as? Int == 0)
+        #expect((plain["logs"] as? [String: Any])?["not_joined"] as? Int == 4)
+
+        let stats = try CLI.run(["stats", "--db", db, "--format", "json"] + Self.keys)
+        let logs = try #require(try CLI.json(stats.stdout)["logs"] as? [String: Any])
+        #expect(logs["total"] as? Int == 7)
+        #expect(logs["with_trace_id"] as? Int == 3)
+        #expect(logs["joined_by_key"] as? Int == 2)
+        #expect(logs["ambiguous_key"] as? Int == 1)
+        #expect(logs["not_joined"] as? Int == 2)
+        let text = try CLI.run(["stats", "--db", db] + Self.keys).stdout
+        #expect(text.contains("no trace ID: joined by key 2 (1 ambiguous), written in a span's time 0, neither 2"), "\(text)")
+
+        // The policy's link_keys do the same for check; a bad key is a policy error.
+        let policy = tmp + "/p.yml"
+        try "link_keys: [order_id=order.id, request_id]\nrules:\n  log_linkage:\n    min: 90%\n"
+            .write(toFile: policy, atomically: true, encoding: .utf8)
+        let check = try CLI.run(["check", "--db", db, "--policy", policy, "--no-color"])
+        #expect(check.stdout.contains("2 lines without trace ID join a trace by key (link_keys), 1 carry a key value of several traces"), "\(check.stdout)")
+        let bad = tmp + "/bad.yml"
+        try "link_keys: [\"a b\"]\n".write(toFile: bad, atomically: true, encoding: .utf8)
+        let refused = try CLI.run(["check", "--db", db, "--policy", bad])
+        #expect(refused.status == 2)
+        #expect(refused.stderr.contains("link_keys: 'a b' is not a key"), "\(refused.stderr)")
+    }
+}

@@ -12,6 +12,7 @@ extension Policy {
         # fails) or off (not evaluated). An unknown key is an error.
         version: 1
         examples: 3                  # worst example traces shown per rule
+        link_keys: []                # log fields that join lines without trace ID (--link-key)
 
         analysis:
           min_gap: 10ms              # unaccounted_time: shortest gap that counts

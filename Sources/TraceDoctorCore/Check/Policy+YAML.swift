@@ -33,13 +33,23 @@ extension Policy {
             throw .policy(path: path, line: nil, column: nil, message: "not valid YAML: \(error)")
         }
         let top = try PolicyMapping(root, context: "", path: path)
-        try top.only(["version", "examples", "analysis", "rules", "baseline"])
+        try top.only(["version", "examples", "link_keys", "analysis", "rules", "baseline"])
         if let version = try top.integer("version", range: 0...Int.max), version != Self.version {
             throw PolicyMapping.error(
                 path, top.node("version")?.mark,
                 "policy version \(version) is not one this tracedoctor reads (it reads version \(Self.version))")
         }
         if let examples = try top.integer("examples", range: 0...100) { policy.examples = examples }
+        if let keys = try top.strings("link_keys") {
+            for text in keys {
+                guard let key = LinkKey(text) else {
+                    throw PolicyMapping.error(
+                        path, top.node("link_keys")?.mark,
+                        "link_keys: '\(text)' is not a key: give a log field name (request_id), or field=attribute (execution_id=workflow.run_id)")
+                }
+                policy.linkKeys.append(key)
+            }
+        }
 
         let analysis = try top.mapping("analysis")
         try analysis.only(["min_gap", "min_gap_share", "max_skew"])

@@ -132,6 +132,8 @@ public struct Policy: Sendable, Equatable {
     /// `log_linkage.min_by_trace_id`: log lines whose trace ID names a stored trace / all log lines
     /// (0: no requirement).
     public var logLinkageByTraceID: Double = 0
+    /// `link_keys`: correlation keys that join log lines without a trace ID (`--link-key`).
+    public var linkKeys: [LinkKey] = []
     public var requiredServices = Required(names: [], severity: .error)
     public var requiredRootOperations = Required(names: [], severity: .error)
     public var baseline = BaselineTolerance()

@@ -169,6 +169,10 @@ extension PolicyEvaluator {
                 + "service was running: log_unlinked)",
             "\(logs.dangling) lines name a trace that is not in the capture (log_dangling)",
         ]
+        if logs.joinedByKey + logs.ambiguousKey > 0 {
+            result.details.append(
+                "\(logs.joinedByKey) lines without trace ID join a trace by key (link_keys), \(logs.ambiguousKey) carry a key value of several traces")
+        }
         return result
     }
 

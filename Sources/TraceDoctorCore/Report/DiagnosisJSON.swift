@@ -63,7 +63,7 @@ public enum DiagnosisJSON {
                 logs: LogCounts(
                     total: logs.total, withTraceId: logs.withTraceID, linkedToSpan: logs.linkedToSpan, dangling: logs.dangling,
                     unlinked: logs.unlinked, joinedByTraceAndSpanId: logs.linkedToSpan, joinedByTraceIdOnly: logs.traceIDOnly,
-                    notJoined: logs.notJoined, traceIdLinkage: Nullable(logs.traceIDLinkage.map(round))),
+                    joinedByKey: logs.joinedByKey, ambiguousKey: logs.ambiguousKey, notJoined: logs.notJoined, traceIdLinkage: Nullable(logs.traceIDLinkage.map(round))),
                 timingViolations: q.timingViolations, timingViolationsPer1000Spans: round(q.timingViolationsPer1000Spans),
                 clockSkewAdjustedSpans: report.skewAdjustments.filter(\.applied).reduce(0) { $0 + $1.spansShifted },
                 includeRemote: report.options.includeRemote, diagnoses: Counts(q)))
@@ -392,6 +392,8 @@ public enum DiagnosisJSON {
         /// not written in a span's time); the share joined by trace ID.
         var joinedByTraceAndSpanId: Int
         var joinedByTraceIdOnly: Int
+        var joinedByKey: Int
+        var ambiguousKey: Int
         var notJoined: Int
         var traceIdLinkage: Nullable<Double>
     }

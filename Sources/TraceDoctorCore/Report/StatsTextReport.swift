@@ -33,8 +33,10 @@ public enum StatsTextReport {
             rows.append([
                 "", "",
                 "joined by trace+span ID \(q.logs.linkedToSpan), trace ID only \(q.logs.traceIDOnly), "
-                    + "trace ID of no stored trace \(q.logs.dangling); no trace ID: written in a span's time "
-                    + "\(q.logs.unlinked), neither \(q.logs.notJoined)",
+                    + "trace ID of no stored trace \(q.logs.dangling); no trace ID: "
+                    + (q.logs.joinedByKey + q.logs.ambiguousKey > 0
+                        ? "joined by key \(q.logs.joinedByKey) (\(q.logs.ambiguousKey) ambiguous), " : "")
+                    + "written in a span's time \(q.logs.unlinked), neither \(q.logs.notJoined)",
             ])
         }
         rows.append([
