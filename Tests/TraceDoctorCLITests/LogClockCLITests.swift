@@ -99,6 +99,9 @@ extension LogClockCLITests {
         let clock = try #require(json["log_clock"] as? [String: Any])
         #expect(clock["offset_seconds"] as? Int == 28_800)
         #expect(clock["zone"] as? String == "+08:00")
+        let html = try CLI.run(["explain", "--db", naive, "--most-broken", "--format", "html"]).stdout
+        #expect(html.contains("log clock"), "no log clock fact in the HTML header")
+        #expect(html.contains("--log-timezone +08:00"))
 
         // With the flag the lines fall inside their spans, and the gap's lines join it again.
         let good = try CLI.run(["explain", "--db", fixed, "--most-broken", "--no-color"])
