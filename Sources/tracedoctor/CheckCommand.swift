@@ -67,6 +67,7 @@ struct CheckCommand: ParsableCommand, WritesReport {
     @Option(name: .long, help: ArgumentHelp("Write a JUnit XML report (one test case per rule).", valueName: "file"))
     var junit: String?
 
+    @OptionGroup var link: LinkKeyOptions
     @OptionGroup var output: OutputOptions
     @OptionGroup var destination: ReportFileOptions
 
@@ -95,7 +96,8 @@ struct CheckCommand: ParsableCommand, WritesReport {
         let baselineFile = try writeBaseline.map { path throws(TraceDoctorError) in try PendingOutput.open(path) }
         var request = CheckRequest(
             paths: paths, databasePath: paths.isEmpty ? TraceStore.resolvePath(db) : db, policyPath: policy,
-            baselinePath: baseline, keepGoing: keepGoing, inputFormat: inputFormat, allowEmpty: allowEmpty)
+            baselinePath: baseline, keepGoing: keepGoing, inputFormat: inputFormat, allowEmpty: allowEmpty,
+            linkKeys: link.keys)
         var clickhouse: SendableSource?
         if source.isClickHouse {
             let spans = SendableSource(try source.spanSource(service: serviceFilter.service))

@@ -10,12 +10,13 @@ enum DiagnosisRun {
     /// Runs the diagnoses; a failure is printed and becomes exit code 2 (64 for usage errors).
     static func run(
         store: StoreOptions, analysis: AnalysisOptionGroup, traceQuery: String? = nil, source: SourceOptions? = nil,
-        service: String? = nil
+        service: String? = nil, linkKeys: [LinkKey] = []
     ) throws -> DiagnosisReport {
         if let source, source.isClickHouse {
             return try runClickHouse(source, analysis: analysis, traceQuery: traceQuery, service: service)
         }
-        let request = DiagnosisRequest(databasePath: store.path, options: try analysis.options(), traceQuery: traceQuery)
+        let request = DiagnosisRequest(
+            databasePath: store.path, options: try analysis.options(), traceQuery: traceQuery, linkKeys: linkKeys)
         let report: DiagnosisReport
         do {
             report = try Diagnoser.run(request)

@@ -22,6 +22,11 @@ struct IngestCommand: ParsableCommand, WritesReport {
             with the same content again adds nothing. Paths that hold no span or log record (an empty folder) \
             exit 2 unless --allow-empty; folders missing on the --db path are created.
 
+            Log timestamps without an offset (Python's asctime, Celery) are taken as UTC unless \
+            --log-timezone names their zone. When the lines that name a span by ID sit a constant whole \
+            number of hours (or half or quarter hours) away from it, ingest says so on stderr (and in \
+            --format json, under log_clock), naming the offset to pass.
+
             Examples:
               tracedoctor ingest otel-export.jsonl
               tracedoctor ingest trace-from-jaeger-ui.json zipkin-export.json
@@ -30,6 +35,7 @@ struct IngestCommand: ParsableCommand, WritesReport {
               gzip -dc dump.json.gz | tracedoctor ingest -
               tracedoctor ingest --keep-going --format json broken-dump.jsonl
               tracedoctor ingest --dry-run exporter-output/  # check, store nothing
+              tracedoctor ingest --log-timezone Asia/Shanghai worker.log traces.json
             """
     )
 
@@ -50,6 +56,20 @@ struct IngestCommand: ParsableCommand, WritesReport {
 
     @Flag(name: .long, help: "Accept inputs that hold no span or log record (an empty folder) instead of exit 2.")
     var allowEmpty = false
+
+    @Option(
+        name: .customLong("log-timezone"),
+        help: ArgumentHelp(
+            "The zone of log timestamps written without an offset (default: UTC): an IANA name such as Asia/Shanghai, or an offset such as +08:00. Times that carry an offset or Z keep it.",
+            valueName: "zone"),
+        transform: { text in
+            guard let zone = LogTimeZone(text) else {
+                throw ValidationError(
+                    "not a zone: give an IANA name such as Asia/Shanghai or Europe/Berlin, an offset such as +08:00 or -05:30, or UTC")
+            }
+            return zone
+        })
+    var logTimeZone: LogTimeZone?
 
     @Argument(help: ArgumentHelp("Files, directories, or - for stdin.", valueName: "path"))
     var paths: [String] = []
@@ -77,7 +97,7 @@ struct IngestCommand: ParsableCommand, WritesReport {
         }
         let request = IngestRequest(
             paths: paths, databasePath: store.path, keepGoing: keepGoing, inputFormat: inputFormat,
-            dryRun: dryRun)
+            dryRun: dryRun, logTimeZone: logTimeZone)
         let progress = Terminal.stderrIsTerminal && !output.quiet ? ProgressBar() : nil
         let report: IngestReport
         // Output paths follow one rule: folders missing on the way are created (removed again
@@ -104,6 +124,11 @@ struct IngestCommand: ParsableCommand, WritesReport {
                 if file.skippedRecords > file.problems.count {
                     Terminal.err("tracedoctor: warning: … and \(file.skippedRecords - file.problems.count) more bad records in \(file.path)")
                 }
+            }
+        }
+        if !output.quiet {
+            for offset in report.logClock {
+                Terminal.err("tracedoctor: notice: \(offset.advice)")
             }
         }
         switch output.format {

@@ -13,13 +13,19 @@ struct LogsCommand: ParsableCommand, WritesReport {
             their offset from the trace's first span and the span each names (--span: one span only). \
             --unlinked (log_unlinked): lines without a trace ID written while a span of their service was \
             running, each with the span(s) it may belong to. --dangling (log_dangling): lines whose trace ID \
-            matches no ingested trace (a 64-bit ID matches a 128-bit trace on its low half).
+            matches no ingested trace (a 64-bit ID matches a 128-bit trace on its low half). \
+            --link-key FIELD[=ATTRIBUTE] (repeatable) joins a line without trace ID to the trace of the span \
+            whose attributes (or resource attributes) carry the same value, or of a line that carries both \
+            the value and a trace ID; a value on several traces joins nothing. Each line says how it was \
+            joined: trace+span ID, trace ID, key (which), or time (a guess).
 
             Examples:
               tracedoctor logs 936e93ca
               tracedoctor logs 936e93ca --span 3f337a32a645072c
               tracedoctor logs --unlinked
               tracedoctor logs --dangling --format json
+              tracedoctor logs 936e93ca --link-key request_id
+              tracedoctor logs --unlinked --link-key execution_id=workflow.run_id
             """
     )
 
@@ -38,6 +44,8 @@ struct LogsCommand: ParsableCommand, WritesReport {
 
     @Flag(name: .long, help: "ERROR and FATAL lines only.")
     var errors = false
+
+    @OptionGroup var link: LinkKeyOptions
 
     @Argument(help: ArgumentHelp("A unique prefix of the trace ID (hex, base64 or decimal).", valueName: "trace-id"))
     var traceID: String?
@@ -73,7 +81,8 @@ struct LogsCommand: ParsableCommand, WritesReport {
                 defer { source.summary(spans) }
                 listing = try ClickHouseExplainer.logs(source: spans, traceQuery: query, span: spanID, errorsOnly: errors)
             } else {
-                listing = try LogListing.read(databasePath: store.path, selection: selection, errorsOnly: errors)
+                listing = try LogListing.read(
+                    databasePath: store.path, selection: selection, errorsOnly: errors, linkKeys: link.keys)
             }
         } catch let error as TraceDoctorError {
             throw Terminal.fail(error)

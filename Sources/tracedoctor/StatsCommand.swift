@@ -35,6 +35,8 @@ struct StatsCommand: ParsableCommand, WritesReport {
         help: "With --source: aggregate inside ClickHouse and fetch one row (no spans): the per-trace counts only.")
     var inDatabase = false
 
+    @OptionGroup var link: LinkKeyOptions
+
     func validate() throws {
         try DiagnosisRun.requireSource(serviceFilter, source)
         if inDatabase && !source.isClickHouse { throw ValidationError("--in-database needs --source clickhouse://host/database") }
@@ -54,7 +56,7 @@ struct StatsCommand: ParsableCommand, WritesReport {
             DiagnosisRun.print(output.format == .json ? result.json() : result.text(), output)
             return
         }
-        let result = try DiagnosisRun.run(store: store, analysis: analysis, source: source, service: serviceFilter.service)
+        let result = try DiagnosisRun.run(store: store, analysis: analysis, source: source, service: serviceFilter.service, linkKeys: link.keys)
         switch output.format {
         case .json:
             DiagnosisRun.print(DiagnosisJSON.stats(result), output)

@@ -11,9 +11,14 @@ public struct DiagnosisRequest: Sendable {
     /// Limit the run to one trace (any unique prefix or spelling of its ID). Findings across
     /// traces (fragments, unpropagated calls) need the whole database and are left out then.
     public var traceQuery: String?
+    /// Correlation keys: lines without a trace ID that they join count as joined by key.
+    public var linkKeys: [LinkKey]
 
-    public init(databasePath: String, options: AnalysisOptions = AnalysisOptions(), traceQuery: String? = nil) {
+    public init(
+        databasePath: String, options: AnalysisOptions = AnalysisOptions(), traceQuery: String? = nil, linkKeys: [LinkKey] = []
+    ) {
         self.databasePath = databasePath
+        self.linkKeys = linkKeys
         self.options = options
         self.traceQuery = traceQuery
     }
@@ -31,7 +36,8 @@ public enum Diagnoser {
                 let spans = try store.spans(ofTrace: id)
                 return try diagnose(InMemorySpanSource(spans: spans), options: request.options)
             }
-            return try diagnose(store, options: request.options)
+            let keys = request.linkKeys.isEmpty ? KeyJoins() : try KeyJoiner.join(keys: request.linkKeys, store: store)
+            return try diagnose(store, options: request.options, keyJoins: keys)
         } catch let error as TraceDoctorError {
             throw error
         } catch {
@@ -87,8 +93,11 @@ public enum Diagnoser {
     }
 
     /// Diagnoses every trace of `source`.
-    public static func diagnose(_ source: SpanSource, options: AnalysisOptions) throws -> DiagnosisReport {
+    public static func diagnose(_ source: SpanSource, options: AnalysisOptions, keyJoins: KeyJoins = KeyJoins()) throws
+        -> DiagnosisReport
+    {
         var pass = Pass(options: options)
+        pass.keyJoins = keyJoins
         let pipeline = AnalysisPipeline(options: options)
         let clock = ContinuousClock()
         var mark = clock.now
@@ -151,6 +160,7 @@ public enum Diagnoser {
         /// Per trace ordinal: one root and no defect orphan, before cross-trace findings.
         var wholeOnItsOwn: [Bool] = []
         var logIndex: LogMatcher?
+        var keyJoins = KeyJoins()
 
         init(options: AnalysisOptions) {
             self.options = options
@@ -312,7 +322,11 @@ public enum Diagnoser {
         }
 
         mutating func record(log: LogReference) {
-            if logIndex == nil { logIndex = LogMatcher(index: index) }
+            if logIndex == nil {
+                logIndex = LogMatcher(index: index)
+                logIndex!.keyJoined = Set(keyJoins.joined.keys)
+                logIndex!.keyAmbiguous = Set(keyJoins.ambiguous.keys)
+            }
             logIndex!.record(log, into: &report.quality.logs)
         }
 

@@ -28,6 +28,14 @@ public struct LogListing: Sendable {
 
         /// The line's time on the adjusted clock (the clock `explain` shows).
         public var adjustedTimeNs: Int64? { log.timeNs.map { $0 + shiftNs } }
+
+        /// How it joins a trace (`time` for an unlinked line that only its time places).
+        public var join: LogJoin = .time
+        /// The trace and span a correlation key joined it to (`join` is `.key`).
+        public var keyTrace: TraceID?
+        public var keySpan: SpanID?
+        /// A key value it carries that several traces carry too (not joined).
+        public var ambiguity: KeyJoins.Ambiguity?
     }
 
     public let selection: Selection
@@ -39,16 +47,32 @@ public struct LogListing: Sendable {
     /// Every line of the database (for the `unlinked` and `dangling` shares).
     public let totalLogs: Int
 
+    /// The correlation keys used (`--link-key`).
+    public internal(set) var linkKeys: [LinkKey] = []
+
     public static let candidateLimit = 3
 
     /// Reads the lines `selection` names; with `errorsOnly`, ERROR and FATAL lines only.
+    /// With `linkKeys`, lines without a trace ID that share a key value with a span of the
+    /// trace are lines of the trace too, and `--unlinked` lines say which trace their key joins.
     public static func read(
-        databasePath: String, selection: Selection, errorsOnly: Bool = false, options: AnalysisOptions = AnalysisOptions()
+        databasePath: String, selection: Selection, errorsOnly: Bool = false, options: AnalysisOptions = AnalysisOptions(),
+        linkKeys: [LinkKey] = []
+    ) throws(TraceDoctorError) -> LogListing {
+        var listing = try select(
+            databasePath: databasePath, selection: selection, errorsOnly: errorsOnly, options: options, linkKeys: linkKeys)
+        listing.linkKeys = linkKeys
+        return listing
+    }
+
+    static func select(
+        databasePath: String, selection: Selection, errorsOnly: Bool, options: AnalysisOptions, linkKeys: [LinkKey]
     ) throws(TraceDoctorError) -> LogListing {
         Interruption.doing("listing the logs")
         let store = try TraceStore(path: databasePath, readOnly: true)
         defer { store.close() }
         let total = try store.logCount()
+        let keys = linkKeys.isEmpty || selection == .dangling ? KeyJoins() : try KeyJoiner.join(keys: linkKeys, store: store)
         switch selection {
         case .trace(let query, let span):
             let id = try store.resolveTraceID(query)
@@ -65,13 +89,26 @@ public struct LogListing: Sendable {
             var bySpan: [SpanID: Int] = [:]
             for (i, s) in tree.spans.enumerated() where bySpan[s.spanID] == nil { bySpan[s.spanID] = i }
             let starts = tree.spans.indices.filter { tree.spans[$0].startNs.map { $0 != 0 } ?? false }.map { skew.start[$0] }
-            let lines = logs.map { log in
-                var line = Line(log: log, candidates: [], candidateCount: 0)
-                if let spanID = log.spanID, let i = bySpan[spanID], skew.shift[i] != 0 {
+            func shifted(_ line: inout Line, span spanID: SpanID?) {
+                if let spanID, let i = bySpan[spanID], skew.shift[i] != 0 {
                     line.shiftNs = skew.shift[i]
                     line.shiftedHost = tree.spans[i].process.host
                 }
+            }
+            var lines = logs.map { log in
+                var line = Line(log: log, candidates: [], candidateCount: 0)
+                line.join = log.spanID.map { bySpan[$0] != nil } == true ? .traceAndSpan : .traceID
+                shifted(&line, span: log.spanID)
                 return line
+            }
+            for log in try store.logs(rowIDs: keys.rows(of: id)) where !(errorsOnly && !log.isError) {
+                guard let join = keys.joined[log.rowID], span == nil || join.spanID == span else { continue }
+                var line = Line(log: log, candidates: [], candidateCount: 0)
+                line.join = .key(join.key, value: join.value)
+                line.keyTrace = join.traceID
+                line.keySpan = join.spanID
+                shifted(&line, span: join.spanID)
+                lines.append(line)
             }
             return LogListing(
                 selection: selection, traceID: id, traceStartNs: starts.min(),
@@ -94,9 +131,18 @@ public struct LogListing: Sendable {
             let windows = try store.spanWindows(services: try store.servicesOfUnlinkedLogs()).mapValues(WindowIndex.init)
             var lines: [Line] = []
             try store.forEachStoredLog(withTraceID: false) { log in
-                guard let t = log.timeNs, !(errorsOnly && !log.isError), let index = windows[log.service] else { return }
-                let (found, count) = index.running(at: t, limit: candidateLimit)
-                if count > 0 { lines.append(Line(log: log, candidates: found, candidateCount: count)) }
+                guard !(errorsOnly && !log.isError) else { return }
+                var line = Line(log: log, candidates: [], candidateCount: 0)
+                if let join = keys.joined[log.rowID] {
+                    line.join = .key(join.key, value: join.value)
+                    line.keyTrace = join.traceID
+                    line.keySpan = join.spanID
+                }
+                line.ambiguity = keys.ambiguous[log.rowID]
+                if let t = log.timeNs, let index = windows[log.service] {
+                    (line.candidates, line.candidateCount) = index.running(at: t, limit: candidateLimit)
+                }
+                if line.candidateCount > 0 || line.keyTrace != nil || line.ambiguity != nil { lines.append(line) }
             }
             return LogListing(selection: selection, traceID: nil, traceStartNs: nil, lines: sorted(lines), totalLogs: total)
         }

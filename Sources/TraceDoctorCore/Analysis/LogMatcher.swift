@@ -10,6 +10,9 @@ struct LogMatcher {
     private let spans: Set<SpanKey>
     private let index: CrossTraceIndex
     private var services: [String: SpanProcess] = [:]
+    /// Rows joined by a correlation key, and rows whose key value is ambiguous.
+    var keyJoined: Set<Int64> = []
+    var keyAmbiguous: Set<Int64> = []
 
     private struct SpanKey: Hashable {
         var traceLow: UInt64
@@ -44,6 +47,11 @@ struct LogMatcher {
             }
             return
         }
+        if let row = log.rowID, keyJoined.contains(row) {
+            linkage.joinedByKey += 1
+            return
+        }
+        if let row = log.rowID, keyAmbiguous.contains(row) { linkage.ambiguousKey += 1 }
         guard let time = log.timeNs else { return }
         let probe: SpanProcess
         if let known = services[log.service] {

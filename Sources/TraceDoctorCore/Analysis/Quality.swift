@@ -13,13 +13,28 @@ public struct Quality: Sendable, Equatable {
         public var linkedToSpan = 0
         /// `log_dangling`: lines whose trace ID matches no stored trace.
         public var dangling = 0
-        /// `log_unlinked`: lines without a trace ID written while a span of their service was running.
+        /// `log_unlinked`: lines without a trace ID written while a span of their service was running
+        /// (and not joined by a correlation key).
         public var unlinked = 0
+        /// Lines without a trace ID joined to a trace by a correlation key (`--link-key`).
+        public var joinedByKey = 0
+        /// Lines without a trace ID whose key value is on several traces (not joined).
+        public var ambiguousKey = 0
 
         public init() {}
 
         /// Share of all lines linked to a span.
         public var linkage: Double? { total > 0 ? Double(linkedToSpan) / Double(total) : nil }
+
+        /// Lines whose trace ID names a stored trace (with or without a span).
+        public var joinedByTraceID: Int { withTraceID - dangling }
+        /// …of which no span: the trace ID only.
+        public var traceIDOnly: Int { joinedByTraceID - linkedToSpan }
+        /// Lines no ID joins (no trace ID, not `log_unlinked` either).
+        public var notJoined: Int { total - withTraceID - joinedByKey - unlinked }
+
+        /// Share of all lines joined by trace ID.
+        public var traceIDLinkage: Double? { total > 0 ? Double(joinedByTraceID) / Double(total) : nil }
     }
 
     public var traces = 0

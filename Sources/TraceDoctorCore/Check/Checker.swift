@@ -27,13 +27,16 @@ public struct CheckRequest: Sendable {
     public var diagnose: (@Sendable (AnalysisOptions) throws(TraceDoctorError) -> DiagnosisReport)?
     /// With `diagnose`: the arguments of the `tracedoctor explain` commands shown instead of `--db`.
     public var explainArguments: String?
+    /// Correlation keys, added to the policy's `link_keys`.
+    public var linkKeys: [LinkKey]
 
     public init(
         paths: [String], databasePath: String? = nil, policyPath: String? = nil, baselinePath: String? = nil,
         keepGoing: Bool = false, inputFormat: InputFormat? = nil, temporaryDirectory: String? = nil,
-        allowEmpty: Bool = false
+        allowEmpty: Bool = false, linkKeys: [LinkKey] = []
     ) {
         self.allowEmpty = allowEmpty
+        self.linkKeys = linkKeys
         self.paths = paths
         self.databasePath = databasePath
         self.policyPath = policyPath
@@ -85,7 +88,9 @@ public enum Checker {
             ingest = report
         }
 
-        let diagnosis = try Diagnoser.run(DiagnosisRequest(databasePath: database, options: policy.analysisOptions))
+        var keys = policy.linkKeys
+        for key in request.linkKeys where !keys.contains(key) { keys.append(key) }
+        let diagnosis = try Diagnoser.run(DiagnosisRequest(databasePath: database, options: policy.analysisOptions, linkKeys: keys))
         if diagnosis.quality.spans == 0 {
             throw .nothingToCheck("no spans in the database \(database): nothing to check (ingest some first)")
         }

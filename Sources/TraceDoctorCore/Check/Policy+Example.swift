@@ -12,6 +12,7 @@ extension Policy {
         # fails) or off (not evaluated). An unknown key is an error.
         version: 1
         examples: 3                  # worst example traces shown per rule
+        link_keys: []                # log fields that join lines without trace ID (--link-key)
 
         analysis:
           min_gap: 10ms              # unaccounted_time: shortest gap that counts
@@ -69,9 +70,11 @@ extension Policy {
           timing_violations:
             max_per_1000_spans: 10
             severity: warning
-          # log lines linked to a span / all log lines (skipped without logs)
+          # log lines linked to a span / all log lines (skipped without logs);
+          # min_by_trace_id: lines whose trace ID names a stored trace / all lines
           log_linkage:
             min: 50%
+            min_by_trace_id: 0%
             severity: warning
           # services that must have spans in the capture
           required_services:

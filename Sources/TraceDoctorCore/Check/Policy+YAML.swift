@@ -33,13 +33,23 @@ extension Policy {
             throw .policy(path: path, line: nil, column: nil, message: "not valid YAML: \(error)")
         }
         let top = try PolicyMapping(root, context: "", path: path)
-        try top.only(["version", "examples", "analysis", "rules", "baseline"])
+        try top.only(["version", "examples", "link_keys", "analysis", "rules", "baseline"])
         if let version = try top.integer("version", range: 0...Int.max), version != Self.version {
             throw PolicyMapping.error(
                 path, top.node("version")?.mark,
                 "policy version \(version) is not one this tracedoctor reads (it reads version \(Self.version))")
         }
         if let examples = try top.integer("examples", range: 0...100) { policy.examples = examples }
+        if let keys = try top.strings("link_keys") {
+            for text in keys {
+                guard let key = LinkKey(text) else {
+                    throw PolicyMapping.error(
+                        path, top.node("link_keys")?.mark,
+                        "link_keys: '\(text)' is not a key: give a log field name (request_id), or field=attribute (execution_id=workflow.run_id)")
+                }
+                policy.linkKeys.append(key)
+            }
+        }
 
         let analysis = try top.mapping("analysis")
         try analysis.only(["min_gap", "min_gap_share", "max_skew"])
@@ -54,7 +64,8 @@ extension Policy {
         }
         try readMinimum(rules, .traceCompleteness, into: &policy.traceCompleteness)
         try readMinimum(rules, .parentLinkage, into: &policy.parentLinkage)
-        try readMinimum(rules, .logLinkage, into: &policy.logLinkage)
+        try readMinimum(rules, .logLinkage, extra: ["min_by_trace_id"], into: &policy.logLinkage)
+        if let v = try rules.mapping(CheckRule.logLinkage.name).share("min_by_trace_id") { policy.logLinkageByTraceID = v }
 
         let orphans = try rules.mapping(CheckRule.orphanShare.name)
         try orphans.only(["max", "severity"])
@@ -93,9 +104,11 @@ extension Policy {
         return policy
     }
 
-    private static func readMinimum(_ rules: PolicyMapping, _ rule: CheckRule, into value: inout Minimum) throws(TraceDoctorError) {
+    private static func readMinimum(
+        _ rules: PolicyMapping, _ rule: CheckRule, extra: [String] = [], into value: inout Minimum
+    ) throws(TraceDoctorError) {
         let map = try rules.mapping(rule.name)
-        try map.only(["min", "severity"])
+        try map.only(["min", "severity"] + extra)
         if let v = try map.share("min") { value.min = v }
         if let v = try map.severity() { value.severity = v }
     }

@@ -130,6 +130,11 @@ public struct Policy: Sendable, Equatable {
     /// Per 1000 spans.
     public var timingViolations = Maximum(max: 10, severity: .warning)
     public var logLinkage = Minimum(min: 0.5, severity: .warning)
+    /// `log_linkage.min_by_trace_id`: log lines whose trace ID names a stored trace / all log lines
+    /// (0: no requirement).
+    public var logLinkageByTraceID: Double = 0
+    /// `link_keys`: correlation keys that join log lines without a trace ID (`--link-key`).
+    public var linkKeys: [LinkKey] = []
     public var requiredServices = Required(names: [], severity: .error)
     public var requiredRootOperations = Required(names: [], severity: .error)
     public var baseline = BaselineTolerance()

@@ -146,18 +146,33 @@ extension PolicyEvaluator {
         guard let value = logs.linkage else {
             return skipped(.logLinkage, rule.severity, threshold: "≥ " + pct(rule.min), "no log lines")
         }
-        let violated = value < rule.min
+        let byTraceID = logs.traceIDLinkage ?? 0
+        let minByTraceID = policy.logLinkageByTraceID
+        let violatedByTraceID = minByTraceID > 0 && byTraceID < minByTraceID
+        let violated = value < rule.min || violatedByTraceID
+        var threshold = "≥ " + pct(rule.min)
+        var actual = pct(value) + " (\(logs.linkedToSpan) of \(logs.total) lines)"
+        if minByTraceID > 0 {
+            threshold += ", by trace ID ≥ " + pct(minByTraceID)
+            actual += ", by trace ID " + pct(byTraceID)
+        }
         var result = RuleResult(
             rule: .logLinkage, severity: rule.severity, status: RuleResult.status(violated: violated, severity: rule.severity),
-            threshold: "≥ " + pct(rule.min), actual: pct(value) + " (\(logs.linkedToSpan) of \(logs.total) lines)",
-            thresholdValue: rule.min, actualValue: value)
+            threshold: threshold, actual: actual, thresholdValue: rule.min, actualValue: value)
         guard violated else { return result }
-        result.message = "\(logs.total - logs.linkedToSpan) of \(logs.total) log lines cannot be joined to a span"
+        result.message =
+            value < rule.min
+            ? "\(logs.total - logs.linkedToSpan) of \(logs.total) log lines cannot be joined to a span"
+            : "\(logs.total - logs.joinedByTraceID) of \(logs.total) log lines are not joined by trace ID (\(pct(byTraceID)) joined, \(pct(minByTraceID)) required)"
         result.details = [
             "\(logs.total - logs.withTraceID) lines carry no trace ID (\(logs.unlinked) of them while a span of their "
                 + "service was running: log_unlinked)",
             "\(logs.dangling) lines name a trace that is not in the capture (log_dangling)",
         ]
+        if logs.joinedByKey + logs.ambiguousKey > 0 {
+            result.details.append(
+                "\(logs.joinedByKey) lines without trace ID join a trace by key (link_keys), \(logs.ambiguousKey) carry a key value of several traces")
+        }
         return result
     }
 

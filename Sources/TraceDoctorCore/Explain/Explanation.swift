@@ -36,6 +36,9 @@ public struct Explanation: Sendable {
     public let services: [String]
     public let logSelection: ExplainRequest.Logs
     public let options: AnalysisOptions
+    /// The trace's lines that name a span sit a constant zone offset away from it (a log written
+    /// in local time without an offset, ingested without `--log-timezone`).
+    public internal(set) var logClock: LogClockOffset?
     /// How long each step of `Explainer.explain` took (`TRACEDOCTOR_TIMINGS=1` prints them).
     public internal(set) var phaseSeconds: [(phase: String, seconds: Double)] = []
 

@@ -202,12 +202,24 @@ struct ExplanationBuilder {
         let starts = nodes.filter { !$0.isPlaceholder }.map(\.startNs)
         let ends = nodes.filter { !$0.isPlaceholder }.map(\.endNs)
         let primary = analysis.primaryRoot
-        return Explanation(
+        var explanation = Explanation(
             diagnosis: diagnosis, findings: findings, nodes: nodes, topLevel: topLevel, attachedTraces: attached, logs: placed,
             criticalPath: path, startNs: starts.min() ?? 0, endNs: ends.max() ?? 0, rawStartNs: tree.startNs,
             rootNode: primary.map { nodeOfTreeIndex[$0] }.flatMap { $0 >= 0 ? $0 : nil },
             coverage: analysis.gaps.coverage.first { $0.root == primary }, services: Set(tree.spans.map(\.service)).sorted(),
             logSelection: logSelection, options: options)
+        explanation.logClock = Self.logClock(placed, nodes: nodes)
+        return explanation
+    }
+
+    /// A constant zone offset between the lines that name a span of the trace and that span.
+    static func logClock(_ logs: [ExplainedLog], nodes: [ExplainedSpan]) -> LogClockOffset? {
+        let samples = logs.compactMap { log -> LogClockCheck.Sample? in
+            guard log.link == .span, let n = log.node, let t = log.adjustedTimeNs else { return nil }
+            return LogClockCheck.Sample(logNs: t, spanStartNs: nodes[n].startNs, spanEndNs: nodes[n].endNs)
+        }
+        guard let (seconds, lines) = LogClockCheck.offset(of: samples) else { return nil }
+        return LogClockOffset(path: nil, offsetSeconds: seconds, lines: lines, examinedLines: samples.count, localTimeLines: nil)
     }
 
     /// Whether log trace ID `log` names trace `trace` (a 64-bit ID matches a 128-bit one on its low half).

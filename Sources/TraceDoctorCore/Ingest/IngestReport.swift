@@ -54,6 +54,8 @@ public struct FileReport: Sendable, Equatable, Encodable {
     public var error: String?
     /// For `not_a_dump`: why, when more can be said ("empty").
     public var note: String?
+    /// Log lines whose time named no zone (read as UTC, or in `--log-timezone`).
+    public var localTimeLogs = 0
     public var seconds: Double = 0
 
     public init(path: String) { self.path = path }
@@ -71,6 +73,8 @@ public struct IngestReport: Sendable, Equatable, Encodable {
     public var dryRun = false
     /// True when Ctrl-C stopped the run: files before the current one are stored, the rest not.
     public var interrupted = false
+    /// Files whose lines sit a constant zone offset away from the spans they name.
+    public var logClock: [LogClockOffset] = []
 
     public init() {}
 

@@ -13,16 +13,19 @@ public struct IngestRequest: Sendable {
     public var inputFormat: InputFormat?
     /// Read and validate only; store nothing (and do not open the database).
     public var dryRun: Bool
+    /// The zone of log timestamps written without an offset; nil takes them as UTC.
+    public var logTimeZone: LogTimeZone?
 
     public init(
         paths: [String], databasePath: String, keepGoing: Bool = false, inputFormat: InputFormat? = nil,
-        dryRun: Bool = false
+        dryRun: Bool = false, logTimeZone: LogTimeZone? = nil
     ) {
         self.paths = paths
         self.databasePath = databasePath
         self.keepGoing = keepGoing
         self.inputFormat = inputFormat
         self.dryRun = dryRun
+        self.logTimeZone = logTimeZone
     }
 }
 
@@ -47,14 +50,21 @@ public enum Ingestor {
         let existed = TraceStore.exists(request.databasePath)
         let store: IngestDestination = request.dryRun ? DryRunDestination() : try TraceStore(path: request.databasePath, onBusy: onBusy)
         var report = IngestReport()
+        var logRows: [Int: ClosedRange<Int64>] = [:]
         for input in inputs {
             if Interruption.isRequested {
                 report.interrupted = true
                 break
             }
             let fileClock = ContinuousClock.now
+            let rowsBefore = try (store as? TraceStore)?.lastLogRow()
             var file = try ingestOne(input, request: request, store: store, stdin: stdin, progress: progress)
             file.seconds = fileClock.duration(to: .now).seconds
+            if let rowsBefore, file.status == .ingested, file.counts.logs > file.counts.duplicateLogs,
+                let rowsAfter = try (store as? TraceStore)?.lastLogRow(), rowsAfter > rowsBefore
+            {
+                logRows[report.files.count] = (rowsBefore + 1)...rowsAfter
+            }
             report.files.append(file)
             if file.status == .interrupted {
                 report.interrupted = true
@@ -65,6 +75,7 @@ public enum Ingestor {
         report.seconds = clock.duration(to: .now).seconds
         report.dryRun = request.dryRun
         if let store = store as? TraceStore {
+            report.logClock = try checkLogClocks(of: report.files, rows: logRows, in: store)
             report.databaseTotals = try store.totals()
             if !existed && report.databaseTotals.sources == 0 {
                 // Nothing was stored: leave the disk as it was, without an empty database.
@@ -74,6 +85,23 @@ public enum Ingestor {
             store.close()
         }
         return report
+    }
+
+    /// The files whose lines sit a constant zone offset away from the spans they name (spans
+    /// stored before or in this run).
+    static func checkLogClocks(of files: [FileReport], rows: [Int: ClosedRange<Int64>], in store: TraceStore)
+        throws(TraceDoctorError) -> [LogClockOffset]
+    {
+        var found: [LogClockOffset] = []
+        for (index, range) in rows.sorted(by: { $0.key < $1.key }) {
+            let samples = try store.logClockSamples(rows: range)
+            guard let (seconds, lines) = LogClockCheck.offset(of: samples) else { continue }
+            found.append(
+                LogClockOffset(
+                    path: files[index].path, offsetSeconds: seconds, lines: lines, examinedLines: samples.count,
+                    localTimeLines: files[index].localTimeLogs))
+        }
+        return found
     }
 
     static func ingestOne(
@@ -120,12 +148,17 @@ public enum Ingestor {
             let (source, format) = try open(progressSource, path: input.displayPath, forced: request.inputFormat)
             file.format = format.rawValue
             let context = ReadContext(keepGoing: request.keepGoing)
+            var clockSink: LogClockSink?
             let outcome = try store.ingest(
                 SourceDescription(path: input.displayPath, format: format, sizeBytes: size ?? 0, expectedBytes: size),
                 finished: {
                     (knownHash ?? ContentHash.format(raw.hasher!.finalize()), size ?? raw.bytesRead, context.skippedCount)
                 },
-                body: { sink in try format.reader.read(source, into: sink, context: context) })
+                body: { sink in
+                    let clocked = LogClockSink(sink, zone: request.logTimeZone)
+                    clockSink = clocked
+                    try format.reader.read(source, into: clocked, context: context)
+                })
             switch outcome {
             case let .ingested(counts):
                 file.status = .ingested
@@ -135,6 +168,7 @@ public enum Ingestor {
                 file.sameAs = existing.path
             }
             file.skippedRecords = context.skippedCount
+            file.localTimeLogs = clockSink?.localTimeLines ?? 0
             file.problems = context.skipped.map { Problem($0, path: input.displayPath) }
         } catch let error as InputError where error.isInterruption {
             file.status = .interrupted

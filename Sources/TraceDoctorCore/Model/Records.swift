@@ -123,6 +123,9 @@ public final class SpanRecord {
 public final class LogRecord {
     /// Unix nanoseconds of the event; nil when the line has no time.
     public var timeNs: Int64?
+    /// `timeNs` came from a wall-clock time without offset (taken as UTC until `LogTimeZone`
+    /// says otherwise).
+    public var timeIsLocal = false
     public var observedTimeNs: Int64?
     /// OTLP severity number 0–24 (0 = unspecified).
     public var severityNumber: Int = 0
@@ -143,6 +146,7 @@ public final class LogRecord {
 
     public func reset() {
         timeNs = nil
+        timeIsLocal = false
         observedTimeNs = nil
         severityNumber = 0
         severityText.removeAll(keepingCapacity: true)
@@ -160,6 +164,7 @@ public final class LogRecord {
     /// Makes this record equal to `other`, reusing this one's storage.
     public func copy(from o: LogRecord) {
         timeNs = o.timeNs
+        timeIsLocal = o.timeIsLocal
         observedTimeNs = o.observedTimeNs
         severityNumber = o.severityNumber
         severityText.replace(with: o.severityText)

@@ -69,7 +69,8 @@ public enum DiagnosisJSON {
                 rootsWithCoverage: q.rootCoverages.count, logLinkage: Nullable(q.logLinkage.map(round)),
                 logs: LogCounts(
                     total: logs.total, withTraceId: logs.withTraceID, linkedToSpan: logs.linkedToSpan, dangling: logs.dangling,
-                    unlinked: logs.unlinked),
+                    unlinked: logs.unlinked, joinedByTraceAndSpanId: logs.linkedToSpan, joinedByTraceIdOnly: logs.traceIDOnly,
+                    joinedByKey: logs.joinedByKey, ambiguousKey: logs.ambiguousKey, notJoined: logs.notJoined, traceIdLinkage: Nullable(logs.traceIDLinkage.map(round))),
                 timingViolations: q.timingViolations, timingViolationsPer1000Spans: round(q.timingViolationsPer1000Spans),
                 asynchronousChildren: q.asynchronousChildren, asyncHandoffs: q.asyncHandoffs,
                 asyncHandoffsWithContext: q.asyncHandoffsWithContext,
@@ -452,6 +453,14 @@ public enum DiagnosisJSON {
         var linkedToSpan: Int
         var dangling: Int
         var unlinked: Int
+        /// How lines join: by trace and span ID, by trace ID only, not at all (no trace ID and
+        /// not written in a span's time); the share joined by trace ID.
+        var joinedByTraceAndSpanId: Int
+        var joinedByTraceIdOnly: Int
+        var joinedByKey: Int
+        var ambiguousKey: Int
+        var notJoined: Int
+        var traceIdLinkage: Nullable<Double>
     }
 
     struct StatsDocument: Encodable {

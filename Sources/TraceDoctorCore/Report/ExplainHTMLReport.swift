@@ -62,6 +62,7 @@ public enum ExplainHTMLReport {
                     + "(confidence \(TextFormat.confidence(parent.confidence)))")
         }
         fact("logs", e.logSelection == .none ? "not read (--logs none)" : ExplainTextReport.logCount(e))
+        if let clock = e.logClock { fact("log clock", clock.advice) }
         page.raw("</dl>\n</header>\n")
     }
 

@@ -52,6 +52,12 @@ public enum ExplainJSON {
             ("coverage", coverage),
             ("fragment_of", fragmentOf),
             ("log_selection", .string(e.logSelection.rawValue)),
+            ("log_clock", e.logClock.map { clock in
+                .object([
+                    ("offset_seconds", .int(clock.offsetSeconds)), ("zone", .string(clock.zone)), ("lines", .int(clock.lines)),
+                    ("examined_lines", .int(clock.examinedLines)), ("advice", .string(clock.advice)),
+                ])
+            } ?? .null),
             ("findings", .array(e.findings.enumerated().map { finding($0.offset, $0.element, e) })),
             ("nodes", .array(e.nodes.indices.map { node($0, e) })),
             ("top_level", .array(e.topLevel.map(JSONValue.int))),

@@ -71,6 +71,7 @@ public enum ExplainTextReport {
         case .errors: rows.append(("logs", logCount(e) + " (errors only)"))
         case .none: rows.append(("logs", "not read (--logs none)"))
         }
+        if let clock = e.logClock { rows.append(("log clock", clock.advice)) }
         var out: [String] = []
         for (label, value) in rows {
             let lines = TextFormat.wrapWords(value, width: layout.width - 10)

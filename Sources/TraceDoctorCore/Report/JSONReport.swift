@@ -23,7 +23,7 @@ public enum JSONReport {
 extension FileReport {
     private enum Keys: String, CodingKey {
         case path, status, format, spans, duplicateSpans, traces, logs, duplicateLogs, skippedRecords, problems
-        case separatedSharedSpans, sameAs, error, note, seconds
+        case separatedSharedSpans, sameAs, error, note, localTimeLogs, seconds
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -42,13 +42,14 @@ extension FileReport {
         try c.encode(sameAs, forKey: .sameAs)
         try c.encode(error, forKey: .error)
         try c.encode(note, forKey: .note)
+        try c.encode(localTimeLogs, forKey: .localTimeLogs)
         try c.encode((seconds * 1000).rounded() / 1000, forKey: .seconds)
     }
 }
 
 extension IngestReport {
     private enum Keys: String, CodingKey {
-        case database, files, total, seconds, databaseTotals, databaseNotCreated, dryRun, interrupted
+        case database, files, total, seconds, databaseTotals, databaseNotCreated, dryRun, interrupted, logClock
     }
 
     private struct Total: Encodable {
@@ -82,5 +83,6 @@ extension IngestReport {
         try c.encode(databaseNotCreated, forKey: .databaseNotCreated)
         try c.encode(dryRun, forKey: .dryRun)
         try c.encode(interrupted, forKey: .interrupted)
+        try c.encode(logClock, forKey: .logClock)
     }
 }

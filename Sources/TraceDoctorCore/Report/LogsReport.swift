@@ -15,7 +15,11 @@ public enum LogsReport {
         case .unlinked:
             out.append(
                 style.bold("log_unlinked") + ": " + Units.plural(n, "line")
-                    + " without trace ID written while a span of their service was running (of \(listing.totalLogs))")
+                    + " without trace ID "
+                    + (listing.linkKeys.isEmpty
+                        ? "written while a span of their service was running"
+                        : "joined by key (\(listing.linkKeys.map(\.description).joined(separator: ", "))) or written while a span of their service was running")
+                    + " (of \(listing.totalLogs))")
         case .dangling:
             out.append(
                 style.bold("log_dangling") + ": " + Units.plural(n, "line")
@@ -28,7 +32,7 @@ public enum LogsReport {
         if listing.traceStartNs != nil { columns += "offset     " }
         columns += "level    " + "service".rightPadded(serviceWidth) + "  "
         switch listing.selection {
-        case .trace: columns += "span              "
+        case .trace: columns += "span              joined            "
         case .dangling: columns += "trace ID                          "
         case .unlinked: break
         }
@@ -44,7 +48,9 @@ public enum LogsReport {
             }
             text += TextFormat.fit(log.level, 7).rightPadded(7) + "  " + TextFormat.fit(log.service.isEmpty ? "-" : log.service, serviceWidth).rightPadded(serviceWidth) + "  "
             switch listing.selection {
-            case .trace: text += (log.spanID?.hex ?? "-").rightPadded(16) + "  "
+            case .trace:
+                text += (log.spanID?.hex ?? line.keySpan?.hex ?? "-").rightPadded(16) + "  "
+                text += TextFormat.fit(line.join.label, 16).rightPadded(16) + "  "
             case .dangling: text += (log.traceID?.hex ?? "-").rightPadded(32) + "  "
             case .unlinked: break
             }
@@ -59,7 +65,15 @@ public enum LogsReport {
                     + (line.shiftNs > 0 ? "+" : "−") + Units.duration(ns: Int64(line.shiftNs.magnitude)) + ")"
                 out.append(style.dim(TextFormat.fit(String(repeating: " ", count: 14) + note, width)))
             }
-            if let first = line.candidates.first {
+            if case .unlinked = listing.selection, case let .key(key, value) = line.join, let trace = line.keyTrace {
+                var joined = "joined by key \(key.field) = '\(value)' to trace \(TextFormat.shortID(trace))…"
+                if let span = line.keySpan { joined += " (span \(span.hex))" }
+                out.append(style.dim(TextFormat.fit(String(repeating: " ", count: 14) + joined, width)))
+            } else if let a = line.ambiguity {
+                let text = "key \(a.key.field) = '\(a.value)' is on \(a.traces.count) traces: not joined"
+                out.append(style.dim(TextFormat.fit(String(repeating: " ", count: 14) + text, width)))
+            }
+            if line.keyTrace == nil, let first = line.candidates.first {
                 var during = "during \(first.name) (span \(first.spanID.hex) of trace \(TextFormat.shortID(first.traceID))…)"
                 if line.candidateCount > 1 { during += ", or " + Units.plural(line.candidateCount - 1, "other span") }
                 out.append(style.dim(TextFormat.fit(String(repeating: " ", count: 14) + during, width)))
@@ -102,6 +116,25 @@ public enum LogsReport {
             }
             members.append(("running_spans", .array(candidates)))
             members.append(("running_span_count", .int(line.candidateCount)))
+            var joinedBy = line.join.name
+            if case .unlinked = listing.selection, line.keyTrace == nil { joinedBy = line.candidateCount > 0 ? "time" : "none" }
+            members.append(("joined_by", .string(joinedBy)))
+            if case let .key(key, value) = line.join {
+                members.append(
+                    ("join_key", .object([
+                        ("field", .string(key.field)), ("attribute", .string(key.attribute)), ("value", .string(value)),
+                        ("trace_id", .optional(line.keyTrace?.hex)), ("span_id", .optional(line.keySpan?.hex)),
+                    ])))
+            } else {
+                members.append(("join_key", .null))
+            }
+            members.append(
+                ("ambiguous_key", line.ambiguity.map { a in
+                    .object([
+                        ("field", .string(a.key.field)), ("attribute", .string(a.key.attribute)), ("value", .string(a.value)),
+                        ("trace_ids", .array(a.traces.map { .string($0.hex) })),
+                    ])
+                } ?? .null))
             return .object(members)
         }
         return JSONValue.object([
@@ -112,6 +145,7 @@ public enum LogsReport {
             ("trace_start_ns", .optional(listing.traceStartNs)),
             ("total_logs", .int(listing.totalLogs)),
             ("count", .int(listing.lines.count)),
+            ("link_keys", .array(listing.linkKeys.map { .string($0.description) })),
             ("logs", .array(lines)),
         ]).rendered()
     }

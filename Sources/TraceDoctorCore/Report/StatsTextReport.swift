@@ -29,6 +29,16 @@ public enum StatsTextReport {
             q.logs.total > 0
                 ? "\(q.logs.linkedToSpan) of \(q.logs.total) log lines linked to a span" : "no log lines ingested",
         ])
+        if q.logs.total > 0 {
+            rows.append([
+                "", "",
+                "joined by trace+span ID \(q.logs.linkedToSpan), trace ID only \(q.logs.traceIDOnly), "
+                    + "trace ID of no stored trace \(q.logs.dangling); no trace ID: "
+                    + (q.logs.joinedByKey + q.logs.ambiguousKey > 0
+                        ? "joined by key \(q.logs.joinedByKey) (\(q.logs.ambiguousKey) ambiguous), " : "")
+                    + "written in a span's time \(q.logs.unlinked), neither \(q.logs.notJoined)",
+            ])
+        }
         rows.append([
             "timing violations", String(format: "%.2f", q.timingViolationsPer1000Spans) + " /1000",
             Units.plural(q.timingViolations, "child", "children") + " starting before or ending after the parent",

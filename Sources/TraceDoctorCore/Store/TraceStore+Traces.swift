@@ -101,7 +101,7 @@ extension TraceStore: BatchedSpanSource {
     /// Calls `body` with the IDs, service and time of every log line.
     public func forEachLog(_ body: (LogReference) throws -> Void) throws {
         try read { db in
-            let statement = try db.makeStatement(sql: "SELECT trace_id, span_id, service, time_ns FROM logs")
+            let statement = try db.makeStatement(sql: "SELECT trace_id, span_id, service, time_ns, id FROM logs")
             let s = statement.sqliteStatement
             let services = ByteInterner(capacity: 64)
             while sqlite3_step(s) == SQLITE_ROW {
@@ -121,7 +121,8 @@ extension TraceStore: BatchedSpanSource {
                     UnsafeRawBufferPointer(start: sqlite3_column_text(s, 2), count: Int(sqlite3_column_bytes(s, 2))))
                 let service = services.strings[Int(serviceIndex)]
                 let time: Int64? = sqlite3_column_type(s, 3) == SQLITE_NULL ? nil : sqlite3_column_int64(s, 3)
-                try body(LogReference(traceID: traceID, spanID: spanID, service: service, timeNs: time))
+                try body(
+                    LogReference(traceID: traceID, spanID: spanID, service: service, timeNs: time, rowID: sqlite3_column_int64(s, 4)))
             }
         }
     }

@@ -50,6 +50,7 @@ final class LogFieldSet {
     private let flags = Slot()
 
     private var timeNs: Int64?
+    private var timeIsLocal = false
     private var severity = 0
     private var traceID: TraceID?
     private var spanID: SpanID?
@@ -96,11 +97,13 @@ final class LogFieldSet {
                 demote(key, value, isString)
             }
         case .time:
-            guard let ns = isString ? LogTimestamp.parse(value) : LogTimestamp.epoch(value) else { return false }
+            guard let (ns, zoned) = isString ? LogTimestamp.parseNoting(value) : LogTimestamp.epoch(value).map({ ($0, true) })
+            else { return false }
             if time.losesTo(rank: rank, isNone: false) {
                 demote(time)
                 time.take(key: key, value: value, isString: isString, rank: rank, isNone: false)
                 timeNs = ns
+                timeIsLocal = !zoned
             } else {
                 demote(key, value, isString)
             }
@@ -209,7 +212,10 @@ final class LogFieldSet {
     func apply(to record: LogRecord, keepDemoted: Bool = true) {
         if message.rank != 0 { record.body.append(contentsOf: message.value) }
         if service.rank != 0 { record.service.append(contentsOf: service.value) }
-        if time.rank != 0 { record.timeNs = timeNs }
+        if time.rank != 0 {
+            record.timeNs = timeNs
+            record.timeIsLocal = timeIsLocal
+        }
         if level.rank != 0 {
             record.severityNumber = severity
             record.severityText.replace(with: level.value)

@@ -8,6 +8,8 @@ public struct LogLineHead: Sendable, Equatable {
     public var hasTimestamp = false
     /// UTC nanoseconds of the leading timestamp.
     public var timeNs: Int64?
+    /// The leading timestamp named no zone (`timeNs` read it as UTC).
+    public var timeIsLocal = false
     /// OTLP severity number of the level, 0 when the line names none.
     public var severity = 0
     /// Where the level word is in the line.
@@ -34,9 +36,10 @@ public struct LogLineHead: Sendable, Equatable {
         if open < n {
             let c = line[open]
             if c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9") {
-                if let (ns, end) = LogTimestamp.calendar(line, from: open) {
+                if let (ns, end, zoned) = LogTimestamp.calendarNoting(line, from: open) {
                     head.hasTimestamp = true
                     head.timeNs = ns
+                    head.timeIsLocal = !zoned
                     i = end
                 }
             } else if c >= UInt8(ascii: "A") && c <= UInt8(ascii: "Z") {

@@ -12,14 +12,20 @@ public enum LogTimestamp {
     /// A whole value: a calendar timestamp (RFC 3339 and relatives) or an epoch number in a
     /// string. Nil when it is neither, or out of the range of Int64 nanoseconds.
     public static func parse(_ text: UnsafeBufferPointer<UInt8>) -> Int64? {
+        parseNoting(text)?.ns
+    }
+
+    /// `parse`, also saying whether the value named its zone (`Z`, an offset, or an epoch
+    /// number, which is UTC by definition): `zoned` false means a wall-clock time taken as UTC.
+    public static func parseNoting(_ text: UnsafeBufferPointer<UInt8>) -> (ns: Int64, zoned: Bool)? {
         var lo = 0
         var hi = text.count
         while lo < hi, text[lo] == 0x20 { lo += 1 }
         while hi > lo, text[hi - 1] == 0x20 { hi -= 1 }
         guard lo < hi else { return nil }
         let trimmed = UnsafeBufferPointer(rebasing: text[lo..<hi])
-        if let (ns, end) = calendar(trimmed, from: 0), end == trimmed.count { return ns }
-        return epoch(trimmed)
+        if let (ns, end, zoned) = calendarNoting(trimmed, from: 0), end == trimmed.count { return (ns, zoned) }
+        return epoch(trimmed).map { ($0, true) }
     }
 
     /// Seconds, milliseconds, microseconds or nanoseconds since 1970 (by magnitude, see the
@@ -72,6 +78,14 @@ public enum LogTimestamp {
     /// `±HHMM` or `±HH`. Without a zone the time is taken as UTC. Returns the UTC nanoseconds
     /// and the index after the timestamp; nil if there is none there (or it is not a real date).
     public static func calendar(_ b: UnsafeBufferPointer<UInt8>, from start: Int) -> (ns: Int64, end: Int)? {
+        calendarNoting(b, from: start).map { ($0.ns, $0.end) }
+    }
+
+    /// `calendar`, also saying whether the timestamp named its zone: `zoned` false means a
+    /// wall-clock time without offset, taken as UTC (`LogTimeZone` turns it into UTC).
+    public static func calendarNoting(_ b: UnsafeBufferPointer<UInt8>, from start: Int)
+        -> (ns: Int64, end: Int, zoned: Bool)?
+    {
         let n = b.count
         var i = start
         guard i + 19 <= n,
@@ -98,9 +112,11 @@ public enum LogTimestamp {
             }
         }
         var offsetSeconds: Int64 = 0
+        var zoned = false
         if i < n {
             switch b[i] {
             case UInt8(ascii: "Z"), UInt8(ascii: "z"):
+                zoned = true
                 i += 1
             case UInt8(ascii: "+"), UInt8(ascii: "-"):
                 let sign: Int64 = b[i] == UInt8(ascii: "-") ? -1 : 1
@@ -117,6 +133,7 @@ public enum LogTimestamp {
                         j += 2
                     }
                     offsetSeconds = sign * Int64(hours * 3600 + minutes * 60)
+                    zoned = true
                     i = j
                 }
             default:
@@ -129,7 +146,7 @@ public enum LogTimestamp {
         guard !overflow else { return nil }
         let (total, overflow2) = ns.addingReportingOverflow(fractionNs)
         guard !overflow2 else { return nil }
-        return (total, i)
+        return (total, i, zoned)
     }
 
     /// A syslog (RFC 3164) timestamp `Mmm dd HH:MM:SS` at `from`: it has no year, so no

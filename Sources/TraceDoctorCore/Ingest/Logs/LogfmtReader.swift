@@ -42,6 +42,7 @@ public struct LogfmtReader: RecordReader {
             if !isPairs {
                 let parsed = head ?? LogLineHead.parse(line)
                 record.timeNs = parsed.timeNs
+                record.timeIsLocal = parsed.timeIsLocal
                 record.severityNumber = parsed.severity
                 if let level = parsed.level { record.severityText.append(contentsOf: line[level]) }
                 pairsStart = parsed.bodyStart

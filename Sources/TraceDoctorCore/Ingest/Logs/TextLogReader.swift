@@ -56,6 +56,7 @@ public struct TextLogReader: RecordReader {
         try assembler.start(at: position)
         let record = assembler.record
         record.timeNs = head.timeNs
+        record.timeIsLocal = head.timeIsLocal
         record.severityNumber = head.severity
         if let level = head.level { record.severityText.append(contentsOf: line[level]) }
         var end = line.count
