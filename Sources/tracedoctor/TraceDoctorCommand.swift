@@ -25,8 +25,8 @@ struct TraceDoctorCommand: ParsableCommand {
               tracedoctor explain 936e93ca -o trace.html # the same as a web page
               tracedoctor logs 936e93ca                  # the log lines of a trace
               tracedoctor check --junit report.xml dump/ # CI gate: policy, baseline
-              tracedoctor receive                        # be the OTLP endpoint (4318, 4317)
-              tracedoctor record -- pytest -q            # run, capture its traces, check them
+              tracedoctor receive                        # OTLP endpoint (4318, 4317)
+              tracedoctor record -- pytest -q            # run, capture, check
 
             Every command that prints a report takes --format json, and -o FILE to write it to a file \
             instead of stdout (folders missing on the path are created; the file is replaced only once \

@@ -36,7 +36,7 @@ enum ClickHouseFront {
     /// The files of each database.
     static func inputs(_ database: String) throws -> [String] {
         if database == "demo" {
-            return [CLI.fixtures + "/demo/traces.otlp.jsonl", CLI.fixtures + "/demo/logs.otlp.json"]
+            return [CLI.fixtures + "/demo/traces.otlp.jsonl", CLI.fixtures + "/demo-collector-copy/logs.otlp.json"]
         }
         let dir = try RealSDK.scenario(database)
         return [dir + "/traces.otlp.json", dir + "/logs.otlp.json"]
