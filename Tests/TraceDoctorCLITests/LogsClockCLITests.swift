@@ -15,7 +15,7 @@ import Testing
         #expect(text.status == 0 && text.stderr == "")
         // The inventory host runs 150 ms ahead: its line is at +227 ms (inside the 228 ms trace),
         // with the raw time under it.
-        #expect(text.stdout.contains("02:45:08.024 ~  +227 ms  INFO     inventory  36fa9d34c962a7d8  stock reserved\n"))
+        #expect(text.stdout.contains("02:45:08.024 ~  +227 ms  INFO     inventory  36fa9d34c962a7d8  trace+span ID     stock reserved\n"))
         #expect(text.stdout.contains("              ~ raw clock 02:45:08.175, +377 ms (host inventory-1 adjusted by −150 ms)\n"))
         #expect(!text.stdout.contains("  +377 ms  INFO"))
         let explained = try CLI.run(["explain", "bf576df7", "--db", db])
