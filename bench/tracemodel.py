@@ -755,14 +755,23 @@ class TraceGen:
         if q() < 0.5 * self.defect_rate:
             # Lost context: the consumer root has neither parent nor link to its producer.
             mid = None
-            if q() < 0.5:
+            if q() < 0.25:
+                # A worker that never extracted the context and starts its own INTERNAL root,
+                # with no messaging attributes: only queue order can tie it to a producer.
+                sp.kind = INTERNAL
+                sp.name = "handleEvent"
+                sp.scope = "manual"
+                sp.attrs = [("code.function", "s", "handleEvent"),
+                            ("code.namespace", "s", "shop.notification.worker")]
+            elif q() < 0.6:
                 mid = "msg-%016x" % int(q() * (1 << 64))
                 producer.attrs.append(("messaging.message.id", "s", mid))
                 sp.attrs.append(("messaging.message.id", "s", mid))
             self.truth.queue_handoffs.append({
                 "producer_trace_id": producer.trace, "producer_span_id": producer.sid,
                 "consumer_trace_id": trace, "consumer_root_span_id": sp.sid,
-                "topic": producer.svc.topic, "message_id": mid})
+                "topic": producer.svc.topic, "message_id": mid,
+                "consumer_kind": "consumer" if sp.kind == CONSUMER else "internal"})
         else:
             sp.links = [(producer.trace, producer.sid, [("messaging.operation.type", "s", "publish")])]
             self.truth.consumer_traces += 1
