@@ -258,6 +258,7 @@ class Truth:
         self.child_after_parent = 0
         self.large_gaps = 0
         self.consumer_traces = 0
+        self.queue_handoffs = []
         self.groups = 0
         self.samples = {k: [] for k in DEFECT_KINDS}
 
@@ -285,7 +286,10 @@ class Truth:
                 "child_before_parent": self.child_before_parent,
                 "child_after_parent": self.child_after_parent,
                 "large_gaps": self.large_gaps,
+                "unpropagated_messages": len(self.queue_handoffs),
             },
+            # Every planted queue hand-off whose consumer lost the context (not a sample).
+            "queue_handoffs": self.queue_handoffs,
             "samples": self.samples,
         }
 
@@ -293,6 +297,9 @@ class Truth:
 class TraceGen:
     def __init__(self, seed, defect_rate=1.0):
         self.rng = rng = random.Random(seed)
+        # Queue hand-offs without propagation draw from their own stream, so the main stream
+        # (trace shapes and the other planted defects) stays the same as before they existed.
+        self.qrng = random.Random(seed * 7919 + 20)
         self.defect_rate = defect_rate
         self.clock = EPOCH_NS
         self.truth = Truth()
@@ -744,9 +751,31 @@ class TraceGen:
                  ("messaging.kafka.offset", "i", int(r() * 9_999_999)),
                  ("messaging.destination.partition.id", "s", str(int(r() * 12)))]
         self.finish_attrs(sp, attrs)
-        sp.links = [(producer.trace, producer.sid, [("messaging.operation.type", "s", "publish")])]
+        q = self.qrng.random
+        if q() < 0.5 * self.defect_rate:
+            # Lost context: the consumer root has neither parent nor link to its producer.
+            mid = None
+            if q() < 0.25:
+                # A worker that never extracted the context and starts its own INTERNAL root,
+                # with no messaging attributes: only queue order can tie it to a producer.
+                sp.kind = INTERNAL
+                sp.name = "handleEvent"
+                sp.scope = "manual"
+                sp.attrs = [("code.function", "s", "handleEvent"),
+                            ("code.namespace", "s", "shop.notification.worker")]
+            elif q() < 0.6:
+                mid = "msg-%016x" % int(q() * (1 << 64))
+                producer.attrs.append(("messaging.message.id", "s", mid))
+                sp.attrs.append(("messaging.message.id", "s", mid))
+            self.truth.queue_handoffs.append({
+                "producer_trace_id": producer.trace, "producer_span_id": producer.sid,
+                "consumer_trace_id": trace, "consumer_root_span_id": sp.sid,
+                "topic": producer.svc.topic, "message_id": mid,
+                "consumer_kind": "consumer" if sp.kind == CONSUMER else "internal"})
+        else:
+            sp.links = [(producer.trace, producer.sid, [("messaging.operation.type", "s", "publish")])]
+            self.truth.consumer_traces += 1
         out.append(sp)
-        self.truth.consumer_traces += 1
         self.handler(sp, 1 + int(r() * 5), 4, out)
 
     def subtree(self, sp):

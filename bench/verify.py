@@ -3,6 +3,8 @@
 Python's json (no code shared with the generators) and recompute the counts.
 
     verify.py FILE [--otlp OTLP_FILE]    exit 0 when every count matches, 1 otherwise
+    verify.py FILE --orphans ORPHANS_JSON  also score `tracedoctor orphans --format json`
+
 
 The format comes from the truth file (gen_otlp / gen_jaeger / gen_zipkin / gen_logs).
 Spans: valid JSON of the expected shape, hex IDs of the right length; spans, traces, root
@@ -205,15 +207,66 @@ def check_logs(path, truth, otlp):
     return got, None, bad
 
 
+def score_messages(truth, orphans_path):
+    """Precision of unpropagated_message against the planted queue hand-offs (truth
+    `queue_handoffs`): each planted continuation is linked to the right producer, to a wrong
+    one, or left unlinked; findings whose continuation was not planted are counted apart.
+    Also split by the finding's evidence (`match`) and, for unlinked ones, by whether the
+    hand-off carried a message ID. Returns True when wrong links are rarer than unlinked ones."""
+    planted = {(h["consumer_trace_id"], h["consumer_root_span_id"]): h for h in truth.get("queue_handoffs", [])}
+    found = json.load(open(orphans_path)).get("unpropagated_message", [])
+    by_root = {}
+    for f in found:
+        c = f.get("continuation") or {}
+        by_root[(c.get("trace_id"), c.get("span_id"))] = f
+    right = wrong = unlinked = 0
+    guess_right = guess_wrong = 0
+    by_match = {}
+    unlinked_by = {"with message id": 0, "without message id": 0}
+    for key, h in planted.items():
+        f = by_root.get(key)
+        if f is None:
+            unlinked += 1
+            unlinked_by["with message id" if h["message_id"] else "without message id"] += 1
+            continue
+        p = f["producer"]
+        ok = p["trace_id"] == h["producer_trace_id"] and p["span_id"] == h["producer_span_id"]
+        # A pair the tool itself calls a FIFO guess (other messages were equally plausible) is
+        # reported at a lowered confidence; it is counted apart, not as a link.
+        guess = any("were waiting" in e for e in f.get("evidence", []))
+        row = by_match.setdefault(f.get("match"), [0, 0, 0, 0])
+        row[(2 if guess else 0) + (0 if ok else 1)] += 1
+        if guess:
+            guess_right += ok
+            guess_wrong += not ok
+        elif ok:
+            right += 1
+        else:
+            wrong += 1
+    spurious = sum(1 for k in by_root if k not in planted)
+    print("unpropagated_message: planted=%d linked right=%d wrong=%d, FIFO guesses right=%d wrong=%d, unlinked=%d "
+          "(findings on unplanted roots: %d)" % (len(planted), right, wrong, guess_right, guess_wrong, unlinked, spurious))
+    for m, (a, b, c, d) in sorted(by_match.items(), key=lambda x: str(x[0])):
+        print("  match=%-26s right=%-5d wrong=%-5d FIFO guess right=%-5d wrong=%d" % (m, a, b, c, d))
+    for k, n in unlinked_by.items():
+        print("  unlinked %-20s %d" % (k, n))
+    return wrong < unlinked + guess_right + guess_wrong or wrong == 0
+
+
 def main():
     args = sys.argv[1:]
     otlp = None
+    orphans = None
+    if "--orphans" in args:
+        i = args.index("--orphans")
+        orphans = args[i + 1]
+        del args[i:i + 2]
     if "--otlp" in args:
         i = args.index("--otlp")
         otlp = args[i + 1]
         del args[i:i + 2]
     if len(args) != 1:
-        sys.exit("usage: verify.py FILE [--otlp OTLP_FILE]")
+        sys.exit("usage: verify.py FILE [--otlp OTLP_FILE] [--orphans ORPHANS_JSON]")
     path = args[0]
     truth = json.load(open(path + ".truth.json"))
     gen = truth["generator"]
@@ -237,6 +290,11 @@ def main():
     for k, (a, b) in got.items():
         ok &= a == b
         print("%-24s file=%-9d truth=%-9d %s" % (k, a, b, "ok" if a == b else "MISMATCH"))
+    if orphans is not None:
+        precise = score_messages(truth, orphans)
+        print("unpropagated_message precision: %s" % ("ok (wrong links rarer than unlinked)" if precise
+                                                       else "POOR (wrong links not rarer than unlinked)"))
+        ok &= precise
     print("%s: %s" % (path, "OK" if ok else "MISMATCH"))
     sys.exit(0 if ok else 1)
 
