@@ -67,6 +67,11 @@ struct ExplainCommand: ParsableCommand {
             "Fold spans shorter than this (text and html), unless they have something to say.", valueName: "duration"))
     var minDuration: String?
 
+    @Flag(
+        name: .long,
+        help: "Show every span (text and html): never summarise a trace of more than \(ExplainWaterfall.defaultRowBudget) rows.")
+    var all = false
+
     @Flag(name: .long, help: "Explain the trace with the most kinds of defect instead of a named one.")
     var mostBroken = false
 
@@ -79,6 +84,9 @@ struct ExplainCommand: ParsableCommand {
         if let depth, depth < 1 { throw ValidationError("--depth must be 1 or more") }
         _ = try minDurationNs()
     }
+
+    /// Rows before a big trace is summarised: none with --all or --depth (the user chose what to see).
+    var rowBudget: Int? { all || depth != nil ? nil : ExplainWaterfall.defaultRowBudget }
 
     func minDurationNs() throws -> Int64 {
         guard let minDuration else { return 0 }
@@ -112,12 +120,14 @@ struct ExplainCommand: ParsableCommand {
         case .text:
             guard !quiet else { return }
             let layout = ExplainTextReport.Layout(
-                width: Terminal.width, maxDepth: depth, minDurationNs: try minDurationNs())
+                width: Terminal.width, maxDepth: depth, minDurationNs: try minDurationNs(), rowBudget: rowBudget)
             Terminal.out(ExplainTextReport.render(explanation, layout: layout, style: Terminal.style(noColor: noColor)))
         case .json:
-            Terminal.out(ExplainJSON.render(explanation))
+            Terminal.out(ExplainJSON.render(explanation, rowBudget: all ? nil : ExplainWaterfall.defaultRowBudget))
         case .html:
-            Terminal.out(ExplainHTMLReport.render(explanation, maxDepth: depth, minDurationNs: try minDurationNs()))
+            Terminal.out(
+                ExplainHTMLReport.render(
+                    explanation, maxDepth: depth, minDurationNs: try minDurationNs(), rowBudget: rowBudget))
         }
     }
 }
