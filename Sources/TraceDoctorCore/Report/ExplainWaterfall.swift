@@ -16,6 +16,20 @@
 public struct ExplainWaterfall: Sendable {
     /// The default number of rows before a trace is summarised.
     public static let defaultRowBudget = 300
+    /// From this many spans a trace is "huge": `traces` and `stats` say so, and `explain` will
+    /// summarise it (a few hundred rows is what a person reads; 10,000 spans is far beyond).
+    public static let hugeTraceSpans = 10_000
+
+    /// `huge traces (10,000 spans or more): 4bf92f35 (100,000 spans), …; explain summarises them`,
+    /// or nil when there is none among `traces`.
+    public static func hugeTracesLine(_ traces: [(id: TraceID, spans: Int)]) -> String? {
+        let huge = traces.filter { $0.spans >= hugeTraceSpans }.sorted { $0.spans > $1.spans }
+        guard !huge.isEmpty else { return nil }
+        var list = huge.prefix(5).map { TextFormat.shortID($0.id) + " (" + grouped($0.spans) + " spans)" }
+        if huge.count > 5 { list.append("\(huge.count - 5) more") }
+        return "huge traces (" + grouped(hugeTraceSpans) + " spans or more): " + list.joined(separator: ", ")
+            + "; explain summarises them (--all shows every span)"
+    }
 
     /// Why spans were folded.
     public enum FoldReason: Sendable, Equatable {

@@ -34,6 +34,9 @@ public enum StatsTextReport {
             Units.plural(q.timingViolations, "child", "children") + " starting before or ending after the parent",
         ])
         out += TextTable.render(rows, rightAligned: [1]).map { "  " + $0 }
+        if let huge = ExplainWaterfall.hugeTracesLine(report.traces.map { ($0.traceID, $0.spanCount) }) {
+            out += TextFormat.wrapWords(huge, width: 96).map { "  " + $0 }
+        }
         out.append("")
         out.append(style.bold("diagnoses"))
         var counts: [[String]] = []
