@@ -1000,7 +1000,7 @@ def scenario_celery(outdir: str, instrument_worker: bool) -> dict:
     roots: dict[str, object] = {}
     lock = threading.Lock()
 
-    @app.task(name="tasks.generate_task", bind=True)
+    @app.task(name="tasks.generate_task", bind=True, shared=False)  # not into the next scenario's app
     def generate_task(self, i):
         with worker.span("generate_task", attributes={"code.function": "generate_task"}) as root:
             with worker.span("POST /v1/completions", SpanKind.CLIENT,
