@@ -84,6 +84,11 @@ struct ExplainCommand: ParsableCommand, WritesReport {
             "Fold spans shorter than this (text and html), unless they have something to say.", valueName: "duration"))
     var minDuration: String?
 
+    @Flag(
+        name: .long,
+        help: "Show every span (text and html): never summarise a trace of more than \(ExplainWaterfall.defaultRowBudget) rows.")
+    var all = false
+
     @Flag(name: .long, help: "Explain the trace with the most kinds of defect instead of a named one.")
     var mostBroken = false
 
@@ -102,6 +107,9 @@ struct ExplainCommand: ParsableCommand, WritesReport {
         _ = try minDurationNs()
         try DiagnosisRun.requireSource(serviceFilter, source)
     }
+
+    /// Rows before a big trace is summarised: none with --all or --depth (the user chose what to see).
+    var rowBudget: Int? { all || depth != nil ? nil : ExplainWaterfall.defaultRowBudget }
 
     func minDurationNs() throws -> Int64 {
         guard let minDuration else { return 0 }
@@ -142,12 +150,14 @@ struct ExplainCommand: ParsableCommand, WritesReport {
         case .text:
             guard !quiet || destination.output != nil else { return }
             let layout = ExplainTextReport.Layout(
-                width: Terminal.width, maxDepth: depth, minDurationNs: try minDurationNs())
+                width: Terminal.width, maxDepth: depth, minDurationNs: try minDurationNs(), rowBudget: rowBudget)
             Terminal.out(ExplainTextReport.render(explanation, layout: layout, style: Terminal.style(noColor: noColor)))
         case .json:
-            Terminal.out(ExplainJSON.render(explanation))
+            Terminal.out(ExplainJSON.render(explanation, rowBudget: all ? nil : ExplainWaterfall.defaultRowBudget))
         case .html:
-            Terminal.out(ExplainHTMLReport.render(explanation, maxDepth: depth, minDurationNs: try minDurationNs()))
+            Terminal.out(
+                ExplainHTMLReport.render(
+                    explanation, maxDepth: depth, minDurationNs: try minDurationNs(), rowBudget: rowBudget))
         }
     }
 }

@@ -37,13 +37,22 @@ import Testing
         let report = try diagnose("queue", files: ["traces.otlp.json", "app.log.jsonl"], ["orphans"]).json
         let messages = list(report["unpropagated_message"])
         #expect(messages.count == 6)
+        // Two workers run side by side, so a line may fit two tasks: such a pair says so with a
+        // lower confidence; a pair given with 0.9 or more must be right.
+        var certain = Set<String>()
         for m in messages {
             let continuation = dict(m["continuation"])
             let trace = continuation["trace_id"] as? String ?? ""
-            #expect(dict(m["producer"])["span_id"] as? String == expected[trace], "continuation \(trace)")
+            let confidence = m["confidence"] as? Double ?? 0
+            if confidence >= 0.9 {
+                certain.insert(trace)
+                #expect(dict(m["producer"])["span_id"] as? String == expected[trace], "continuation \(trace)")
+            } else {
+                #expect(confidence == 0.6, "continuation \(trace)")
+                #expect((m["evidence"] as? [String] ?? []).contains { $0.contains("placed by the nearest time") })
+            }
             #expect(continuation["name"] as? String == "tasks.generate_task")
             #expect(m["match"] as? String == "log_message_id")
-            #expect((m["confidence"] as? Double ?? 0) >= 0.9)
             #expect(m["queue_delay_ns"] is Int)
         }
         // The message nobody read, and the CONSUMER root no producer sent, stay apart.
@@ -54,7 +63,9 @@ import Testing
         #expect(fragments.count == 6)
         for f in fragments {
             let parent = dict(f["suspected_parent"])
-            #expect(parent["span_id"] as? String == expected[f["trace_id"] as? String ?? ""])
+            if certain.contains(f["trace_id"] as? String ?? "") {
+                #expect(parent["span_id"] as? String == expected[f["trace_id"] as? String ?? ""])
+            }
             #expect(parent["name"] as? String != "tasks.generate_task")
         }
     }

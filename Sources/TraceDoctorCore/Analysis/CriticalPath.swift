@@ -49,20 +49,28 @@ public struct CriticalPath: Sendable {
             }
         }
 
+        // Each span's children latest end first (ties in child order). Walking back, the limit a
+        // child must end before only decreases (a child's start, after it ended before the last
+        // limit), so a cursor per span moves forward only: linear however wide the span is.
+        for p in children.indices where children[p].count > 1 {
+            children[p] = children[p].enumerated().sorted { a, b in
+                end[a.element] != end[b.element] ? end[a.element] > end[b.element] : a.offset < b.offset
+            }.map(\.element)
+        }
+        var cursor = [Int](repeating: 0, count: tree.count)
+
         var sections: [Section] = []
         var current = root
         var returning: Int64? = nil
         while true {
             var lastFinishing: Int? = nil
-            var latestEnd = Int64.min
-            for c in children[current] {
-                let e = end[c]
-                if let limit = returning, e >= limit { continue }
-                if e > latestEnd {
-                    latestEnd = e
-                    lastFinishing = c
-                }
+            let list = children[current]
+            var k = cursor[current]
+            if let limit = returning {
+                while k < list.count && end[list[k]] >= limit { k += 1 }
             }
+            cursor[current] = k
+            if k < list.count { lastFinishing = list[k] }
             let sectionEnd = returning ?? end[current]
             if let child = lastFinishing {
                 if end[child] != sectionEnd {

@@ -271,9 +271,16 @@ public struct UnpropagatedMessage: Sendable, Equatable {
             }
         }
         byID.sort { ($0.distance, $0.candidate, $0.producer) < ($1.distance, $1.candidate, $1.producer) }
+        // Lines naming an ID place it by time only: when they fit several roots (two workers
+        // running side by side), the pick is the nearest, not a certainty.
+        var logFits: [Int: Set<Int>] = [:]
+        for pair in byID where pair.match == .logMessageID { logFits[pair.producer, default: []].insert(pair.candidate) }
+        /// For pairs joined by a log line: how many other roots the same lines fit.
+        var logRivals: [Int: Int] = [:]
         for pair in byID where !producerUsed[pair.producer] && !candidateUsed[pair.candidate] {
             producerUsed[pair.producer] = true
             candidateUsed[pair.candidate] = true
+            if pair.match == .logMessageID { logRivals[pairs.count] = (logFits[pair.producer]?.count ?? 1) - 1 }
             pairs.append(Pair(producer: pair.producer, candidate: pair.candidate, match: pair.match, logPattern: pair.pattern))
         }
 
@@ -378,6 +385,11 @@ public struct UnpropagatedMessage: Sendable, Equatable {
                 evidence.append(
                     "a log line of \(c.span.service) names the message ID \(p.span.messaging?.messageID ?? "") "
                         + "(\(pair.logPattern ?? "pattern")), and \(what) ran then")
+                if let rivals = logRivals[k], rivals > 0 {
+                    confidence = 0.6
+                    evidence.append(
+                        "the lines naming it also fit \(rivals) other root(s) running then: placed by the nearest time")
+                }
             case .name:
                 confidence = 0.7
                 let named = taskName(of: p.span) ?? p.span.messaging?.destination ?? p.span.name

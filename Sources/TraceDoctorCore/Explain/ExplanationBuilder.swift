@@ -60,77 +60,92 @@ struct ExplanationBuilder {
         func attachedUnder(_ spanID: SpanID) -> [Int] {
             attachments.indices.filter { attachments[$0].parentSpanID == spanID }
         }
-
-        // A span of attached trace `k`, and its subtree.
-        func visitAttached(_ k: Int, _ i: Int, depth: Int, parent: Int, extraShift: Int64) -> Int {
-            let a = attached[k].analysis
-            let t = a.tree
-            let span = t.spans[i]
-            let node = nodes.count
-            nodes.append(
-                ExplainedSpan(
-                    role: .attached(k), span: span, spanID: span.spanID, treeIndex: i, depth: depth, parent: parent,
-                    startNs: a.skew.start[i] + extraShift, endNs: a.skew.end[i] + extraShift, selfTimeNs: a.gaps.selfTime[i],
-                    shiftNs: a.skew.shift[i] + extraShift, onCriticalPath: false, notes: a.notes(for: i),
-                    details: details[span.rowID]))
-            nodes[node].gaps = a.gaps.unaccounted.filter { $0.span == i }.sorted { $0.interval.start < $1.interval.start }.map {
-                ExplainedGap(
-                    startNs: $0.interval.start + extraShift, endNs: $0.interval.end + extraShift,
-                    spanStartNs: a.skew.start[i] + extraShift, spanDurationNs: $0.spanDurationNs)
-            }
-            let kids = t.children(of: i).sorted { (a.skew.start[$0], $0) < (a.skew.start[$1], $1) }
-            for c in kids {
-                nodes[node].children.append(visitAttached(k, c, depth: depth + 1, parent: node, extraShift: extraShift))
-            }
-            return node
+        /// Each span's gaps in time order, looked up once (not by a scan per span).
+        func gapsBySpan(_ gaps: [Gaps.UnaccountedTime]) -> [Int: [Gaps.UnaccountedTime]] {
+            var bySpan: [Int: [Gaps.UnaccountedTime]] = [:]
+            for gap in gaps { bySpan[gap.span, default: []].append(gap) }
+            for key in bySpan.keys { bySpan[key]?.sort { $0.interval.start < $1.interval.start } }
+            return bySpan
         }
+        let ownGaps = gapsBySpan(analysis.gaps.unaccounted)
+        let attachedGaps = attached.map { gapsBySpan($0.analysis.gaps.unaccounted) }
 
-        // A span of the explained trace, its children and the traces attached under it, by start.
-        func visit(_ i: Int, depth: Int, parent: Int?) -> Int {
-            let span = tree.spans[i]
-            let node = nodes.count
-            nodeOfTreeIndex[i] = node
-            nodes.append(
-                ExplainedSpan(
-                    role: .span, span: span, spanID: span.spanID, treeIndex: i, depth: depth, parent: parent,
-                    startNs: analysis.skew.start[i], endNs: analysis.skew.end[i], selfTimeNs: analysis.gaps.selfTime[i],
-                    shiftNs: analysis.skew.shift[i], onCriticalPath: false,
-                    notes: analysis.notes(for: i) + (notes[span.spanID] ?? []), details: details[span.rowID]))
-            nodes[node].gaps = analysis.gaps.unaccounted.filter { $0.span == i }.sorted { $0.interval.start < $1.interval.start }
-                .map {
+        // The walk is iterative (a trace may nest 100,000 deep): a stack of what is still to be
+        // added, popped in display order, so that nodes are numbered parents first, children by start.
+        enum Step {
+            /// Span `span` of the explained trace, under node `parent`.
+            case span(Int, depth: Int, parent: Int?)
+            /// Span `span` of attached trace `trace`; `top`: one of that trace's top-level spans.
+            case attachedSpan(trace: Int, span: Int, depth: Int, parent: Int, extraShift: Int64, top: Bool)
+            /// Attached trace `trace`, under node `parent`.
+            case trace(Int, depth: Int, parent: Int, extraShift: Int64)
+        }
+        var stack: [Step] = []
+
+        /// Adds what `step` stands for and pushes its children (reversed: the first is popped first).
+        func perform(_ step: Step) {
+            switch step {
+            case .span(let i, let depth, let parent):
+                let span = tree.spans[i]
+                let node = nodes.count
+                nodeOfTreeIndex[i] = node
+                nodes.append(
+                    ExplainedSpan(
+                        role: .span, span: span, spanID: span.spanID, treeIndex: i, depth: depth, parent: parent,
+                        startNs: analysis.skew.start[i], endNs: analysis.skew.end[i], selfTimeNs: analysis.gaps.selfTime[i],
+                        shiftNs: analysis.skew.shift[i], onCriticalPath: false,
+                        notes: analysis.notes(for: i) + (notes[span.spanID] ?? []), details: details[span.rowID]))
+                nodes[node].gaps = (ownGaps[i] ?? []).map {
                     ExplainedGap(
                         startNs: $0.interval.start, endNs: $0.interval.end, spanStartNs: analysis.skew.start[i],
                         spanDurationNs: $0.spanDurationNs)
                 }
-            enum Item {
-                case child(Int)
-                case trace(Int)
-            }
-            var items: [(start: Int64, order: Int, item: Item)] = tree.children(of: i).enumerated().map {
-                (analysis.skew.start[$0.element], $0.offset, .child($0.element))
-            }
-            for k in attachedUnder(span.spanID) {
-                let t = attached[k].analysis.tree
-                let start = (t.topLevel.map { attached[k].analysis.skew.start[$0] }.min() ?? t.startNs) + analysis.skew.shift[i]
-                items.append((start, items.count, .trace(k)))
-            }
-            items.sort { ($0.start, $0.order) < ($1.start, $1.order) }
-            for entry in items {
-                switch entry.item {
-                case .child(let c):
-                    nodes[node].children.append(visit(c, depth: depth + 1, parent: node))
-                case .trace(let k):
-                    attached[k].parentNode = node
-                    let a = attached[k].analysis
-                    let tops = a.tree.topLevel.sorted { (a.skew.start[$0], $0) < (a.skew.start[$1], $1) }
-                    for top in tops {
-                        let child = visitAttached(k, top, depth: depth + 1, parent: node, extraShift: analysis.skew.shift[i])
-                        attached[k].nodes.append(child)
-                        nodes[node].children.append(child)
-                    }
+                // Children and the traces attached under the span, by start.
+                var items: [(start: Int64, order: Int, step: Step)] = tree.children(of: i).enumerated().map {
+                    (analysis.skew.start[$0.element], $0.offset, .span($0.element, depth: depth + 1, parent: node))
                 }
+                for k in attachedUnder(span.spanID) {
+                    let t = attached[k].analysis.tree
+                    let start = (t.topLevel.map { attached[k].analysis.skew.start[$0] }.min() ?? t.startNs) + analysis.skew.shift[i]
+                    items.append((start, items.count, .trace(k, depth: depth + 1, parent: node, extraShift: analysis.skew.shift[i])))
+                }
+                if items.count > 1 { items.sort { ($0.start, $0.order) < ($1.start, $1.order) } }
+                stack.append(contentsOf: items.reversed().map(\.step))
+            case .trace(let k, let depth, let parent, let extraShift):
+                attached[k].parentNode = parent
+                let a = attached[k].analysis
+                let tops = a.tree.topLevel.sorted { (a.skew.start[$0], $0) < (a.skew.start[$1], $1) }
+                stack.append(
+                    contentsOf: tops.reversed().map {
+                        .attachedSpan(trace: k, span: $0, depth: depth, parent: parent, extraShift: extraShift, top: true)
+                    })
+            case .attachedSpan(let k, let i, let depth, let parent, let extraShift, let top):
+                let a = attached[k].analysis
+                let t = a.tree
+                let span = t.spans[i]
+                let node = nodes.count
+                nodes.append(
+                    ExplainedSpan(
+                        role: .attached(k), span: span, spanID: span.spanID, treeIndex: i, depth: depth, parent: parent,
+                        startNs: a.skew.start[i] + extraShift, endNs: a.skew.end[i] + extraShift, selfTimeNs: a.gaps.selfTime[i],
+                        shiftNs: a.skew.shift[i] + extraShift, onCriticalPath: false, notes: a.notes(for: i),
+                        details: details[span.rowID]))
+                if top { attached[k].nodes.append(node) }
+                nodes[node].gaps = (attachedGaps[k][i] ?? []).map {
+                    ExplainedGap(
+                        startNs: $0.interval.start + extraShift, endNs: $0.interval.end + extraShift,
+                        spanStartNs: a.skew.start[i] + extraShift, spanDurationNs: $0.spanDurationNs)
+                }
+                let kids = t.children(of: i).sorted { (a.skew.start[$0], $0) < (a.skew.start[$1], $1) }
+                stack.append(
+                    contentsOf: kids.reversed().map {
+                        .attachedSpan(trace: k, span: $0, depth: depth + 1, parent: node, extraShift: extraShift, top: false)
+                    })
             }
-            return node
+        }
+        func walk(_ first: Step) {
+            stack.append(first)
+            while let step = stack.popLast() { perform(step) }
         }
 
         // Top level: roots, and one placeholder per missing parent holding its orphans.
@@ -144,7 +159,8 @@ struct ExplanationBuilder {
         var topLevel: [Int] = []
         for top in tops {
             if let r = top.root {
-                topLevel.append(visit(r, depth: 0, parent: nil))
+                topLevel.append(nodes.count)
+                walk(.span(r, depth: 0, parent: nil))
             } else if let g = top.group {
                 let group = analysis.missingParents[g]
                 let placeholder = nodes.count
@@ -156,10 +172,14 @@ struct ExplanationBuilder {
                         depth: 0, parent: nil, startNs: kids.map { analysis.skew.start[$0] }.min() ?? 0,
                         endNs: kids.map { analysis.skew.end[$0] }.max() ?? 0, selfTimeNs: 0, shiftNs: 0, onCriticalPath: false,
                         notes: []))
-                for c in kids {
-                    nodes[placeholder].children.append(visit(c, depth: 1, parent: placeholder))
-                }
+                for c in kids { walk(.span(c, depth: 1, parent: placeholder)) }
             }
+        }
+
+        // Children, from each node's parent (nodes are numbered in display order). Not appended
+        // during the walk: there, writing into the parent's element copied its list every time.
+        for n in nodes.indices {
+            if let p = nodes[n].parent { nodes[p].children.append(n) }
         }
 
         // The critical path, earliest first.
@@ -172,9 +192,13 @@ struct ExplanationBuilder {
 
         // Findings, tied to their node and (unaccounted time) their gap.
         var findings: [ExplainedFinding] = []
+        var indexOfSpan: [SpanID: Int] = [:]
+        if !diagnosis.findings.isEmpty {
+            for i in tree.spans.indices.reversed() { indexOfSpan[tree.spans[i].spanID] = i }
+        }
         for finding in diagnosis.findings {
             var explained = ExplainedFinding(finding: finding)
-            if let ref = finding.span, ref.traceID == tree.traceID, let i = tree.index(of: ref.spanID), nodeOfTreeIndex[i] >= 0 {
+            if let ref = finding.span, ref.traceID == tree.traceID, let i = indexOfSpan[ref.spanID], nodeOfTreeIndex[i] >= 0 {
                 let node = nodeOfTreeIndex[i]
                 explained.node = node
                 nodes[node].findings.append(findings.count)
@@ -242,9 +266,12 @@ struct ExplanationBuilder {
             let res = log.timeResolutionNs
             return node.gaps.firstIndex { t + shift < $0.endNs && t + shift + res > $0.startNs }
         }
+        let withGaps = nodes.indices.filter { !nodes[$0].gaps.isEmpty }
         /// A gap of a node of `service` in trace `key` the line may have been written in.
         func gapOfService(_ service: String, _ log: StoredLog, key: Int, spansOnly: Bool) -> (Int, Int)? {
-            for (n, node) in nodes.enumerated() where (node.attachedTrace ?? -1) == key && node.service == service {
+            for n in withGaps {
+                let node = nodes[n]
+                guard (node.attachedTrace ?? -1) == key && node.service == service else { continue }
                 if spansOnly && node.role != .span { continue }
                 if let g = gapIndex(node, log, shift: node.shiftNs) { return (n, g) }
             }

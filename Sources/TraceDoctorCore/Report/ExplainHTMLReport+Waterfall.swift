@@ -22,15 +22,21 @@ extension ExplainHTMLReport {
                 + "stroke-dasharray=\"3 2\"/></svg>missing parent</span><span>* critical path</span><span>~ clock adjusted"
                 + "</span><span>! error</span><span>┆ attached trace</span><span>click a span for its attributes and logs"
                 + "</span></p>\n")
+        if let summary = view.summary {
+            page.raw("<p class=\"folded-summary\">")
+            page.text(ExplainTextReport.foldedSentence(summary).replacingOccurrences(of: "--all", with: "explain --all"))
+            page.raw(" Click a ≡ row for its spans.</p>\n")
+        }
         page.raw("<div class=\"waterfall\">\n")
         axis(e, &page)
+        var listed = 0
         for row in view.rows {
             switch row {
             case .span(let n):
                 spanRow(e, n, &page)
             case .note(let n, let text):
                 page.raw("<div class=\"row note-row\"><span></span><span style=\"grid-column: 2 / -1; padding-left: ")
-                page.raw("\(e.nodes[n].depth + 1)em\">")
+                page.raw("\(em(e.nodes[n].depth + 1))em\">")
                 page.text((text.hasPrefix("clock skew") ? "~ " : "· ") + text)
                 page.raw("</span></div>\n")
             case .attachedTrace(let k, let depth):
@@ -41,13 +47,13 @@ extension ExplainHTMLReport {
                 text += ")"
                 if let headline = t.headline { text = "┆ " + headline }
                 page.raw("<div class=\"row banner\" data-attached=\"\(k)\"><span></span><span style=\"grid-column: 2 / -1; ")
-                page.raw("padding-left: \(depth)em\">")
+                page.raw("padding-left: \(em(depth))em\">")
                 page.text(text)
                 page.raw("</span></div>\n")
             case .gap(let n, let g):
                 gapRow(e, n, g, &page)
             case .log(let l, let depth):
-                page.raw("<ul class=\"logs inline-logs\" style=\"margin-left: \(Double(depth) + 3)em\">")
+                page.raw("<ul class=\"logs inline-logs\" style=\"margin-left: \(Double(em(depth)) + 3)em\">")
                 logItem(e, l, &page)
                 page.raw("</ul>\n")
             case .folded(let count, let reason, _, let depth):
@@ -55,13 +61,77 @@ extension ExplainHTMLReport {
                 switch reason {
                 case .shorterThan(let ns): why = "under " + Units.duration(ns: ns)
                 case .deeperThan(let d): why = "below depth \(d)"
+                case .budget: why = "more (explain --all shows them)"
                 }
-                page.raw("<div class=\"row folded\"><span></span><span style=\"grid-column: 2 / -1; padding-left: \(depth)em\">")
-                page.text("… " + Units.plural(count, "span") + " " + why)
+                page.raw("<div class=\"row folded\"><span></span><span style=\"grid-column: 2 / -1; padding-left: \(em(depth))em\">")
+                page.text(depthLabel(depth) + "… " + ExplainWaterfall.grouped(count) + (count == 1 ? " span " : " spans ") + why)
+                page.raw("</span></div>\n")
+            case .group(let g):
+                groupRow(e, g, &page, listed: &listed)
+            case .nested(let run):
+                page.raw("<div class=\"row folded nested\"><span></span><span style=\"grid-column: 2 / -1; padding-left: ")
+                page.raw("\(em(run.fromDepth))em\">")
+                page.text(depthLabel(run.fromDepth) + ExplainTextReport.nestedText(run))
                 page.raw("</span></div>\n")
             }
         }
         page.raw("</div>\n</section>\n")
+    }
+
+    /// The deepest level indented; deeper rows start there with their depth written out.
+    static let indentLimit = 24
+
+    static func em(_ depth: Int) -> Int { min(depth, indentLimit) }
+
+    static func depthLabel(_ depth: Int) -> String {
+        depth > indentLimit ? "[depth \(ExplainWaterfall.grouped(depth))] " : ""
+    }
+
+    /// At most this many members of one group are listed when it opens, and this many in all:
+    /// the page stays a few MB whatever the trace.
+    static let listedPerGroup = 200
+    static let listedInAll = 10_000
+
+    /// A group of like siblings: one row that opens (a `<details>`, no script) onto a table of its
+    /// members — offset, duration, self time, span ID.
+    static func groupRow(_ e: Explanation, _ g: ExplainWaterfall.Group, _ page: inout HTMLWriter, listed: inout Int) {
+        page.raw("<details class=\"group\" data-group-parent=\"\(g.parent)\"><summary><span class=\"marks\"></span>")
+        page.raw("<span class=\"label\" style=\"padding-left: \(em(g.depth))em\">")
+        page.text(depthLabel(g.depth) + "≡ \(g.service): \(g.name) ×" + ExplainWaterfall.grouped(g.nodes.count))
+        page.raw("</span><span class=\"num\">")
+        page.text(Units.duration(ns: g.medianNs))
+        page.raw("</span><span class=\"num\"></span>")
+        page.raw(bar(e, g.startNs, g.endNs, gaps: [], spanClass: "span group-extent"))
+        page.raw("</summary>\n<div class=\"info\"><p>")
+        page.text(ExplainTextReport.groupText(g).dropFirst(2).description)
+        page.raw("</p>\n")
+        let room = max(0, min(listedPerGroup, listedInAll - listed))
+        let shown = g.nodes.prefix(room)
+        listed += shown.count
+        if !shown.isEmpty {
+            page.raw("<table class=\"members\"><tr><td>start</td><td>duration</td><td>self</td><td>span ID</td></tr>")
+            for n in shown {
+                let node = e.nodes[n]
+                page.raw("<tr><td>")
+                page.text(TextFormat.offset(e.offset(node.startNs)))
+                page.raw("</td><td>")
+                page.text(Units.duration(ns: node.durationNs))
+                page.raw("</td><td>")
+                page.text(TextFormat.duration(node.selfTimeNs))
+                page.raw("</td><td>")
+                page.text(node.spanID.hex)
+                page.raw("</td></tr>")
+            }
+            page.raw("</table>\n")
+        }
+        if shown.count < g.nodes.count {
+            page.raw("<p>")
+            page.text(
+                "… and \(ExplainWaterfall.grouped(g.nodes.count - shown.count)) more: "
+                    + "explain --all --format html lists every span, explain --format json describes every one")
+            page.raw("</p>\n")
+        }
+        page.raw("</div></details>\n")
     }
 
     static func axis(_ e: Explanation, _ page: inout HTMLWriter) {
@@ -110,7 +180,8 @@ extension ExplainHTMLReport {
         page.raw("<details class=\"\(classes.joined(separator: " "))\" id=\"node-\(n)\" data-node=\"\(n)\">")
         page.raw("<summary><span class=\"marks\">")
         page.text((node.onCriticalPath ? "*" : "\u{a0}") + (node.shiftNs != 0 ? "~" : "\u{a0}") + (node.isError ? "!" : "\u{a0}"))
-        page.raw("</span><span class=\"label\" style=\"padding-left: \(node.depth)em\">")
+        page.raw("</span><span class=\"label\" style=\"padding-left: \(em(node.depth))em\">")
+        page.text(depthLabel(node.depth))
         switch node.role {
         case .missingParent(let remote):
             page.text("? parent " + node.spanID.hex + (remote ? " (remote) not captured" : " never arrived"))
@@ -132,7 +203,7 @@ extension ExplainHTMLReport {
         let node = e.nodes[n]
         let gap = node.gaps[g]
         page.raw("<div class=\"row gaprow\" data-node=\"\(n)\" data-gap=\"\(g)\"><span></span>")
-        page.raw("<span class=\"label\" style=\"padding-left: \(node.depth + 1)em\">")
+        page.raw("<span class=\"label\" style=\"padding-left: \(em(node.depth + 1))em\">")
         var label = "unaccounted (" + TextFormat.percent(gap.share) + " of the span"
         label += gap.finding.map { ", finding \($0 + 1))" } ?? ")"
         page.text(label)

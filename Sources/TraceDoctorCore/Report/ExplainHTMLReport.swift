@@ -6,8 +6,11 @@
 
 /// The HTML page of an explanation.
 public enum ExplainHTMLReport {
-    public static func render(_ e: Explanation, maxDepth: Int? = nil, minDurationNs: Int64 = 0) -> String {
-        let view = ExplainWaterfall(e, maxDepth: maxDepth, minDurationNs: minDurationNs)
+    public static func render(
+        _ e: Explanation, maxDepth: Int? = nil, minDurationNs: Int64 = 0,
+        rowBudget: Int? = ExplainWaterfall.defaultRowBudget
+    ) -> String {
+        let view = ExplainWaterfall(e, maxDepth: maxDepth, minDurationNs: minDurationNs, rowBudget: rowBudget)
         var page = HTMLWriter()
         page.raw("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
         page.raw("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
@@ -197,6 +200,8 @@ public enum ExplainHTMLReport {
         li.log .at { color: #666; display: inline-block; min-width: 6.5em; text-align: right; } li.log .level { color: #666; }
         li.log.error .body { color: var(--err); } li.log.unlinked .body { font-style: italic; } .why-here, .service { color: #777; }
         .inline-logs { margin-left: 3em; }
+        .folded-summary { color: #8a5a00; } details.group > summary .label { font-weight: 600; }
+        svg.bar rect.group-extent { fill: #9db4d8; } table.members td { padding: 0 .8em 0 0; text-align: right; }
         """
 }
 

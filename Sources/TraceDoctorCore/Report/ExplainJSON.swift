@@ -3,18 +3,59 @@
 // its gaps, attributes and log lines, the critical path and every log line placed. Documented in
 // docs/explain.md; field names are snake_case, IDs lowercase hex, times Unix ns, and a missing
 // value is `null`, never an absent key. Nodes, findings and logs refer to each other by their
-// index in their list. Not affected by --depth or --min-duration (those fold the views only).
+// index in their list. Not affected by --depth or --min-duration (those fold the views only);
+// `folding` describes what the text and HTML views summarise of a big trace (every node stays).
 
 /// The JSON document of `explain`.
 public enum ExplainJSON {
     /// Bumped when a field changes meaning or disappears (adding fields does not bump it).
     public static let schemaVersion = 1
 
-    public static func render(_ e: Explanation) -> String {
-        document(e).rendered()
+    public static func render(_ e: Explanation, rowBudget: Int? = ExplainWaterfall.defaultRowBudget) -> String {
+        document(e, rowBudget: rowBudget).rendered()
     }
 
-    public static func document(_ e: Explanation) -> JSONValue {
+    /// What the text and HTML views fold to stay within `rowBudget` rows (`null` when they show
+    /// every span): every node is still in `nodes`.
+    static func folding(_ e: Explanation, rowBudget: Int?) -> JSONValue {
+        let view = ExplainWaterfall(e, rowBudget: rowBudget)
+        guard let summary = view.summary else { return .null }
+        var groups: [JSONValue] = []
+        var nested: [JSONValue] = []
+        var folded: [JSONValue] = []
+        for row in view.rows {
+            switch row {
+            case .group(let g):
+                groups.append(
+                    .object([
+                        ("parent_node", .int(g.parent)), ("depth", .int(g.depth)), ("service", .string(g.service)),
+                        ("name", .string(g.name)), ("count", .int(g.nodes.count)), ("span_count", .int(g.spanCount)),
+                        ("p50_duration_ns", .int(g.medianNs)), ("total_duration_ns", .int(g.totalNs)),
+                        ("share_of_parent", .double(g.shareOfParent)), ("start_ns", .int(g.startNs)), ("end_ns", .int(g.endNs)),
+                        ("nodes", .array(g.nodes.map(JSONValue.int))),
+                    ]))
+            case .nested(let run):
+                nested.append(
+                    .object([
+                        ("from_depth", .int(run.fromDepth)), ("to_depth", .int(run.toDepth)), ("service", .optional(run.service)),
+                        ("name", .optional(run.name)), ("count", .int(run.nodes.count)), ("span_count", .int(run.spanCount)),
+                        ("nodes", .array(run.nodes.map(JSONValue.int))),
+                    ]))
+            case .folded(let count, .budget, let nodes, let depth):
+                folded.append(
+                    .object([("depth", .int(depth)), ("span_count", .int(count)), ("nodes", .array(nodes.map(JSONValue.int)))]))
+            default:
+                break
+            }
+        }
+        return .object([
+            ("row_budget", .int(summary.rowBudget)), ("shown_spans", .int(summary.shownSpans)),
+            ("total_spans", .int(summary.totalSpans)), ("groups", .array(groups)), ("nested", .array(nested)),
+            ("folded", .array(folded)),
+        ])
+    }
+
+    public static func document(_ e: Explanation, rowBudget: Int? = ExplainWaterfall.defaultRowBudget) -> JSONValue {
         let root = e.rootNode.map { e.nodes[$0] }
         var coverage = JSONValue.null
         if let c = e.coverage {
@@ -71,6 +112,7 @@ public enum ExplainJSON {
             })),
             ("logs", .array(e.logs.enumerated().map { log($0.offset, $0.element, e) })),
             ("unmatched_logs", .array(e.unmatchedLogs.map(JSONValue.int))),
+            ("folding", folding(e, rowBudget: rowBudget)),
         ])
     }
 

@@ -17,9 +17,14 @@ extension ExplainTextReport {
             label = width - Self.marks - 1 - Self.number - 1 - Self.number - 2 - bar
         }
 
-        /// Indentation for `depth`, at most half the label.
+        /// The deepest level indented; deeper rows start there with their depth (`[depth 1,234] `).
+        var indentLimit: Int { label / 4 }
+
+        /// Indentation for `depth`, at most half the label; below that, the depth written out.
         func indent(_ depth: Int) -> String {
-            String(repeating: " ", count: min(depth * 2, label / 2))
+            guard depth > indentLimit else { return String(repeating: " ", count: depth * 2) }
+            let tag = "[depth \(ExplainWaterfall.grouped(depth))] "
+            return String(repeating: " ", count: max(0, indentLimit * 2 - tag.count)) + tag
         }
     }
 
@@ -29,7 +34,8 @@ extension ExplainTextReport {
 
     static func waterfall(_ e: Explanation, layout: Layout, style: TextStyle) -> [String] {
         let columns = Columns(width: layout.width)
-        let view = ExplainWaterfall(e, maxDepth: layout.maxDepth, minDurationNs: layout.minDurationNs)
+        let view = ExplainWaterfall(
+            e, maxDepth: layout.maxDepth, minDurationNs: layout.minDurationNs, rowBudget: layout.rowBudget)
         var out: [String] = []
         // The legend on the heading's line when it fits, else on a line of its own (never broken).
         let heading = "waterfall  offsets from the trace start"
@@ -42,6 +48,9 @@ extension ExplainTextReport {
         }
         let axisRight = Units.duration(ns: e.durationNs)
         let axis = "0" + String(repeating: " ", count: max(1, columns.bar - 1 - axisRight.count)) + axisRight
+        if let summary = view.summary {
+            out += TextFormat.wrapWords(foldedSentence(summary), width: layout.width).map { style.yellow($0) }
+        }
         out.append(
             String(repeating: " ", count: Columns.marks + columns.label + 1) + "duration".leftPadded(Columns.number) + " "
                 + "self".leftPadded(Columns.number) + "  " + style.dim(axis))
@@ -71,13 +80,61 @@ extension ExplainTextReport {
                 switch reason {
                 case .shorterThan(let ns): why = "under " + Units.duration(ns: ns)
                 case .deeperThan(let d): why = "below depth \(d)"
+                case .budget: why = "more (--all shows them)"
                 }
                 let line = String(repeating: " ", count: Columns.marks) + columns.indent(depth) + "… "
-                    + Units.plural(count, "span") + " " + why
-                out.append(style.dim(line))
+                    + ExplainWaterfall.grouped(count) + (count == 1 ? " span " : " spans ") + why
+                out.append(style.dim(TextFormat.fit(line, layout.width)))
+            case .group(let g):
+                let line = String(repeating: " ", count: Columns.marks) + columns.indent(g.depth) + groupText(g)
+                out.append(TextFormat.fit(line, layout.width))
+            case .nested(let run):
+                let line = String(repeating: " ", count: Columns.marks) + columns.indent(run.fromDepth) + nestedText(run)
+                out.append(style.dim(TextFormat.fit(line, layout.width)))
             }
         }
         return out
+    }
+
+    /// `≡ worker: item 7 ×2,000: 8 µs each (p50), 16 ms total, 2.1% of the parent`.
+    static func groupText(_ g: ExplainWaterfall.Group) -> String {
+        var text = "≡ \(g.service): \(g.name) ×" + ExplainWaterfall.grouped(g.nodes.count) + ": "
+        text += Units.duration(ns: g.medianNs) + " each (p50), " + Units.duration(ns: g.totalNs) + " total, "
+        text += TextFormat.percent(g.shareOfParent) + " of the parent"
+        let below = g.spanCount - g.nodes.count
+        if below > 0 { text += " (+" + ExplainWaterfall.grouped(below) + (below == 1 ? " span below)" : " spans below)") }
+        return text
+    }
+
+    /// `… resolve ×99,996 nested, depth 2 to 99,997`.
+    static func nestedText(_ run: ExplainWaterfall.Nested) -> String {
+        var text = "… "
+        if let service = run.service, let name = run.name {
+            text += "\(service): \(name) ×" + ExplainWaterfall.grouped(run.nodes.count) + " nested"
+        } else {
+            text += ExplainWaterfall.grouped(run.nodes.count) + " nested spans on the way down"
+        }
+        let beside = run.spanCount - run.nodes.count
+        if beside > 0 { text += " (+" + ExplainWaterfall.grouped(beside) + " beside them)" }
+        return text + ", depth " + ExplainWaterfall.grouped(run.fromDepth) + " to " + ExplainWaterfall.grouped(run.toDepth)
+    }
+
+    /// What the row budget folded, in one sentence.
+    static func foldedSentence(_ s: ExplainWaterfall.Summary) -> String {
+        var parts: [String] = []
+        if s.groups > 0 {
+            parts.append(
+                ExplainWaterfall.grouped(s.groupedSpans) + " in " + Units.plural(s.groups, "group")
+                    + " of siblings with the same service and name (≡)")
+        }
+        if s.nestedRuns > 0 {
+            parts.append(ExplainWaterfall.grouped(s.nestedSpans) + " in " + Units.plural(s.nestedRuns, "nested run"))
+        }
+        if s.foldedSpans > 0 { parts.append(ExplainWaterfall.grouped(s.foldedSpans) + " in … rows") }
+        return "folded: " + ExplainWaterfall.grouped(s.shownSpans) + " of " + ExplainWaterfall.grouped(s.totalSpans)
+            + " spans shown to stay near \(s.rowBudget) rows; " + parts.joined(separator: ", ")
+            + ". Spans with an error, a finding, a gap, a log line or a large share of the critical path are always shown; "
+            + "--all shows every span, --depth N the first N levels."
     }
 
     static func spanLine(_ e: Explanation, _ n: Int, _ c: Columns, _ style: TextStyle) -> String {

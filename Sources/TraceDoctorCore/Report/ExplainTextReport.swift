@@ -11,11 +11,17 @@ public enum ExplainTextReport {
         public var width: Int
         public var maxDepth: Int?
         public var minDurationNs: Int64
+        /// Rows of the waterfall before a big trace is summarised (nil: never, `--all`).
+        public var rowBudget: Int?
 
-        public init(width: Int = 100, maxDepth: Int? = nil, minDurationNs: Int64 = 0) {
+        public init(
+            width: Int = 100, maxDepth: Int? = nil, minDurationNs: Int64 = 0,
+            rowBudget: Int? = ExplainWaterfall.defaultRowBudget
+        ) {
             self.width = max(60, width)
             self.maxDepth = maxDepth
             self.minDurationNs = minDurationNs
+            self.rowBudget = rowBudget
         }
     }
 

@@ -65,6 +65,9 @@ public enum StatsTextReport {
             ])
         }
         out += TextTable.render(rows, rightAligned: [1]).map { "  " + $0 }
+        if let huge = ExplainWaterfall.hugeTracesLine(report.traces.map { ($0.traceID, $0.spanCount) }) {
+            out += TextFormat.wrapWords(huge, width: 96).map { "  " + $0 }
+        }
         out.append("")
         out.append(style.bold("diagnoses"))
         var counts: [[String]] = []

@@ -49,6 +49,9 @@ public enum TracesTextReport {
                 out.append(String(repeating: " ", count: 18) + TextFormat.fit(diagnoses, 82))
             }
         }
+        if let huge = ExplainWaterfall.hugeTracesLine(shown.map { ($0.traceID, $0.spanCount) }) {
+            out += TextFormat.wrapWords(huge, width: 100)
+        }
         if matching > shown.count {
             out.append("showing \(shown.count) of \(matching) (--limit 0 shows all)")
         }
