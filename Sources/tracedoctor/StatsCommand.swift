@@ -19,6 +19,7 @@ struct StatsCommand: ParsableCommand, WritesReport {
               tracedoctor stats
               tracedoctor stats --format json | jq .trace_completeness
               tracedoctor stats --fail-on fragment_trace
+              tracedoctor stats --source clickhouse://reader@ch/otel --since 1h --until now
             """
     )
 
