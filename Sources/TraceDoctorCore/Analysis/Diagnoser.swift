@@ -245,7 +245,9 @@ public enum Diagnoser {
             let messages = UnpropagatedMessage.match(
                 producers: producers, candidates: messageRoots, consumers: consumers, logs: logs, traceIDs: index.traceIDs)
             report.unpropagatedMessages = messages.filter { $0.continuation != nil }
-            report.unconsumedMessages = messages.filter { $0.continuation == nil }
+            report.ambiguousMessages = messages.filter(\.isAmbiguous)
+            report.unconsumedMessages = messages.filter { $0.continuation == nil && !$0.isAmbiguous }
+            report.quality.ambiguousHandoffs = report.ambiguousMessages.count
             // Unpropagated calls on another thread while fragments are matched here (they share
             // nothing but the trace IDs, which no one changes any more).
             let unpropagated = SendableBox<[UnpropagatedCall]>([])
@@ -261,6 +263,8 @@ public enum Diagnoser {
             for f in fragmentRoots { fragmentKinds[f.trace] = f.root.kind }
             var continuing: [TraceID: UnpropagatedMessage] = [:]
             for m in report.unpropagatedMessages { if let c = m.continuation { continuing[c.traceID] = m } }
+            var mayContinue: [TraceID: [UnpropagatedMessage]] = [:]
+            for m in report.ambiguousMessages { for c in m.candidates { mayContinue[c.traceID, default: []].append(m) } }
             var traceOrdinal: [TraceID: Int32] = [:]
             if !continuing.isEmpty { for (i, id) in index.traceIDs.enumerated() { traceOrdinal[id] = Int32(i) } }
             for f in fragmentRoots {
@@ -270,6 +274,8 @@ public enum Diagnoser {
                 if let message = continuing[index.traceIDs[Int(f.trace)]] {
                     fragment.continueMessage(message)
                     parentTrace = traceOrdinal[message.producer.traceID]
+                } else if let sent = mayContinue[index.traceIDs[Int(f.trace)]] {
+                    fragment.mayContinue(sent)
                 }
                 report.fragments.append(fragment)
                 report.traces[Int(f.trace)].diagnoses[.fragmentTrace] = 1

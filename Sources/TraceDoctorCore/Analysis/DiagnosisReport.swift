@@ -75,6 +75,9 @@ public struct DiagnosisReport: Sendable {
     public var unpropagatedCalls: [UnpropagatedCall] = []
     /// `unpropagated_message`: hand-offs matched to the trace that continued them.
     public var unpropagatedMessages: [UnpropagatedMessage] = []
+    /// Hand-offs without a consumer in their trace that several roots could equally continue, with
+    /// only the order of a FIFO queue to tell them apart: not linked (no continuation, not a finding).
+    public var ambiguousMessages: [UnpropagatedMessage] = []
     /// Hand-offs without a consumer in their trace and no continuation found (not a finding).
     public var unconsumedMessages: [UnpropagatedMessage] = []
     public var cycles: [Cycle] = []

@@ -144,6 +144,16 @@ public struct FragmentTrace: Sendable, Equatable {
             otherCandidates: others)
     }
 
+    /// Says that this fragment may continue one of `messages` (an ambiguous hand-off), without
+    /// making any of them its suspected parent: queue order alone does not tell which.
+    mutating func mayContinue(_ messages: [UnpropagatedMessage]) {
+        guard let m = messages.first else { return }
+        let services = Set(messages.map(\.producer.service)).sorted().joined(separator: ", ")
+        evidence.append(
+            "may continue one of \(Units.plural(messages.count, "message")) '\(m.producer.name)' sent by \(services) "
+                + "without context; queue order alone cannot tell which (an ambiguous hand-off, not linked)")
+    }
+
     /// Whether a span of this kind runs code that may start work: a CLIENT or PRODUCER span is a
     /// call in flight, whose caller is the one that spawns.
     static func canSpawn(_ kind: SpanKind) -> Bool { kind != .client && kind != .producer }

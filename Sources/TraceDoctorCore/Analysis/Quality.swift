@@ -61,6 +61,9 @@ public struct Quality: Sendable, Equatable {
     public var asyncHandoffs = 0
     /// …whose context survived: a CONSUMER child in their trace, or a span of another trace links them.
     public var asyncHandoffsWithContext = 0
+    /// …without it, and with a continuation that queue order alone could not single out among
+    /// several (ambiguous: not linked, not counted as `unpropagated_message`).
+    public var ambiguousHandoffs = 0
     public var logs = LogLinkage()
     /// Findings per diagnosis. Counted: missing_parent and remote_parent_missing = orphan spans;
     /// duplicate_span_id = shared IDs; cycle = links cut; multiple_roots, fragment_trace = traces;

@@ -2,7 +2,8 @@
 // with `messaging.*` attributes) has no CONSUMER child in its trace, and a later trace started in
 // the service that took the message: a CONSUMER root, or an INTERNAL/CLIENT root of a worker that
 // never extracted the context. Producers and continuations are assigned one to one over the whole
-// window, strongest evidence first, then in the order a FIFO queue delivers.
+// window, strongest evidence first, then in the order a FIFO queue delivers; a pair that only that
+// order would make among several equally plausible ones is not a link but an ambiguous hand-off.
 
 /// A message whose consumer started a trace of its own (or, without a continuation, a message
 /// nothing in the capture is seen to consume).
@@ -46,6 +47,13 @@ public struct UnpropagatedMessage: Sendable, Equatable {
     /// 0…1 (0 without a continuation).
     public var confidence: Double
     public var evidence: [String]
+    /// An ambiguous hand-off (no continuation then): the roots that could equally continue it
+    /// when only the order of a FIFO queue would tell them apart, none of them singled out by a
+    /// message ID or a log line. Empty otherwise.
+    public var candidates: [SpanRef] = []
+
+    /// Whether queue order alone could not pair this message with one continuation.
+    public var isAmbiguous: Bool { continuation == nil && !candidates.isEmpty }
 
     /// A hand-off without a consumer in its trace.
     struct Producer {
@@ -229,8 +237,6 @@ public struct UnpropagatedMessage: Sendable, Equatable {
         var producerUsed = [Bool](repeating: false, count: producers.count)
         var candidateUsed = [Bool](repeating: false, count: candidates.count)
         var pairs: [Pair] = []
-        /// How many other unassigned producers were as plausible when the pair was made.
-        var waiting: [Int: Int] = [:]
 
         // 1. The same message ID (on a span or in a log line): certain, whatever the order. Pairs by
         // ID on both spans first, then by how closely the lines naming it frame the continuation.
@@ -273,21 +279,37 @@ public struct UnpropagatedMessage: Sendable, Equatable {
         byID.sort { ($0.distance, $0.candidate, $0.producer) < ($1.distance, $1.candidate, $1.producer) }
         // Lines naming an ID place it by time only: when they fit several roots (two workers
         // running side by side), the pick is the nearest, not a certainty.
-        var logFits: [Int: Set<Int>] = [:]
-        for pair in byID where pair.match == .logMessageID { logFits[pair.producer, default: []].insert(pair.candidate) }
-        /// For pairs joined by a log line: how many other roots the same lines fit.
-        var logRivals: [Int: Int] = [:]
+        // A root another message's lines fit strictly better (and took) is no rival.
+        var logFits: [Int: [Int: Int64]] = [:]
+        for pair in byID where pair.match == .logMessageID { logFits[pair.producer, default: [:]][pair.candidate] = pair.distance }
+        var takenAt: [Int: (producer: Int, distance: Int64)] = [:]
         for pair in byID where !producerUsed[pair.producer] && !candidateUsed[pair.candidate] {
             producerUsed[pair.producer] = true
             candidateUsed[pair.candidate] = true
-            if pair.match == .logMessageID { logRivals[pairs.count] = (logFits[pair.producer]?.count ?? 1) - 1 }
+            takenAt[pair.candidate] = (pair.producer, pair.distance)
             pairs.append(Pair(producer: pair.producer, candidate: pair.candidate, match: pair.match, logPattern: pair.pattern))
+        }
+        /// For pairs joined by a log line: how many other roots the same lines fit as well.
+        var logRivals: [Int: Int] = [:]
+        for (k, pair) in pairs.enumerated() where pair.match == .logMessageID {
+            logRivals[k] = (logFits[pair.producer] ?? [:]).filter { candidate, distance in
+                guard candidate != pair.candidate else { return false }
+                if let other = takenAt[candidate], other.producer != pair.producer, other.distance < distance { return false }
+                return true
+            }.count
         }
 
         // 2. Then by name, then by the consuming service: candidates in start order take the
         // earliest message sent that they may continue (a FIFO queue delivers in order). Producers
         // that look alike to a candidate (system, destination, task, whether they carry an ID) form
         // one lane, in the order sent; each lane keeps a cursor past what is taken or too old.
+        //
+        // Queue order only decides a pair that nothing else could have made: when a candidate
+        // starts with several messages waiting that it could equally continue, or a root starts
+        // with none waiting although it could continue a message an earlier root took (so one of
+        // the two roots had no producer in the capture), the messages and roots involved form one
+        // ambiguous set (union-find over producers, then candidates at producers.count + index).
+        // Only a set of exactly one message and one root is reported as a link.
         struct Lane {
             var members: [Int]
             var next = 0
@@ -305,10 +327,34 @@ public struct UnpropagatedMessage: Sendable, Equatable {
                 lanes.append(Lane(members: [pi]))
             }
         }
+        var set = Array(0..<(producers.count + candidates.count))
+        func find(_ x: Int) -> Int {
+            var x = x
+            while set[x] != x {
+                set[x] = set[set[x]]
+                x = set[x]
+            }
+            return x
+        }
+        func union(_ a: Int, _ b: Int) {
+            let (ra, rb) = (find(a), find(b))
+            if ra != rb { set[max(ra, rb)] = min(ra, rb) }
+        }
+        func queue(_ p: Producer) -> String { p.span.messaging?.destination ?? "service:" + p.span.service }
+        /// Pairs made by order or name so far, and their queue delays (sorted) by queue.
+        var ordered: [Pair] = []
+        var delaysSoFar: [String: [Int64]] = [:]
+        /// How long after a send a root may start and still be as plausible a continuation as the
+        /// root that took the message: the test of "far above the median" below, once a queue has
+        /// three delays; the whole window before.
+        func reach(_ p: Producer) -> Int64 {
+            guard let d = delaysSoFar[queue(p)], d.count >= 3 else { return window }
+            return 4 * d[d.count / 2] + 10_000_000
+        }
         for ci in candidateOrder where !candidateUsed[ci] {
             let c = candidates[ci]
             var best: (tier: Match, lane: Int, position: Int)?
-            var rivalsAt: [Match: Int] = [:]
+            var waitingAt: [Match: [Int]] = [:]
             for l in lanes.indices {
                 let lane = lanes[l]
                 guard lane.next < lane.members.count else { continue }
@@ -325,18 +371,16 @@ public struct UnpropagatedMessage: Sendable, Equatable {
                 }
                 lanes[l].next = k
                 var first: Int?
-                var count = 0
                 var j = k
                 while j < lane.members.count, producers[lane.members[j]].start <= c.start {
                     let pi = lane.members[j]
                     if !producerUsed[pi] && producers[pi].trace != c.trace {
                         if first == nil { first = j }
-                        count += 1
+                        waitingAt[tier, default: []].append(pi)
                     }
                     j += 1
                 }
                 guard let position = first else { continue }
-                rivalsAt[tier, default: 0] += count
                 let better: Bool
                 if let b = best {
                     if tier.rank != b.tier.rank {
@@ -351,12 +395,63 @@ public struct UnpropagatedMessage: Sendable, Equatable {
                 }
                 if better { best = (tier, l, position) }
             }
-            guard let chosen = best else { continue }
-            let pi = lanes[chosen.lane].members[chosen.position]
-            producerUsed[pi] = true
-            candidateUsed[ci] = true
-            waiting[pairs.count] = max(0, (rivalsAt[chosen.tier] ?? 1) - 1)
-            pairs.append(Pair(producer: pi, candidate: ci, match: chosen.tier, logPattern: nil))
+            if let chosen = best {
+                let pi = lanes[chosen.lane].members[chosen.position]
+                producerUsed[pi] = true
+                candidateUsed[ci] = true
+                // Every message as plausible as the one taken (same rank of evidence) was waiting too.
+                for (tier, waiting) in waitingAt where tier.rank == chosen.tier.rank {
+                    for other in waiting { union(producers.count + ci, other) }
+                }
+                union(producers.count + ci, pi)
+                ordered.append(Pair(producer: pi, candidate: ci, match: chosen.tier, logPattern: nil))
+                let d = max(0, c.start - producers[pi].end)
+                var list = delaysSoFar[queue(producers[pi]), default: []]
+                var lo = 0
+                var hi = list.count
+                while lo < hi {
+                    let mid = (lo + hi) / 2
+                    if list[mid] < d { lo = mid + 1 } else { hi = mid }
+                }
+                list.insert(d, at: lo)
+                delaysSoFar[queue(producers[pi])] = list
+            } else {
+                // Nothing waiting: this root may still continue a message an earlier root took, as
+                // plausibly (the same rank of evidence, a delay in line with the queue's). The most
+                // recent 1000 pairs are looked at.
+                for pair in ordered.suffix(1000).reversed() {
+                    let p = producers[pair.producer]
+                    guard p.trace != c.trace, p.start <= c.start, c.start - p.end <= reach(p) else { continue }
+                    if c.span.messaging?.messageID != nil && p.span.messaging?.messageID != nil { continue }
+                    guard let tier = tier(p.span, c.span), tier.rank >= pair.match.rank else { continue }
+                    union(producers.count + ci, pair.producer)
+                }
+            }
+        }
+        // Sets of more than one message or root are ambiguous: no pair of them is a link.
+        var producersIn: [Int: [Int]] = [:]
+        var candidatesIn: [Int: [Int]] = [:]
+        for pi in producers.indices { producersIn[find(pi), default: []].append(pi) }
+        for ci in candidates.indices { candidatesIn[find(producers.count + ci), default: []].append(ci) }
+        var ambiguous: [(producer: Int, candidates: [Int], tier: Match, waiting: Int)] = []
+        var ambiguousTier: [Int: Match] = [:]
+        for pair in ordered {
+            let root = find(pair.producer)
+            if (producersIn[root]?.count ?? 0) == 1 && (candidatesIn[root]?.count ?? 0) == 1 {
+                pairs.append(pair)
+            } else if let t = ambiguousTier[root], t.rank >= pair.match.rank {
+                continue
+            } else {
+                ambiguousTier[root] = pair.match
+            }
+        }
+        for (root, tier) in ambiguousTier {
+            let roots = (candidatesIn[root] ?? []).sorted { (candidates[$0].start, $0) < (candidates[$1].start, $1) }
+            let sent = producersIn[root] ?? []
+            for pi in sent {
+                producerUsed[pi] = true
+                ambiguous.append((pi, roots, tier, sent.count))
+            }
         }
 
         // Queue delays of the matches, by destination (or producer service), for the comparison.
@@ -406,10 +501,8 @@ public struct UnpropagatedMessage: Sendable, Equatable {
                 confidence += 0.03
                 evidence.append("the continuation is a CONSUMER root: its instrumentation did not extract the context")
             }
-            if let rivals = waiting[k], rivals > 0 {
-                confidence -= 0.15
-                evidence.append(
-                    "\(rivals) other message(s) were waiting that it could equally continue: assigned in the order sent (FIFO)")
+            if pair.match == .name || pair.match == .order {
+                evidence.append("the only message waiting that it could continue, and no other root could as well have taken it")
             }
             let others = delays[lane(p)] ?? []
             if others.count >= 3 {
@@ -435,6 +528,29 @@ public struct UnpropagatedMessage: Sendable, Equatable {
                     continuationStartNs: c.start, continuationDurationNs: c.end - c.start, queueDelayNs: queueDelay,
                     match: pair.match, confidence: (max(0.05, min(1, confidence)) * 100).rounded() / 100,
                     evidence: evidence))
+        }
+        for a in ambiguous {
+            let p = producers[a.producer]
+            let first = a.candidates.first.map { candidates[$0] }
+            var evidence = [
+                "\(p.span.kind.name) span '\(p.span.name)' in \(p.span.service) has no CONSUMER child in its trace",
+                "ambiguous: \(Units.plural(a.waiting, "message")) and \(Units.plural(a.candidates.count, "root")) of "
+                    + "\(first?.span.service ?? "the consumer") could equally continue each other "
+                    + "(\(a.tier == .name ? "the roots name what the messages ask for" : "by the consuming service")); "
+                    + "only the order of a FIFO queue would pair them and no message ID or log line singles one out, "
+                    + "so none is linked",
+            ]
+            if a.waiting > a.candidates.count {
+                evidence.append("more messages than roots: some of them were not consumed in the capture")
+            } else if a.candidates.count > a.waiting {
+                evidence.append("more roots than messages: some roots continue a message not in the capture")
+            }
+            var result = UnpropagatedMessage(
+                producer: SpanRef(p.span), system: p.span.messaging?.system, destination: p.span.messaging?.destination,
+                messageID: p.span.messaging?.messageID, continuation: nil, continuationSpanCount: 0, continuationStartNs: nil,
+                continuationDurationNs: 0, queueDelayNs: nil, match: a.tier, confidence: 0, evidence: evidence)
+            result.candidates = a.candidates.map { SpanRef(candidates[$0].span) }
+            results.append(result)
         }
         for (pi, p) in producers.enumerated() where !producerUsed[pi] {
             results.append(

@@ -15,6 +15,7 @@ public enum DiagnosisJSON {
                 fragmentTrace: capped(report.fragments, limit).map(Fragment.init),
                 unpropagatedCall: capped(report.unpropagatedCalls, limit).map(Call.init),
                 unpropagatedMessage: capped(report.unpropagatedMessages, limit).map(Message.init),
+                ambiguousMessages: capped(report.ambiguousMessages, limit).map(Message.init),
                 unconsumedMessages: capped(report.unconsumedMessages, limit).map(Message.init),
                 linkedContinuations: capped(report.linkedContinuations, limit).map(Linked.init),
                 uncapturedLinks: capped(report.uncapturedLinks, limit).map {
@@ -73,7 +74,7 @@ public enum DiagnosisJSON {
                     joinedByKey: logs.joinedByKey, ambiguousKey: logs.ambiguousKey, notJoined: logs.notJoined, traceIdLinkage: Nullable(logs.traceIDLinkage.map(round))),
                 timingViolations: q.timingViolations, timingViolationsPer1000Spans: round(q.timingViolationsPer1000Spans),
                 asynchronousChildren: q.asynchronousChildren, asyncHandoffs: q.asyncHandoffs,
-                asyncHandoffsWithContext: q.asyncHandoffsWithContext,
+                asyncHandoffsWithContext: q.asyncHandoffsWithContext, asyncHandoffsAmbiguous: q.ambiguousHandoffs,
                 asyncContextSurvival: Nullable(q.asyncContextSurvival.map(round)),
                 tracesContinuedByLink: q.tracesContinuedByLink, uncapturedLinks: q.uncapturedLinks,
                 clockSkewAdjustedSpans: report.skewAdjustments.filter(\.applied).reduce(0) { $0 + $1.spansShifted },
@@ -147,6 +148,7 @@ public enum DiagnosisJSON {
         var fragmentTrace: [Fragment]
         var unpropagatedCall: [Call]
         var unpropagatedMessage: [Message]
+        var ambiguousMessages: [Message]
         var unconsumedMessages: [Message]
         var linkedContinuations: [Linked]
         var uncapturedLinks: [Uncaptured]
@@ -262,6 +264,8 @@ public enum DiagnosisJSON {
         var match: Nullable<String>
         var confidence: Double
         var evidence: [String]
+        /// An ambiguous hand-off's roots that could equally continue it (empty otherwise).
+        var candidates: [TracedSpan]
         init(_ m: UnpropagatedMessage) {
             producer = TracedSpan(m.producer)
             system = Nullable(m.system)
@@ -274,6 +278,7 @@ public enum DiagnosisJSON {
             match = Nullable(m.match?.rawValue)
             confidence = m.confidence
             evidence = m.evidence
+            candidates = m.candidates.map(TracedSpan.init)
         }
     }
 
@@ -482,6 +487,7 @@ public enum DiagnosisJSON {
         var asynchronousChildren: Int
         var asyncHandoffs: Int
         var asyncHandoffsWithContext: Int
+        var asyncHandoffsAmbiguous: Int
         var asyncContextSurvival: Nullable<Double>
         var tracesContinuedByLink: Int
         var uncapturedLinks: Int
@@ -493,7 +499,7 @@ public enum DiagnosisJSON {
             case command, traces, spans, traceCompleteness, completeTraces, parentLinkage, spansExpectingParent
             case spansWithParent, coverageMedian, coverageP10, rootsWithCoverage, logLinkage, logs, timingViolations
             case timingViolationsPer1000Spans = "timing_violations_per_1000_spans"
-            case asynchronousChildren, asyncHandoffs, asyncHandoffsWithContext, asyncContextSurvival
+            case asynchronousChildren, asyncHandoffs, asyncHandoffsWithContext, asyncHandoffsAmbiguous, asyncContextSurvival
             case tracesContinuedByLink, uncapturedLinks
             case clockSkewAdjustedSpans, includeRemote, diagnoses
         }

@@ -85,6 +85,17 @@ public enum OrphansTextReport {
             }
             out.append("")
         }
+        if !report.ambiguousMessages.isEmpty {
+            let roots = Set(report.ambiguousMessages.flatMap { $0.candidates.map(\.traceID) }).count
+            let line =
+                "ambiguous hand-offs (not linked): " + Units.plural(report.ambiguousMessages.count, "message")
+                + " sent without context that " + Units.plural(roots, "root") + " could equally continue; only queue order "
+                + "would pair them (no message ID, no log line naming one): "
+                + report.ambiguousMessages.prefix(3).map { "\($0.producer.label) in \(TextFormat.shortID($0.producer.traceID))" }
+                .joined(separator: ", ") + (report.ambiguousMessages.count > 3 ? ", …" : "")
+            for (k, piece) in TextFormat.wrapWords(line, width: 96).enumerated() { out.append((k == 0 ? "" : "  ") + piece) }
+            out.append("")
+        }
         if !report.unconsumedMessages.isEmpty {
             let line =
                 "not consumed in the capture: " + Units.plural(report.unconsumedMessages.count, "message")

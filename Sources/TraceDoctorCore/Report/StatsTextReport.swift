@@ -52,7 +52,10 @@ public enum StatsTextReport {
         if q.asyncHandoffs > 0 {
             rows.append([
                 "async hand-offs", q.asyncContextSurvival.map(TextFormat.percent) ?? "-",
-                "\(q.asyncHandoffsWithContext) of \(q.asyncHandoffs) messages sent kept their context (CONSUMER child or link)",
+                "\(q.asyncHandoffsWithContext) of \(q.asyncHandoffs) messages sent kept their context (CONSUMER child or link)"
+                    + (q.ambiguousHandoffs > 0
+                        ? "; \(q.ambiguousHandoffs) lost it with a continuation queue order alone cannot single out (ambiguous, not linked)"
+                        : ""),
             ])
         }
         if q.tracesContinuedByLink > 0 || q.uncapturedLinks > 0 {
