@@ -86,6 +86,8 @@ public struct TraceDiagnosis: Sendable {
         // Every neighbour's continuation, so that no fragment falls back to a guess this trace's spans win.
         var continuing: [TraceID: UnpropagatedMessage] = [:]
         for m in allMessages { if let c = m.continuation { continuing[c.traceID] = m } }
+        var mayContinue: [TraceID: [UnpropagatedMessage]] = [:]
+        for m in allMessages where m.isAmbiguous { for c in m.candidates { mayContinue[c.traceID, default: []].append(m) } }
 
         var fragmentKinds: [Int32: SpanKind] = [:]
         for (ordinal, a) in all.enumerated() where !links.linkedRootTraces.contains(Int32(ordinal)) {
@@ -101,6 +103,8 @@ public struct TraceDiagnosis: Sendable {
             if let message = continuing[a.traceID] {
                 fragment.continueMessage(message)
                 parentTrace = message.producer.traceID == traceID ? 0 : nil
+            } else if let sent = mayContinue[a.traceID] {
+                fragment.mayContinue(sent)
             }
             if ordinal == 0 {
                 fragmentOf = fragment
