@@ -82,6 +82,61 @@ class Data:
             return json.load(f)
 
 
+    def small_files(self, count):
+        """The OTLP dump's first spans re-cut into `count` one-request files (each line split into
+        as many requests as needed, resource and scope kept), and the same requests as the lines
+        of one file. Cached; returns (directory, single file, spans)."""
+        source = self.file("otlp")
+        base = os.path.join(self.directory, f"small-{self.size}-s{self.seed}-n{count}")
+        directory, single, done = base, base + ".jsonl", base + ".done"
+        if os.path.exists(done):
+            with open(done) as f:
+                return directory, single, int(f.read())
+        log(f"bench: cutting {source} into {count:,} files under {directory} ...")
+        shutil.rmtree(directory, ignore_errors=True)
+        os.makedirs(directory)
+        with open(source, "rb") as f:
+            lines = sum(1 for _ in f)
+        per_line = max(1, -(-count // lines))
+        written = spans = 0
+        with open(source) as f, open(single, "w") as out:
+            for text in f:
+                if written >= count:
+                    break
+                flat = []
+                rs_all = json.loads(text)["resourceSpans"]
+                for r, rs in enumerate(rs_all):
+                    for s, ss in enumerate(rs.get("scopeSpans", [])):
+                        flat += [(r, s, span) for span in ss.get("spans", [])]
+                pieces = min(per_line, len(flat), count - written)
+                for p in range(pieces):
+                    chunk = flat[p * len(flat) // pieces:(p + 1) * len(flat) // pieces]
+                    request = {"resourceSpans": []}
+                    for r, s, span in chunk:
+                        if not request["resourceSpans"] or request["resourceSpans"][-1][0] != r:
+                            request["resourceSpans"].append((r, {k: v for k, v in rs_all[r].items() if k != "scopeSpans"}
+                                                             | {"scopeSpans": []}))
+                        body = request["resourceSpans"][-1][1]
+                        if not body["scopeSpans"] or body["scopeSpans"][-1][0] != s:
+                            scope = rs_all[r]["scopeSpans"][s]
+                            body["scopeSpans"].append((s, {k: v for k, v in scope.items() if k != "spans"} | {"spans": []}))
+                        body["scopeSpans"][-1][1]["spans"].append(span)
+                    for _, body in request["resourceSpans"]:
+                        body["scopeSpans"] = [b for _, b in body["scopeSpans"]]
+                    request["resourceSpans"] = [b for _, b in request["resourceSpans"]]
+                    line = json.dumps(request, separators=(",", ":"))
+                    with open(os.path.join(directory, f"export-{written:06d}.json"), "w") as one:
+                        one.write(line + "\n")
+                    out.write(line + "\n")
+                    written += 1
+                    spans += len(chunk)
+        if written < count:
+            raise SystemExit(f"bench: {source} holds too few spans for {count:,} files")
+        with open(done, "w") as f:
+            f.write(str(spans))
+        return directory, single, spans
+
+
 class Bench:
     def __init__(self, args):
         self.args = args
@@ -89,6 +144,7 @@ class Bench:
         self.bench_bin = os.path.abspath(args.bench_bin)
         self.data = Data(args.data, parse_size(args.size), args.seed)
         self.rows = []
+        self.verdicts = []
         self.tmp = tempfile.mkdtemp(prefix="tracedoctor-bench-", dir=args.tmp)
 
     def fresh_db(self, name):
@@ -190,6 +246,36 @@ class Bench:
         self.run(f"check end to end on the {os.path.getsize(path) / 1e9:.2f} GB OTLP/JSON Lines file",
                  "tracedoctor check (ingest + diagnose + default policy)",
                  lambda: [self.bin, "check", path, "--format", "json"], path, spans, "spans", expect_exit=(0, 1))
+
+    def small_files(self):
+        """Many small files: the spans of the OTLP dump re-cut into N one-request files (one collector
+        or SDK export each) in one directory, against the same requests as the lines of one file;
+        both ingested in the same run. Target: the directory <= 1.5x the single file. Then the
+        directory again into its own database: every file is recognised as already ingested."""
+        n = self.args.small_files
+        directory, single, spans = self.data.small_files(n)
+        group = f"{n:,} small files (one export request each), {spans:,} spans"
+        one = self.run(group, "tracedoctor ingest FILE (the same requests as lines of one file)",
+                       lambda: [self.bin, "ingest", "--db", self.fresh_db("small-one"), single],
+                       single, spans, "spans")
+        self.check_count(os.path.join(self.tmp, "small-one.db"), "spans", spans)
+        many = self.run(group, f"tracedoctor ingest DIR ({n:,} files)",
+                        lambda: [self.bin, "ingest", "--db", self.fresh_db("small-dir"), directory],
+                        single, spans, "spans")
+        db = os.path.join(self.tmp, "small-dir.db")
+        self.check_count(db, "spans", spans)
+        self.check_count(db, "sources", n)
+        # Idempotent: the same directory again adds nothing (each file is found by its content hash).
+        self.run(group, f"tracedoctor ingest DIR again (all {n:,} already ingested)",
+                 lambda: [self.bin, "ingest", "--db", db, directory], single, spans, "spans", repeat=1)
+        self.check_count(db, "spans", spans)
+        ratio = many["wall_s"] / one["wall_s"]
+        per_file = (many["wall_s"] - one["wall_s"]) / n * 1000
+        verdict = "PASS" if ratio <= 1.5 else "MISS"
+        line = (f"bench: small files: {n:,} files {many['wall_s']:.3f} s, one file {one['wall_s']:.3f} s: "
+                f"{ratio:.2f}x (target <= 1.5x) {verdict}; {per_file:.2f} ms per file above the single file")
+        self.verdicts.append(line)
+        log(line)
 
     def clickhouse(self):
         """The diagnoses with --source clickhouse://… (chDB behind tests/clickhouse/chdb_front.py, the
@@ -397,7 +483,9 @@ def main():
                         help="runs of each tracedoctor and reference case (the fastest is kept); baselines run once")
     parser.add_argument("--bin", default=os.path.join(ROOT, ".build/release/tracedoctor"))
     parser.add_argument("--bench-bin", default=os.path.join(ROOT, ".build/release/tracedoctor-bench"))
-    parser.add_argument("--cases", default="ingest,document,formats,logs,analysis,clickhouse,receive")
+    parser.add_argument("--cases", default="ingest,document,formats,logs,analysis,small-files,clickhouse,receive")
+    parser.add_argument("--small-files", type=int, default=10_000,
+                        help="how many one-request files the small-files case cuts the OTLP dump into")
     parser.add_argument("--json", default=os.path.join(ROOT, "bench-data", "results.json"))
     args = parser.parse_args()
     bench = Bench(args)
@@ -414,6 +502,8 @@ def main():
             bench.logs()
         if "analysis" in cases:
             bench.analysis()
+        if "small-files" in cases:
+            bench.small_files()
         if "clickhouse" in cases:
             bench.clickhouse()
         if "receive" in cases:
@@ -423,6 +513,8 @@ def main():
     print(f"machine: {machine}")
     print(f"reproduce: make bench SIZE={args.size}")
     print(bench.table())
+    for line in bench.verdicts:
+        print(line.removeprefix("bench: "))
     with open(args.json, "w") as f:
         json.dump({"machine": machine, "size": args.size, "rows": bench.rows}, f, indent=1)
 

@@ -49,6 +49,9 @@ public struct InputPrefix: Sendable {
     public let bytes: [UInt8]
     /// True when the prefix is the whole input.
     public let isComplete: Bool
+    /// The JSON shapes read so far: several sniffers ask for the same one, and reading it walks
+    /// the whole prefix (for a small file, the whole file).
+    private let shapes = ShapeCache()
 
     public init(_ bytes: [UInt8], isComplete: Bool? = nil) {
         self.bytes = bytes
@@ -113,7 +116,18 @@ public struct InputPrefix: Sendable {
     /// array (`arrayElement` true), as far as the prefix goes. Nil when the prefix does not
     /// start with that shape or is not JSON up to there.
     public func jsonKeys(inArrayElement arrayElement: Bool = false) -> JSONShape? {
-        JSONShape.read(bytes, arrayElement: arrayElement)
+        shapes.shape(arrayElement: arrayElement) { JSONShape.read(bytes, arrayElement: arrayElement) }
+    }
+
+    /// The shape of the JSON object on `line` (a line of `lines(limit:)`): the whole prefix's
+    /// shape when its first object starts and ends on that line, else the line read on its own.
+    public func jsonKeys(ofLine line: ArraySlice<UInt8>) -> JSONShape? {
+        if let whole = jsonKeys(), let start = whole.objectStart, let end = whole.objectEnd,
+            start >= line.startIndex, end <= line.endIndex
+        {
+            return whole
+        }
+        return JSONShape.read(Array(line), arrayElement: false)
     }
 
     /// "found 'x' at 1:1", for rejection reasons.
@@ -137,6 +151,11 @@ public struct JSONShape: Sendable {
     /// object's keys.
     public var nestedKeys: [String: [String]] = [:]
 
+    /// Where the object's `{` is, and the offset just past its `}` when it closed inside the bytes
+    /// read (nil when they ended first): for reusing one reading for a line that holds all of it.
+    var objectStart: Int?
+    var objectEnd: Int?
+
     public func has(_ key: String) -> Bool { keys.contains(key) }
 
     static func read(_ bytes: [UInt8], arrayElement: Bool) -> JSONShape? {
@@ -149,12 +168,15 @@ public struct JSONShape: Sendable {
                 guard try scanner.nextElement(&array) else { return shape }
             }
             guard try scanner.peek() == UInt8(ascii: "{") else { return nil }
+            let start = Int(scanner.position.offset)
             var object = try scanner.beginObject()
             while let key = try scanner.nextKey(&object) {
                 let name = key.text
                 shape.keys.append(name)
                 shape.nestedKeys[name] = try nestedObjectKeys(scanner)
             }
+            shape.objectStart = start
+            shape.objectEnd = Int(scanner.position.offset)
         } catch {
             // The prefix ended (or the JSON broke) part-way: keep what was read.
             if shape.keys.isEmpty { return nil }
@@ -190,6 +212,26 @@ public struct JSONShape: Sendable {
             try scanner.skipValue()
             return nil
         }
+    }
+}
+
+/// The shapes an `InputPrefix` has read (a class, so that the prefix stays a value that
+/// sniffers take by copy; detection runs on one thread).
+private final class ShapeCache: @unchecked Sendable {
+    private var object: JSONShape??
+    private var arrayElement: JSONShape??
+
+    func shape(arrayElement element: Bool, read: () -> JSONShape?) -> JSONShape? {
+        if element {
+            if let known = arrayElement { return known }
+            let shape = read()
+            arrayElement = .some(shape)
+            return shape
+        }
+        if let known = object { return known }
+        let shape = read()
+        object = .some(shape)
+        return shape
     }
 }
 

@@ -47,6 +47,26 @@ public enum Ingestor {
     ) throws(TraceDoctorError) -> IngestReport {
         let clock = ContinuousClock.now
         let inputs = try InputPaths.expand(request.paths)
+        guard inputs.count > 1 else {
+            return try run(request, inputs: inputs, clock: clock, stdin: stdin, progress: progress, onBusy: onBusy)
+        }
+        // Many files: the loop runs on a thread with a large stack, which reads small files
+        // itself instead of starting a reader thread for each (`RecordPipeline.run(inline:)`).
+        do {
+            return try LargeStack.run {
+                try run(request, inputs: inputs, clock: clock, stdin: stdin, progress: progress, onBusy: onBusy)
+            }
+        } catch let error as TraceDoctorError {
+            throw error
+        } catch {
+            throw TraceStore.describe(error, path: request.databasePath)
+        }
+    }
+
+    private static func run(
+        _ request: IngestRequest, inputs: [InputPath], clock: ContinuousClock.Instant, stdin: Int32,
+        progress: IngestProgress?, onBusy: (@Sendable () -> Void)?
+    ) throws(TraceDoctorError) -> IngestReport {
         let existed = TraceStore.exists(request.databasePath)
         let store: IngestDestination = request.dryRun ? DryRunDestination() : try TraceStore(path: request.databasePath, onBusy: onBusy)
         var report = IngestReport()

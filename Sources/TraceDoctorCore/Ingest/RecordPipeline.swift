@@ -7,12 +7,19 @@ import Foundation
 /// Runs `read` on a reader thread and hands what it reads, in order, to `sink` on the calling
 /// thread. Errors from either side stop both; the first one is rethrown here.
 public enum RecordPipeline {
-    public static func run(into sink: RecordSink, read: @escaping (RecordSink) throws -> Void) throws {
+    /// `inline`: a small input, read straight into `sink` on this thread when its stack is deep
+    /// enough for the readers (`LargeStack`): two threads and their hand-offs cost more than
+    /// they save on a file of a few batches, and under load each hand-off waits for a time slice.
+    public static func run(into sink: RecordSink, inline: Bool = false, read: @escaping (RecordSink) throws -> Void) throws {
+        if inline && LargeStack.isCurrent {
+            try read(sink)
+            return
+        }
         let channel = Channel()
         let job = ReaderJob(channel: channel, read: read)
         let thread = Thread { job.run() }
         // Deep JSON is read recursively (up to JSONScanner.maxDepth levels).
-        thread.stackSize = 16 << 20
+        thread.stackSize = LargeStack.size
         thread.start()
         var marks: [Int64: RecordMark] = [:]
         do {
@@ -26,6 +33,34 @@ public enum RecordPipeline {
             throw error
         }
         channel.waitForProducer()
+    }
+}
+
+/// A thread whose stack holds the readers' recursion (deep JSON, up to `JSONScanner.maxDepth`
+/// levels): the reader thread, and `ingest`'s loop over many files, which then reads small files
+/// on its own thread.
+enum LargeStack {
+    static let size = 16 << 20
+
+    private static let key = "tracedoctor.largeStack"
+
+    /// Whether the calling thread is one that `run` started.
+    static var isCurrent: Bool { Thread.current.threadDictionary[key] as? Bool == true }
+
+    /// Runs `body` on a new thread with a stack of `size` and waits for it.
+    static func run<T>(_ body: @escaping () throws -> T) throws -> T {
+        let work = SendableBox(body)
+        let result = SendableBox<Result<T, Error>?>(nil)
+        let done = DispatchSemaphore(value: 0)
+        let thread = Thread {
+            Thread.current.threadDictionary[key] = true
+            result.value = Result { try work.value() }
+            done.signal()
+        }
+        thread.stackSize = size
+        thread.start()
+        done.wait()
+        return try result.value!.get()
     }
 }
 

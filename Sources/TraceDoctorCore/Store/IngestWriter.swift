@@ -59,24 +59,25 @@ final class IngestWriter: RecordSink {
         self.db = db
         connection = db.sqliteConnection!
         self.sourceID = sourceID
-        insertSpan = try db.makeStatement(
+        // Cached on the connection: a directory of small files prepares them once, not per file.
+        insertSpan = try db.cachedStatement(
             sql: """
                 INSERT INTO spans (trace_id, span_id, parent_span_id, original_span_id, name, kind, service,
                     resource_id, scope_name, scope_version, start_ns, end_ns, status_code, status_message, flags,
                     trace_state, attributes, events, links, source_id, identity_hash)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
-        insertLog = try db.makeStatement(
+        insertLog = try db.cachedStatement(
             sql: """
                 INSERT INTO logs (time_ns, observed_time_ns, severity_number, severity_text, body, trace_id, span_id,
                     flags, service, resource_id, scope_name, attributes, source_id, source_line, identity_hash)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
-        findResource = try db.makeStatement(sql: "SELECT id FROM resources WHERE fingerprint = ?")
-        insertResource = try db.makeStatement(
+        findResource = try db.cachedStatement(sql: "SELECT id FROM resources WHERE fingerprint = ?")
+        insertResource = try db.cachedStatement(
             sql: "INSERT INTO resources (service, attributes, fingerprint) VALUES (?, ?, ?)")
-        lastSpanRowID = try Int64.fetchOne(db, sql: "SELECT coalesce(max(id), 0) FROM spans") ?? 0
-        lastLogRowID = try Int64.fetchOne(db, sql: "SELECT coalesce(max(id), 0) FROM logs") ?? 0
+        lastSpanRowID = try Int64.fetchOne(db.cachedStatement(sql: "SELECT coalesce(max(id), 0) FROM spans")) ?? 0
+        lastLogRowID = try Int64.fetchOne(db.cachedStatement(sql: "SELECT coalesce(max(id), 0) FROM logs")) ?? 0
         spansBefore = lastSpanRowID
         logsBefore = lastLogRowID
         deferredIndexes = try Self.deferIndexes(db, expectedBytes: expectedBytes)
@@ -101,7 +102,14 @@ final class IngestWriter: RecordSink {
         return deferred
     }
 
-    deinit { hex.deallocate() }
+    deinit {
+        // The cached statements outlive this writer: no binding may point into its buffers.
+        sqlite3_clear_bindings(insertSpan.sqliteStatement)
+        sqlite3_clear_bindings(insertLog.sqliteStatement)
+        sqlite3_reset(insertSpan.sqliteStatement)
+        sqlite3_reset(insertLog.sqliteStatement)
+        hex.deallocate()
+    }
 
     func makeMark() -> RecordMark { RecordMark(spans: lastSpanRowID, logs: lastLogRowID) }
 
@@ -119,16 +127,17 @@ final class IngestWriter: RecordSink {
         if separatingSharedSpans && kindsSeen & clientAndServer == clientAndServer {
             counts.separatedSharedSpans = try SharedSpanPairs.separate(db, after: spansBefore)
         }
-        try db.execute(sql: Schema.updateSpanBounds, arguments: [spansBefore])
+        try db.cachedStatement(sql: Schema.updateSpanBounds).execute(arguments: [spansBefore])
         // The same span from an earlier source is in the same trace: the trace index finds it.
         if spansBefore > 0 {
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     DELETE FROM spans WHERE id > ?1 AND EXISTS (
                         SELECT 1 FROM spans AS earlier
                         WHERE earlier.trace_id = spans.trace_id AND earlier.id <= ?1
                             AND earlier.identity_hash = spans.identity_hash)
-                    """, arguments: [spansBefore])
+                    """
+            ).execute(arguments: [spansBefore])
             counts.duplicateSpans = db.changesCount
         }
         if logsBefore > 0 {

