@@ -143,7 +143,7 @@ public final class ClickHouseSpanSource: SpanSource {
     private var rowID: Int64 = 0
 
     /// The traces of one reply (rows sorted by TraceId).
-    private func forEachTrace(in data: Data, _ body: ([AnalysisSpan]) throws -> Void) throws {
+    func forEachTrace(in data: Data, _ body: ([AnalysisSpan]) throws -> Void) throws {
         do {
             var trace: [AnalysisSpan] = []
             var traceText = ""
@@ -254,8 +254,11 @@ public final class ClickHouseSpanSource: SpanSource {
 /// The diagnoses over a ClickHouse window: `Diagnoser.diagnose` with this source.
 public enum ClickHouseDiagnoser {
     /// Every trace of the window, or the one `traceQuery` names (as `DiagnosisRequest.traceQuery`).
+    /// `findingsOnly`: the report's findings, totals and counts are what `orphans` and `gaps` print,
+    /// but only the traces with (or behind) a finding are read (`diagnosePushedDown`): the per-trace
+    /// summaries and the quality shares other than the counts cover those traces only.
     public static func run(
-        source: ClickHouseSpanSource, options: AnalysisOptions, traceQuery: String? = nil
+        source: ClickHouseSpanSource, options: AnalysisOptions, traceQuery: String? = nil, findingsOnly: Bool = false
     ) throws(TraceDoctorError) -> DiagnosisReport {
         do {
             try source.checkSchema()
@@ -263,6 +266,7 @@ public enum ClickHouseDiagnoser {
                 let spans = try source.spans(ofTrace: try source.resolveTraceID(traceQuery))
                 return try Diagnoser.diagnose(InMemorySpanSource(spans: spans), options: options)
             }
+            if findingsOnly { return try source.diagnosePushedDown(options: options) }
             return try Diagnoser.diagnose(source, options: options)
         } catch let error as TraceDoctorError {
             throw error

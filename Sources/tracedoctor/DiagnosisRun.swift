@@ -10,10 +10,11 @@ enum DiagnosisRun {
     /// Runs the diagnoses; a failure is printed and becomes exit code 2 (64 for usage errors).
     static func run(
         store: StoreOptions, analysis: AnalysisOptionGroup, traceQuery: String? = nil, source: SourceOptions? = nil,
-        service: String? = nil, linkKeys: [LinkKey] = []
+        service: String? = nil, linkKeys: [LinkKey] = [], findingsOnly: Bool = false
     ) throws -> DiagnosisReport {
         if let source, source.isClickHouse {
-            return try runClickHouse(source, analysis: analysis, traceQuery: traceQuery, service: service)
+            return try runClickHouse(
+                source, analysis: analysis, traceQuery: traceQuery, service: service, findingsOnly: findingsOnly)
         }
         let request = DiagnosisRequest(
             databasePath: store.path, options: try analysis.options(), traceQuery: traceQuery, linkKeys: linkKeys)
@@ -33,13 +34,15 @@ enum DiagnosisRun {
 
     /// The same diagnoses over the spans of a ClickHouse window.
     static func runClickHouse(
-        _ options: SourceOptions, analysis: AnalysisOptionGroup, traceQuery: String?, service: String?
+        _ options: SourceOptions, analysis: AnalysisOptionGroup, traceQuery: String?, service: String?,
+        findingsOnly: Bool = false
     ) throws -> DiagnosisReport {
         let source = try options.spanSource(service: service)
         defer { options.summary(source) }
         let analysisOptions = try analysis.options()
         do {
-            return try ClickHouseDiagnoser.run(source: source, options: analysisOptions, traceQuery: traceQuery)
+            return try ClickHouseDiagnoser.run(
+                source: source, options: analysisOptions, traceQuery: traceQuery, findingsOnly: findingsOnly)
         } catch {
             throw Terminal.fail(error)
         }

@@ -40,7 +40,8 @@ struct GapsCommand: ParsableCommand, WritesReport {
     }
 
     func run() throws {
-        let result = try DiagnosisRun.run(store: store, analysis: analysis, traceQuery: traceID, source: source, service: serviceFilter.service)
+        let result = try DiagnosisRun.run(store: store, analysis: analysis, traceQuery: traceID, source: source, service: serviceFilter.service,
+            findingsOnly: true)
         let limit = report.limit(for: output.format)
         switch output.format {
         case .json:

@@ -39,7 +39,8 @@ struct OrphansCommand: ParsableCommand, WritesReport {
     }
 
     func run() throws {
-        let result = try DiagnosisRun.run(store: store, analysis: analysis, source: source, service: serviceFilter.service)
+        let result = try DiagnosisRun.run(store: store, analysis: analysis, source: source, service: serviceFilter.service,
+            findingsOnly: true)
         let limit = report.limit(for: output.format)
         switch output.format {
         case .json:

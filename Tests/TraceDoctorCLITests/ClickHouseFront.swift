@@ -38,6 +38,7 @@ enum ClickHouseFront {
         if database == "demo" {
             return [CLI.fixtures + "/demo/traces.otlp.jsonl", CLI.fixtures + "/demo-collector-copy/logs.otlp.json"]
         }
+        if database == MostlyHealthy.database { return try MostlyHealthy.files.get() }
         let dir = try RealSDK.scenario(database)
         return [dir + "/traces.otlp.json", dir + "/logs.otlp.json"]
     }
@@ -50,7 +51,7 @@ enum ClickHouseFront {
         let dir = NSTemporaryDirectory() + "tracedoctor-clickhouse-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         var specs: [String] = []
-        for database in ["demo"] + scenarios {
+        for database in ["demo"] + scenarios + [MostlyHealthy.database] {
             specs.append(database + "=" + (try inputs(database)).joined(separator: ","))
         }
         let loadLog = try output(
@@ -152,4 +153,128 @@ enum ClickHouseFront {
 
 private final class DataBox: @unchecked Sendable {
     var data = Data()
+}
+
+/// A capture where few traces are broken: `MostlyHealthy.healthy` healthy traces (frontend SERVER →
+/// CLIENT → backend SERVER → INTERNAL, every child inside its parent, no hole above the thresholds)
+/// running side by side, plus one trace each with a missing parent, a gap, a fragment (an INTERNAL
+/// root of frontend starting inside a healthy trace) and a call whose callee started a trace of its
+/// own; log lines with a trace ID, with an unknown one, and without one while frontend was busy.
+enum MostlyHealthy {
+    static let database = "mostlyhealthy"
+    static let healthy = 400
+
+    static let files: Result<[String], RealSDK.CaptureFailure> = {
+        let dir = NSTemporaryDirectory() + "tracedoctor-mostlyhealthy-" + UUID().uuidString
+        do {
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            let traces = dir + "/traces.otlp.json"
+            let logs = dir + "/logs.otlp.json"
+            try Data(spans().utf8).write(to: URL(fileURLWithPath: traces))
+            try Data(logLines().utf8).write(to: URL(fileURLWithPath: logs))
+            return .success([traces, logs])
+        } catch {
+            return .failure(RealSDK.CaptureFailure(message: "cannot write the mostly-healthy capture: \(error)"))
+        }
+    }()
+
+    static let base: Int64 = 1_764_000_000_000_000_000
+    static let ms: Int64 = 1_000_000
+
+    static func traceID(_ n: Int) -> String { String(format: "%032x", 0x5eed_0000 + n) }
+    static func spanID(_ n: Int, _ k: Int) -> String { String(format: "%08x%08x", 0x5eed_0000 + n, k) }
+
+    struct Span {
+        var service: String
+        var trace: Int
+        var id: Int
+        var parent: String?
+        var name: String
+        var kind: Int
+        var start: Int64
+        var end: Int64
+        var attributes: [String: String] = [:]
+    }
+
+    static func all() -> [Span] {
+        var spans: [Span] = []
+        for i in 0..<healthy {
+            let t = base + Int64(i) * 50 * ms
+            spans += [
+                Span(service: "frontend", trace: i, id: 1, parent: nil, name: "GET /", kind: 2, start: t, end: t + 100 * ms),
+                Span(
+                    service: "frontend", trace: i, id: 2, parent: spanID(i, 1), name: "GET backend", kind: 3, start: t + 5 * ms,
+                    end: t + 95 * ms, attributes: ["peer.service": "backend"]),
+                Span(service: "backend", trace: i, id: 3, parent: spanID(i, 2), name: "GET backend", kind: 2, start: t + 10 * ms, end: t + 90 * ms),
+                Span(service: "backend", trace: i, id: 4, parent: spanID(i, 3), name: "query", kind: 1, start: t + 12 * ms, end: t + 88 * ms),
+            ]
+        }
+        let t = base + 5_000 * ms
+        // A missing parent: the backend span's caller was not captured.
+        spans += [
+            Span(service: "frontend", trace: 9001, id: 1, parent: nil, name: "GET /cart", kind: 2, start: t, end: t + 100 * ms),
+            Span(service: "backend", trace: 9001, id: 3, parent: spanID(9001, 2), name: "GET cart", kind: 2, start: t + 10 * ms, end: t + 90 * ms),
+        ]
+        // A gap: 200 ms of the root that no child covers.
+        spans += [
+            Span(service: "frontend", trace: 9002, id: 1, parent: nil, name: "GET /slow", kind: 2, start: t, end: t + 300 * ms),
+            Span(service: "frontend", trace: 9002, id: 2, parent: spanID(9002, 1), name: "render", kind: 1, start: t + 250 * ms, end: t + 290 * ms),
+        ]
+        // A fragment: work frontend started without context inside healthy trace 100.
+        let f = base + 100 * 50 * ms + 20 * ms
+        spans += [
+            Span(service: "frontend", trace: 9003, id: 1, parent: nil, name: "background refresh", kind: 1, start: f, end: f + 30 * ms)
+        ]
+        // An uninjected call: inventory's SERVER root starts inside a leaf CLIENT span of another trace.
+        let u = base + 7_000 * ms
+        spans += [
+            Span(service: "checkout", trace: 9004, id: 1, parent: nil, name: "POST /order", kind: 2, start: u, end: u + 100 * ms),
+            Span(
+                service: "checkout", trace: 9004, id: 2, parent: spanID(9004, 1), name: "GET /stock", kind: 3, start: u + 5 * ms,
+                end: u + 95 * ms, attributes: ["peer.service": "inventory"]),
+            Span(service: "inventory", trace: 9005, id: 1, parent: nil, name: "GET /stock", kind: 2, start: u + 15 * ms, end: u + 85 * ms),
+            Span(service: "inventory", trace: 9005, id: 2, parent: spanID(9005, 1), name: "lookup", kind: 1, start: u + 17 * ms, end: u + 83 * ms),
+        ]
+        return spans
+    }
+
+    static func attributes(_ values: [String: String]) -> String {
+        "[" + values.sorted { $0.key < $1.key }.map { "{\"key\":\"\($0.key)\",\"value\":{\"stringValue\":\"\($0.value)\"}}" }
+            .joined(separator: ",") + "]"
+    }
+
+    static func spans() -> String {
+        var byService: [String: [String]] = [:]
+        for s in all() {
+            var fields = [
+                "\"traceId\":\"\(traceID(s.trace))\"", "\"spanId\":\"\(spanID(s.trace, s.id))\"", "\"name\":\"\(s.name)\"",
+                "\"kind\":\(s.kind)", "\"startTimeUnixNano\":\"\(s.start)\"", "\"endTimeUnixNano\":\"\(s.end)\"",
+                "\"attributes\":\(attributes(s.attributes))",
+            ]
+            if let parent = s.parent { fields.append("\"parentSpanId\":\"\(parent)\"") }
+            byService[s.service, default: []].append("{" + fields.joined(separator: ",") + "}")
+        }
+        let resources = byService.keys.sorted().map { service in
+            "{\"resource\":{\"attributes\":\(attributes(["service.name": service, "host.name": service + "-1"]))},"
+                + "\"scopeSpans\":[{\"scope\":{\"name\":\"generated\"},\"spans\":[" + byService[service]!.joined(separator: ",") + "]}]}"
+        }
+        return "{\"resourceSpans\":[" + resources.joined(separator: ",") + "]}\n"
+    }
+
+    static func logLines() -> String {
+        func line(_ time: Int64, _ body: String, trace: String? = nil, span: String? = nil) -> String {
+            var fields = ["\"timeUnixNano\":\"\(time)\"", "\"severityText\":\"INFO\"", "\"body\":{\"stringValue\":\"\(body)\"}"]
+            if let trace { fields.append("\"traceId\":\"\(trace)\"") }
+            if let span { fields.append("\"spanId\":\"\(span)\"") }
+            return "{" + fields.joined(separator: ",") + "}"
+        }
+        let records = [
+            line(base + 1 * ms, "handled", trace: traceID(0), span: spanID(0, 1)),
+            line(base + 2 * ms, "from nowhere", trace: String(format: "%032x", 0xdead)),
+            line(base + 3 * ms, "no context while busy"),
+            line(base - 60_000 * ms, "no context while idle"),
+        ]
+        return "{\"resourceLogs\":[{\"resource\":{\"attributes\":\(attributes(["service.name": "frontend"]))},"
+            + "\"scopeLogs\":[{\"scope\":{\"name\":\"generated\"},\"logRecords\":[" + records.joined(separator: ",") + "]}]}]}\n"
+    }
 }

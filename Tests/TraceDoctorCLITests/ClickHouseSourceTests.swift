@@ -90,10 +90,61 @@ import Testing
     @Test func verboseReportsBytesAndNeverThePassword() throws {
         let run = try clickhouse(["orphans", "--verbose"] + (try source("demo")))
         #expect(run.status == 0)
-        #expect(run.stderr.contains("tracedoctor: clickhouse: spans of traces"))
+        #expect(run.stderr.contains("tracedoctor: clickhouse: traces to report: "), "\(run.stderr)")
         #expect(run.stderr.range(of: #"clickhouse: \d+ queries, [0-9.]+ KB received"#, options: .regularExpression) != nil, "\(run.stderr)")
         #expect(!run.stderr.contains(ClickHouseFront.password))
         #expect(!run.stdout.contains(ClickHouseFront.password))
+    }
+
+    // MARK: orphans and gaps pushed down
+
+    /// Bytes received, from `--verbose`'s last line ("N queries, 12.3 KB received").
+    func received(_ stderr: String) throws -> Double {
+        let line = try #require(stderr.split(separator: "\n").last { $0.contains(" received") }.map(String.init), "\(stderr)")
+        let words = line.split(separator: " ")
+        let i = try #require(words.lastIndex(of: "received"))
+        let value = try #require(Double(words[i - 2]), "\(line)")
+        let unit: Double = ["B": 1, "KB": 1e3, "MB": 1e6, "GB": 1e9][String(words[i - 1])] ?? .nan
+        return value * unit
+    }
+
+    /// On a capture where 5 traces of 405 are broken, `orphans` and `gaps` fetch only what they
+    /// report (and the traces that explain it) and print what the SQLite database of the same spans
+    /// prints; `stats`, which reads every span, receives many times more.
+    @Test func orphansAndGapsFetchOnlyTheBrokenTraces() throws {
+        let database = MostlyHealthy.database
+        let db = try ClickHouseFront.sqlite(database)
+        let commands: [[String]] = [
+            ["orphans"], ["orphans", "--format", "json"], ["gaps"], ["gaps", "--format", "json"],
+            ["gaps", "--min-gap", "1ms", "--min-gap-share", "1%", "--format", "json"], ["orphans", "--fail-on", "any"],
+        ]
+        for command in commands {
+            let expected = try CLI.run(command + ["--db", db])
+            let actual = try clickhouse(command + (try source(database)))
+            #expect(actual.stdout == expected.stdout, "\(command.joined(separator: " "))")
+            #expect(actual.status == expected.status, "\(command.joined(separator: " ")): \(actual.stderr)")
+            #expect(actual.stderr == expected.stderr, "\(command.joined(separator: " "))")
+        }
+        // What the capture holds: each finding once, so that the comparison above means something.
+        let orphans = try CLI.json(try CLI.run(["orphans", "--format", "json", "--db", db]).stdout)
+        #expect((orphans["traces"] as? Int) == MostlyHealthy.healthy + 5)
+        #expect((orphans["fragment_trace"] as? [Any])?.count == 1)
+        #expect((orphans["unpropagated_call"] as? [Any])?.count == 1)
+        let counts = orphans["counts"] as? [String: Int] ?? [:]
+        #expect(counts["missing_parent"] == 1)
+        #expect(counts["unaccounted_time"] == 1)
+        #expect(counts["log_unlinked"] == 1)
+        #expect(counts["log_dangling"] == 1)
+
+        let all = try received(try clickhouse(["stats", "--verbose"] + (try source(database))).stderr)
+        for command in [["orphans"], ["gaps"]] {
+            let run = try clickhouse(command + ["--verbose"] + (try source(database)))
+            #expect(run.status == 0, "\(run.stderr)")
+            #expect(run.stderr.contains("traces to report"), "\(run.stderr)")
+            #expect(!run.stderr.contains("spans of traces 0"), "\(run.stderr)")
+            let bytes = try received(run.stderr)
+            #expect(bytes * 8 < all, "\(command[0]) received \(bytes) bytes, stats \(all)")
+        }
     }
 
     // MARK: stats --in-database

@@ -1,0 +1,261 @@
+// `orphans` and `gaps` with `--source`: the work pushed down. ClickHouse names the traces with
+// something to report, then the few traces the questions across traces need (where a missing
+// parent went, what ran when a fragment started, the calls and roots that may pair up, the roots
+// that may continue a message); only those traces' spans are fetched, and the same Swift analysis
+// (`Diagnoser.diagnose`) runs over them. The totals and the log counts come from ClickHouse too.
+// Bytes received grow with the findings, not with the window.
+
+import Foundation
+import TraceDoctorCore
+
+extension ClickHouseSpanSource {
+    /// Trace IDs per query when fetching chosen traces (they travel as a query parameter).
+    static let idsPerQuery = 1000
+
+    /// The findings of the window, reading only the traces that have or explain one.
+    public func diagnosePushedDown(options: AnalysisOptions) throws(TraceDoctorError) -> DiagnosisReport {
+        do {
+            return try pushedDown(options: options)
+        } catch let error as TraceDoctorError {
+            throw error
+        } catch {
+            throw .clickHouse(server: client.location.display, message: "\(error)")
+        }
+    }
+
+    private func pushedDown(options: AnalysisOptions) throws -> DiagnosisReport {
+        try checkSchema()
+        let table = try qualified(tables.traces)
+        let service = window.service != nil
+        var totals = (traces: 0, spans: 0)
+        TabSeparated.forEachRow(
+            try client.query(ClickHouseQueries.windowTotals(traces: table, service: service), parameters: baseParameters, label: "window totals")
+        ) { row in
+            if row.count >= 2 { totals = (Int(row[0]) ?? 0, Int(row[1]) ?? 0) }
+        }
+        client.trace?("window: \(totals.traces) traces, \(totals.spans) spans")
+
+        var fetched: [String: [AnalysisSpan]] = [:]
+        if totals.spans > 0 {
+            var parameters = baseParameters
+            parameters["min_gap"] = String(options.minGapNs)
+            parameters["min_gap_share"] = String(options.minGapShare)
+            parameters["min_coverage"] = String(options.minCoverage)
+            let flagged = ids(
+                try client.query(
+                    ClickHouseQueries.flaggedTraces(traces: table, service: service), parameters: parameters, label: "traces to report"))
+            try fetch(flagged, into: &fetched)
+            try fetch(try crossTraceCandidates(fetched, options: options), into: &fetched)
+        }
+
+        var source = InMemorySpanSource(spans: [])
+        source.traces = fetched.keys.sorted().compactMap { fetched[$0] }
+        var report = try Diagnoser.diagnose(source, options: options)
+        // The traces not read have no finding and every span in its tree; those read count as the
+        // analysis counted them (a re-reported span is one span there).
+        let readTraces = source.traces.filter { !$0.isEmpty }
+        report.quality.traces += totals.traces - readTraces.count
+        report.quality.spans += totals.spans - readTraces.reduce(0) { $0 + $1.count }
+        if hasLogs {
+            report.quality.logs = try logLinkage()
+            report.quality.counts[.logUnlinked] = report.quality.logs.unlinked
+            report.quality.counts[.logDangling] = report.quality.logs.dangling
+        }
+        return report
+    }
+
+    /// The first column of each row.
+    private func ids(_ data: Data) -> [String] {
+        var ids: [String] = []
+        TabSeparated.forEachRow(data) { row in if let id = row.first, !id.isEmpty { ids.append(id) } }
+        return ids
+    }
+
+    /// Reads the spans of the traces `ids` not read yet.
+    private func fetch(_ ids: [String], into fetched: inout [String: [AnalysisSpan]]) throws {
+        let wanted = Array(Set(ids.filter { fetched[$0] == nil })).sorted()
+        guard !wanted.isEmpty else { return }
+        let table = try qualified(tables.traces)
+        var start = 0
+        while start < wanted.count {
+            let batch = Array(wanted[start..<min(wanted.count, start + Self.idsPerQuery)])
+            start += batch.count
+            var parameters = baseParameters
+            parameters["ids"] = Self.arrayLiteral(batch)
+            let data = try client.query(
+                ClickHouseQueries.spans(traces: table, ofTraces: ()), parameters: parameters,
+                label: "spans of \(batch.count) traces")
+            try forEachTrace(in: data) { spans in
+                if let first = spans.first { fetched[first.traceID.hex] = spans }
+            }
+        }
+        for id in wanted where fetched[id] == nil { fetched[id] = [] }
+    }
+
+    /// The traces the questions across traces need besides `fetched`: those holding a missing
+    /// parent, those with a span of a fragment's service running when it started, those whose root
+    /// may continue a message sent by a fetched PRODUCER, and both sides of every call and entry root
+    /// that may pair up.
+    private func crossTraceCandidates(_ fetched: [String: [AnalysisSpan]], options: AnalysisOptions) throws -> [String] {
+        let table = try qualified(tables.traces)
+        let service = window.service != nil
+        var missing = Set<String>()
+        var fragments: [(service: String, start: Int64)] = []
+        var sends: (from: Int64, to: Int64)?
+        for spans in fetched.values where !spans.isEmpty {
+            let analysis = TraceAnalysis(spans: spans, options: options)
+            for group in analysis.missingParents { missing.insert(group.parentSpanID.hex) }
+            if let root = analysis.fragmentRoot {
+                fragments.append((analysis.tree.spans[root].service, analysis.tree.start[root]))
+            }
+            for i in analysis.unansweredCalls where analysis.tree.spans[i].kind == .producer {
+                let (s, e) = (analysis.tree.start[i], analysis.tree.end[i])
+                sends = (min(sends?.from ?? s, s), max(sends?.to ?? e, e))
+            }
+        }
+        var found: [String] = []
+        if !missing.isEmpty {
+            var parameters = baseParameters
+            parameters["ids"] = Self.arrayLiteral(missing.sorted())
+            found += ids(
+                try client.query(
+                    ClickHouseQueries.tracesHoldingSpans(traces: table, service: service), parameters: parameters,
+                    label: "traces holding \(missing.count) missing parents"))
+        }
+        if !fragments.isEmpty {
+            var parameters = baseParameters
+            parameters["services"] = Self.arrayLiteral(fragments.map(\.service))
+            parameters["times"] = "[" + fragments.map { String($0.start) }.joined(separator: ",") + "]"
+            parameters["latest"] = String(fragments.map(\.start).max() ?? 0)
+            found += ids(
+                try client.query(
+                    ClickHouseQueries.tracesRunningAt(traces: table, service: service), parameters: parameters,
+                    label: "traces running when \(fragments.count) fragments started"))
+        }
+        if let sends {
+            var parameters = baseParameters
+            parameters["from"] = String(sends.from)
+            parameters["to"] = String(sends.to &+ UnpropagatedMessage.continuationWindowNs)
+            found += ids(
+                try client.query(
+                    ClickHouseQueries.messageRootTraces(traces: table, service: service), parameters: parameters,
+                    label: "roots that may continue a message"))
+        }
+        found += try pairableCallTraces()
+        return found
+    }
+
+    /// Both sides of every call without an answer and entry root of another trace that may pair up
+    /// (`unpropagated_call`): the names entry roots answer to, the calls that may name one (or name
+    /// none), the entry roots those calls may have started; the pairing rules applied here.
+    private func pairableCallTraces() throws -> [String] {
+        let table = try qualified(tables.traces)
+        let service = window.service != nil
+        var keys = Set<String>()
+        var anyEntry = false
+        TabSeparated.forEachRow(
+            try client.query(ClickHouseQueries.entryKeys(traces: table, service: service), parameters: baseParameters, label: "entry root names")
+        ) { row in
+            anyEntry = true
+            for key in row where !key.isEmpty { keys.insert(key) }
+        }
+        guard anyEntry else { return [] }
+        var parameters = baseParameters
+        parameters["keys"] = Self.arrayLiteral(keys.sorted())
+        let calls = lightSpans(
+            try client.query(
+                ClickHouseQueries.unansweredCalls(traces: table, service: service), parameters: parameters,
+                label: "calls without an answer"), peers: true)
+        guard !calls.isEmpty else { return [] }
+        var callKeys = Set<String>()
+        var unnamed: [(Int64, Int64)] = []
+        for call in calls {
+            if call.peerNames.isEmpty {
+                unnamed.append((call.startNs ?? 0, call.endNs ?? 0))
+                continue
+            }
+            for peer in call.peerNames {
+                callKeys.insert(peer)
+                if let dot = peer.firstIndex(of: ".") { callKeys.insert(String(peer[..<dot])) }
+            }
+        }
+        // Calls naming no peer, merged into the times some such call was in flight.
+        unnamed.sort { $0 < $1 }
+        var during: [(Int64, Int64)] = []
+        for (s, e) in unnamed {
+            if let last = during.last, s <= last.1 {
+                during[during.count - 1].1 = max(last.1, e)
+            } else {
+                during.append((s, e))
+            }
+        }
+        parameters["keys"] = Self.arrayLiteral(callKeys.sorted())
+        parameters["during"] = "[" + during.map { "(\($0.0),\($0.1))" }.joined(separator: ",") + "]"
+        let entries = lightSpans(
+            try client.query(
+                ClickHouseQueries.entryRoots(traces: table, service: service), parameters: parameters,
+                label: "entry roots the calls may have started"), peers: false)
+        return UnpropagatedCall.pairableTraces(calls: calls, entries: entries).map(\.hex)
+    }
+
+    /// Rows of `unansweredCalls` / `entryRoots` as spans (only what the pairing reads).
+    private func lightSpans(_ data: Data, peers: Bool) -> [AnalysisSpan] {
+        var spans: [AnalysisSpan] = []
+        var processes: [[String]: SpanProcess] = [:]
+        TabSeparated.forEachRow(data) { row in
+            guard row.count >= (peers ? 15 : 10), let traceID = TraceID(hex: row[0]), let spanID = SpanID(hex: row[1]) else { return }
+            let key = [row[4], row[5], row[6], row[7]]
+            let process = processes[key] ?? SpanProcess(service: row[4], host: row[5], instanceID: row[6], pid: row[7])
+            processes[key] = process
+            let kind = SpanKind(rawValue: Int(row[3]) ?? 0) ?? .unspecified
+            spans.append(
+                AnalysisSpan(
+                    traceID: traceID, spanID: spanID, name: row[2], kind: kind, process: process, startNs: Int64(row[8]),
+                    endNs: Int64(row[9]), peerNames: peers ? AnalysisSpan.peerNames(fromValues: Array(row[10..<15])) : [],
+                    rowID: 0))
+        }
+        return spans
+    }
+
+    /// The log linkage of the window's lines, counted in ClickHouse: `log_dangling` against the
+    /// window's trace IDs, `log_unlinked` against the merged intervals during which each service
+    /// with untraced lines had a span running.
+    private func logLinkage() throws -> Quality.LogLinkage {
+        let traces = try qualified(tables.traces)
+        let logs = try qualified(tables.logs)
+        let service = window.service != nil
+        let services = ids(
+            try client.query(
+                ClickHouseQueries.untracedLogServices(logs: logs, service: service), parameters: baseParameters,
+                label: "services with untraced log lines"))
+        var busy: [String: [(Int64, Int64)]] = [:]
+        var parameters = baseParameters
+        parameters["services"] = Self.arrayLiteral(services)
+        if !services.isEmpty {
+            TabSeparated.forEachRow(
+                try client.query(
+                    ClickHouseQueries.busyIntervals(traces: traces, service: service), parameters: parameters,
+                    label: "when \(services.count) services had a span running")
+            ) { row in
+                if row.count >= 3, let s = Int64(row[1]), let e = Int64(row[2]) { busy[row[0], default: []].append((s, e)) }
+            }
+        }
+        parameters["busy"] =
+            "[" + services.map { "[" + (busy[$0] ?? []).map { "(\($0.0),\($0.1))" }.joined(separator: ",") + "]" }.joined(separator: ",")
+            + "]"
+        var linkage = Quality.LogLinkage()
+        TabSeparated.forEachRow(
+            try client.query(
+                ClickHouseQueries.logCounts(traces: traces, logs: logs, service: service), parameters: parameters,
+                label: "log line counts")
+        ) { row in
+            guard row.count >= 5 else { return }
+            linkage.total = Int(row[0]) ?? 0
+            linkage.withTraceID = Int(row[1]) ?? 0
+            linkage.dangling = Int(row[2]) ?? 0
+            linkage.linkedToSpan = Int(row[3]) ?? 0
+            linkage.unlinked = Int(row[4]) ?? 0
+        }
+        return linkage
+    }
+}

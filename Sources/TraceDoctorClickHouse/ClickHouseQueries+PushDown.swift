@@ -1,0 +1,267 @@
+// The queries behind `orphans` and `gaps` with `--source`: ClickHouse finds the traces with
+// something to report (and the traces the questions across traces need), and only their spans are
+// fetched for the same Swift analysis. docs/clickhouse.md shows each one.
+//
+// Sharding: everything that compares spans of ONE trace (the self-join, `NOT IN` of a trace's own
+// children, the window's `TraceId IN (subquery)`) runs with `distributed_product_mode = 'local'`, so
+// each shard answers for its own traces. Questions across traces (a parent found in another trace,
+// what was running when a fragment started, calls and the roots they may have started) never join
+// two traces in ClickHouse: tracedoctor sends the few values it looks for as query parameters.
+
+extension ClickHouseQueries {
+    /// The window's traces (a span in `[since, until)`, of `{service}` when given) and their spans in
+    /// the widened window, as `columns`.
+    static func windowRows(traces: String, service: Bool, columns: String) -> String {
+        """
+        SELECT \(columns)
+        FROM \(traces)
+        WHERE Timestamp >= fromUnixTimestamp64Nano({read_since:Int64}) AND Timestamp < fromUnixTimestamp64Nano({read_until:Int64})
+          AND TraceId IN (
+            SELECT TraceId FROM \(traces)
+            WHERE Timestamp >= fromUnixTimestamp64Nano({since:Int64}) AND Timestamp < fromUnixTimestamp64Nano({until:Int64})
+              AND TraceId != ''\(service ? " AND ServiceName = {service:String}" : ""))
+        """
+    }
+
+    static let startEnd = """
+        toInt64(toUnixTimestamp64Nano(Timestamp)) AS s, toInt64(toUnixTimestamp64Nano(Timestamp)) + toInt64(Duration) AS e
+        """
+
+    static let host = """
+        multiIf(mapContains(ResourceAttributes, 'host.name'), ResourceAttributes['host.name'],
+                mapContains(ResourceAttributes, 'ip'), ResourceAttributes['ip'], ResourceAttributes['hostname'])
+        """
+
+    /// How many traces the window holds and how many spans they have (what the reports' totals say).
+    static func windowTotals(traces: String, service: Bool) -> String {
+        """
+        SELECT uniqExact(TraceId), count() FROM (
+        \(windowRows(traces: traces, service: service, columns: "TraceId")))
+        SETTINGS distributed_product_mode = 'local'
+        FORMAT TabSeparated
+        """
+    }
+
+    /// The traces with something to say on their own, or that may be a fragment or send a message:
+    /// more or fewer than one root, a parent not in the trace, a shared span ID, a root that is not
+    /// SERVER or CONSUMER, a PRODUCER span without a SERVER or CONSUMER child, a root whose direct
+    /// children (folded with `arrayFold` over `arraySort`ed intervals) cover less than
+    /// `{min_coverage}`, a span whose children leave a hole above the gap thresholds, a child that
+    /// starts before or ends after its parent (clock skew, asynchronous work, timing violations) or
+    /// has its parent's very interval (the only shape a cycle with well-nested times can have).
+    /// Every other trace has every child inside its parent, so skew adjustment leaves it alone, its
+    /// root's descendants cover what its direct children cover, and the analysis finds nothing in it.
+    static func flaggedTraces(traces: String, service: Bool) -> String {
+        let spans = windowRows(traces: traces, service: service, columns: "TraceId, SpanId, ParentSpanId, \(kind) AS kind, \(startEnd)")
+        return """
+            WITH
+              per_trace AS (
+                SELECT TraceId, count() AS n, countIf(ParentSpanId = '') AS roots, uniqExact(SpanId) AS distinct_ids,
+                  groupArray(SpanId) AS ids, groupArray(ParentSpanId) AS parents, groupArray(kind) AS kinds,
+                  arrayExists(p -> p != '' AND NOT has(ids, p), parents) AS orphaned,
+                  NOT hasAll(arrayFilter((p, k) -> k IN (2, 5), parents, kinds), arrayFilter((i, k) -> k = 4, ids, kinds)) AS sends,
+                  anyIf(kind, ParentSpanId = '') AS root_kind, anyIf(SpanId, ParentSpanId = '') AS root,
+                  anyIf(s, ParentSpanId = '') AS rs, anyIf(e, ParentSpanId = '') AS re,
+                  groupArray((ParentSpanId, s, e)) AS intervals
+                FROM (\(spans)) GROUP BY TraceId
+              ),
+              per_root AS (
+                SELECT TraceId, roots, n, distinct_ids, orphaned, sends, root_kind, rs, re,
+                  arrayFold((acc, x) -> (greatest(acc.1, x.2), acc.2 + greatest(x.1 - acc.1, toInt64(0))),
+                    arraySort(arrayFilter(x -> x.2 > x.1,
+                      arrayMap(x -> (greatest(x.2, rs), least(x.3, re)), arrayFilter(x -> x.1 = root, intervals)))),
+                    (rs, toInt64(0))) AS folded,
+                  folded.2 + greatest(re - folded.1, toInt64(0)) AS uncovered
+                FROM per_trace
+              ),
+              per_parent AS (
+                SELECT p.TraceId AS trace, any(p.s) AS s, any(p.e) AS e,
+                  arraySort(arrayFilter(x -> x.2 > x.1,
+                    groupArray((greatest(c.s, p.s), least(c.e, p.e))))) AS covered,
+                  countIf(c.s < p.s OR c.e > p.e OR (c.s = p.s AND c.e = p.e)) AS odd
+                FROM (\(spans)) AS p INNER JOIN (\(spans)) AS c ON c.TraceId = p.TraceId AND c.ParentSpanId = p.SpanId
+                GROUP BY p.TraceId, p.SpanId
+              ),
+              holes AS (
+                SELECT trace, odd,
+                  arrayFold((acc, x) -> (greatest(acc.1, x.2),
+                      acc.2 + if(x.1 - acc.1 > 0 AND x.1 - acc.1 >= {min_gap:Int64}
+                                 AND (x.1 - acc.1) >= {min_gap_share:Float64} * (e - s), 1, 0)),
+                    covered, (s, toUInt64(0))) AS folded,
+                  folded.2 + if(e - folded.1 > 0 AND e - folded.1 >= {min_gap:Int64}
+                                AND (e - folded.1) >= {min_gap_share:Float64} * (e - s), 1, 0) AS gaps
+                FROM per_parent
+              )
+            SELECT DISTINCT TraceId FROM (
+              SELECT TraceId FROM per_root
+              WHERE roots != 1 OR orphaned OR n != distinct_ids OR root_kind NOT IN (2, 5) OR sends
+                 OR (re > rs AND uncovered >= {min_gap:Int64} AND (re - rs - uncovered) / (re - rs) < {min_coverage:Float64})
+              UNION ALL
+              SELECT trace AS TraceId FROM holes WHERE gaps > 0 OR odd > 0)
+            ORDER BY TraceId
+            SETTINGS distributed_product_mode = 'local'
+            FORMAT TabSeparated
+            """
+    }
+
+    /// The spans the analysis reads of the traces `{ids:Array(String)}` (of the window), sorted by
+    /// trace as query 3 returns them.
+    static func spans(traces: String, ofTraces: Void) -> String {
+        spans(traces: traces, service: false, idFilter: "TraceId IN {ids:Array(String)}")
+    }
+
+    /// The window's traces holding a span whose ID is in `{ids:Array(String)}` (where a missing
+    /// parent went).
+    static func tracesHoldingSpans(traces: String, service: Bool) -> String {
+        """
+        SELECT DISTINCT TraceId FROM (
+        \(windowRows(traces: traces, service: service, columns: "TraceId, SpanId")))
+        WHERE SpanId IN {ids:Array(String)}
+        SETTINGS distributed_product_mode = 'local'
+        FORMAT TabSeparated
+        """
+    }
+
+    /// The window's traces with a span of service `{services}[k]` running at `{times}[k]` (start
+    /// ≤ t ≤ end) for some k: the suspected parents of fragments.
+    static func tracesRunningAt(traces: String, service: Bool) -> String {
+        """
+        SELECT DISTINCT TraceId FROM (
+        \(windowRows(traces: traces, service: service, columns: "TraceId, ServiceName, \(startEnd)")))
+        WHERE ServiceName IN {services:Array(String)} AND s <= {latest:Int64}
+          AND arrayExists((v, t) -> v = ServiceName AND s <= t AND t <= e, {services:Array(String)}, {times:Array(Int64)})
+        SETTINGS distributed_product_mode = 'local'
+        FORMAT TabSeparated
+        """
+    }
+
+    /// The window's traces whose root may continue a message sent in `[{from}, {to}]` (a root that is
+    /// not SERVER or PRODUCER, starting then).
+    static func messageRootTraces(traces: String, service: Bool) -> String {
+        """
+        SELECT DISTINCT TraceId FROM (
+        \(windowRows(traces: traces, service: service, columns: "TraceId, ParentSpanId, \(kind) AS kind, \(startEnd)")))
+        WHERE ParentSpanId = '' AND kind NOT IN (2, 4) AND s >= {from:Int64} AND s <= {to:Int64}
+        SETTINGS distributed_product_mode = 'local'
+        FORMAT TabSeparated
+        """
+    }
+
+    /// The names SERVER and CONSUMER roots answer to (service and host, lower case).
+    static func entryKeys(traces: String, service: Bool) -> String {
+        """
+        SELECT DISTINCT lower(ServiceName), lower(host) FROM (
+        \(windowRows(traces: traces, service: service, columns: "ParentSpanId, ServiceName, \(kind) AS kind, \(host) AS host")))
+        WHERE ParentSpanId = '' AND kind IN (2, 5)
+        SETTINGS distributed_product_mode = 'local'
+        FORMAT TabSeparated
+        """
+    }
+
+    /// A peer attribute as the analysis takes it: empty when it holds a backslash.
+    static func peer(_ key: String) -> String { "if(position(SpanAttributes['\(key)'], '\\\\') > 0, '', SpanAttributes['\(key)'])" }
+
+    /// CLIENT and PRODUCER spans without a SERVER or CONSUMER child in their trace that may name
+    /// one of `{keys:Array(String)}` (a word of a peer attribute, or its first DNS label), or name no
+    /// peer at all.
+    static func unansweredCalls(traces: String, service: Bool) -> String {
+        let columns = """
+            TraceId, SpanId, ParentSpanId, SpanName, \(kind) AS kind, ServiceName, \(host) AS host,
+            ResourceAttributes['service.instance.id'] AS instance, ResourceAttributes['process.pid'] AS pid, \(startEnd),
+            \(peer("peer.service")) AS a, \(peer("server.address")) AS b, \(peer("net.peer.name")) AS c,
+            \(peer("url.full")) AS d, \(peer("http.url")) AS f
+            """
+        return """
+            SELECT TraceId, SpanId, SpanName, kind, ServiceName, host, instance, pid, s, e, a, b, c, d, f FROM (
+            \(windowRows(traces: traces, service: service, columns: columns)))
+            WHERE kind IN (3, 4)
+              AND (TraceId, SpanId) NOT IN (
+                SELECT TraceId, ParentSpanId FROM (
+                \(windowRows(traces: traces, service: service, columns: "TraceId, ParentSpanId, \(kind) AS kind")))
+                WHERE kind IN (2, 5))
+              AND ((a = '' AND b = '' AND c = '')
+                OR arrayExists(w -> w != '' AND (has({keys:Array(String)}, w) OR has({keys:Array(String)}, splitByChar('.', w)[1])),
+                     arrayConcat([lower(a), lower(b), lower(c)], splitByRegexp('[^a-z0-9._-]+', lower(concat(a, ' ', b, ' ', c, ' ', d, ' ', f))))))
+            SETTINGS distributed_product_mode = 'local'
+            FORMAT TabSeparated
+            """
+    }
+
+    /// SERVER and CONSUMER roots whose service or host is in `{keys:Array(String)}` or that started
+    /// inside one of `{during:Array(Tuple(Int64, Int64))}` (calls naming no peer).
+    static func entryRoots(traces: String, service: Bool) -> String {
+        let columns = """
+            TraceId, SpanId, ParentSpanId, SpanName, \(kind) AS kind, ServiceName, \(host) AS host,
+            ResourceAttributes['service.instance.id'] AS instance, ResourceAttributes['process.pid'] AS pid, \(startEnd)
+            """
+        return """
+            SELECT TraceId, SpanId, SpanName, kind, ServiceName, host, instance, pid, s, e FROM (
+            \(windowRows(traces: traces, service: service, columns: columns)))
+            WHERE ParentSpanId = '' AND kind IN (2, 5)
+              AND (lower(ServiceName) IN {keys:Array(String)} OR lower(host) IN {keys:Array(String)}
+                OR arrayExists(x -> x.1 <= s AND s <= x.2, {during:Array(Tuple(Int64, Int64))}))
+            SETTINGS distributed_product_mode = 'local'
+            FORMAT TabSeparated
+            """
+    }
+
+    /// The services whose log lines carry no trace ID in the window (the only ones `log_unlinked`
+    /// needs the spans' times of).
+    static func untracedLogServices(logs: String, service: Bool) -> String {
+        """
+        SELECT DISTINCT ServiceName FROM \(logs)
+        WHERE Timestamp >= fromUnixTimestamp64Nano({since:Int64}) AND Timestamp < fromUnixTimestamp64Nano({until:Int64})
+          AND TraceId = ''\(service ? " AND ServiceName = {service:String}" : "")
+        FORMAT TabSeparated
+        """
+    }
+
+    /// When each of `{services:Array(String)}` had a span of the window running: the spans' intervals
+    /// merged (a running maximum of the ends over the starts; a new interval where a start passes it).
+    static func busyIntervals(traces: String, service: Bool) -> String {
+        """
+        SELECT ServiceName, min(s), max(e) FROM (
+          SELECT ServiceName, s, e, sum(fresh) OVER (PARTITION BY ServiceName ORDER BY s, e ROWS UNBOUNDED PRECEDING) AS run
+          FROM (
+            SELECT ServiceName, s, e,
+              if(s > max(e) OVER (PARTITION BY ServiceName ORDER BY s, e ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 1, 0) AS fresh
+            FROM (
+            \(windowRows(traces: traces, service: service, columns: "ServiceName, \(startEnd)")))
+            WHERE ServiceName IN {services:Array(String)}))
+        GROUP BY ServiceName, run
+        ORDER BY ServiceName, min(s)
+        SETTINGS distributed_product_mode = 'local'
+        FORMAT TabSeparated
+        """
+    }
+
+    /// The log lines of the window as the log linkage counts them: all, with a trace ID, with a trace
+    /// ID of no trace of the window (64-bit IDs match 128-bit ones on their low half), with the ID of
+    /// a span of the window, and without a trace ID while a span of their service was running
+    /// (`{busy}[k]` are the intervals of `{services}[k]`).
+    static func logCounts(traces: String, logs: String, service: Bool) -> String {
+        let ids = """
+            SELECT leftPad(TraceId, 32, '0') AS id FROM \(traces)
+                  WHERE Timestamp >= fromUnixTimestamp64Nano({since:Int64}) AND Timestamp < fromUnixTimestamp64Nano({until:Int64})
+                    AND TraceId != ''\(service ? " AND ServiceName = {service:String}" : "")
+            """
+        return """
+            SELECT count(), countIf(TraceId != ''),
+              countIf(TraceId != '' AND NOT (
+                id IN (\(ids))
+                OR (startsWith(id, '0000000000000000') AND right(id, 16) IN (SELECT right(id, 16) FROM (\(ids))))
+                OR right(id, 16) IN (SELECT right(id, 16) FROM (\(ids)) WHERE startsWith(id, '0000000000000000')))),
+              countIf(TraceId != '' AND (TraceId, SpanId) IN (
+                \(windowRows(traces: traces, service: service, columns: "TraceId, SpanId")))),
+              countIf(TraceId = '' AND arrayExists(x -> x.1 <= t AND t <= x.2,
+                arrayElement({busy:Array(Array(Tuple(Int64, Int64)))}, indexOf({services:Array(String)}, ServiceName))))
+            FROM (
+              SELECT TraceId, leftPad(lower(TraceId), 32, '0') AS id, SpanId, ServiceName, toInt64(toUnixTimestamp64Nano(Timestamp)) AS t
+              FROM \(logs)
+              WHERE Timestamp >= fromUnixTimestamp64Nano({since:Int64}) AND Timestamp < fromUnixTimestamp64Nano({until:Int64})\
+            \(service ? " AND ServiceName = {service:String}" : ""))
+            SETTINGS distributed_product_mode = 'local'
+            FORMAT TabSeparated
+            """
+    }
+}
