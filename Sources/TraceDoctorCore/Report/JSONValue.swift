@@ -63,7 +63,8 @@ public indirect enum JSONValue: Sendable, Equatable {
         return out
     }
 
-    private func write(to out: inout String, indent: Int) {
+    /// Appends the value pretty-printed, as if it stood `indent` levels deep (no newline after).
+    func write(to out: inout String, indent: Int) {
         let pad = String(repeating: "  ", count: indent + 1)
         switch self {
         case .array(let items) where !items.isEmpty:
@@ -76,12 +77,10 @@ public indirect enum JSONValue: Sendable, Equatable {
             out += String(repeating: "  ", count: indent) + "]"
         case .object(let members) where !members.isEmpty:
             out += "{\n"
-            let sorted = members.enumerated().sorted { a, b in
-                a.element.0 != b.element.0 ? a.element.0 < b.element.0 : a.offset < b.offset
-            }
+            let sorted = Self.sortedByKey(members)
             for (k, member) in sorted.enumerated() {
-                out += pad + Self.quoted(member.element.0) + " : "
-                member.element.1.write(to: &out, indent: indent + 1)
+                out += pad + Self.quoted(member.0) + " : "
+                member.1.write(to: &out, indent: indent + 1)
                 out += k < sorted.count - 1 ? ",\n" : "\n"
             }
             out += String(repeating: "  ", count: indent) + "}"
@@ -90,7 +89,22 @@ public indirect enum JSONValue: Sendable, Equatable {
         }
     }
 
-    private func writeCompact(to out: inout String) {
+    /// Members sorted by key (equal keys in insertion order); members already in order (as the
+    /// objects written for every span are built) are returned as they are, without sorting.
+    static func sortedByKey(_ members: [(String, JSONValue)]) -> [(String, JSONValue)] {
+        var ordered = true
+        for k in members.indices.dropFirst() where !(members[k - 1].0 < members[k].0) {
+            ordered = false
+            break
+        }
+        if ordered { return members }
+        return members.enumerated().sorted { a, b in
+            a.element.0 != b.element.0 ? a.element.0 < b.element.0 : a.offset < b.offset
+        }.map(\.element)
+    }
+
+    /// Appends the value on one line, without spaces.
+    func writeCompact(to out: inout String) {
         switch self {
         case .null: out += "null"
         case .bool(let b): out += b ? "true" : "false"
@@ -105,13 +119,10 @@ public indirect enum JSONValue: Sendable, Equatable {
             out += "]"
         case .object(let members):
             out += "{"
-            let sorted = members.enumerated().sorted { a, b in
-                a.element.0 != b.element.0 ? a.element.0 < b.element.0 : a.offset < b.offset
-            }
-            for (k, member) in sorted.enumerated() {
+            for (k, member) in Self.sortedByKey(members).enumerated() {
                 if k > 0 { out += "," }
-                out += Self.quoted(member.element.0) + ":"
-                member.element.1.writeCompact(to: &out)
+                out += Self.quoted(member.0) + ":"
+                member.1.writeCompact(to: &out)
             }
             out += "}"
         }
