@@ -22,7 +22,7 @@ struct ExplanationBuilder {
     let diagnosis: TraceDiagnosis
     var attachments: [Attachment] = []
     /// By span row ID.
-    var details: [Int64: SpanDetails] = [:]
+    var details = SpanDetailsTable()
     /// Lines of the explained and attached traces.
     var logs: [StoredLog] = []
     /// Lines without a trace ID read for the gaps (`unlinkedLogWindows`).
@@ -52,7 +52,7 @@ struct ExplanationBuilder {
         let analysis = diagnosis.analysis
         let tree = analysis.tree
         var details = self.details
-        self.details = [:]
+        self.details = SpanDetailsTable()
         var nodes: [ExplainedSpan] = []
         nodes.reserveCapacity(tree.count + analysis.missingParents.count + attachments.reduce(0) { $0 + $1.spans.count })
         var attached: [AttachedTrace] = attachments.map {
@@ -181,7 +181,7 @@ struct ExplanationBuilder {
             }
         }
 
-        details = [:]  // every node has its own now
+        details = SpanDetailsTable()  // every node has its own now
 
         // Children, from each node's parent (nodes are numbered in display order). Not appended
         // during the walk: there, writing into the parent's element copied its list every time.

@@ -168,9 +168,18 @@ public enum ExplainJSON {
             ("unmatched_logs", .array(e.unmatchedLogs.map(JSONValue.int))),
             ("folding", folding(e, rowBudget: rowBudget)),
         ]
+        // Resource attributes parsed once per resource (every span of a service has the same).
+        var resources: [String: JSONValue] = [:]
         let lists: [(key: String, value: Member)] = [
             ("findings", .items(count: e.findings.count) { finding($0, e.findings[$0], e) }),
-            ("nodes", .items(count: e.nodes.count) { node($0, e) }),
+            ("nodes", .items(count: e.nodes.count) { n in
+                node(n, e) { text in
+                    if let value = resources[text] { return value }
+                    let value = JSONValue.parse(text)
+                    resources[text] = value
+                    return value
+                }
+            }),
             ("critical_path", .items(count: e.criticalPath.count) { k in
                 let step = e.criticalPath[k]
                 return .object([
@@ -224,7 +233,7 @@ public enum ExplainJSON {
         }
     }
 
-    static func node(_ n: Int, _ e: Explanation) -> JSONValue {
+    static func node(_ n: Int, _ e: Explanation, resource: (String) -> JSONValue = JSONValue.parse) -> JSONValue {
         let node = e.nodes[n]
         let span = node.span
         let traceID = node.attachedTrace.map { e.attachedTraces[$0].traceID } ?? e.traceID
@@ -265,7 +274,7 @@ public enum ExplainJSON {
             ("offset_ns", .int(e.offset(node.startNs))),
             ("parent_node", .optional(node.parent)),
             ("parent_span_id", text(span?.parentSpanID?.hex)),
-            ("resource", parsed(details?.resourceAttributes)),
+            ("resource", details.map { resource($0.resourceAttributes) } ?? .null),
             ("role", .string(role(node))),
             ("scope", scope),
             ("self_time_ns", span == nil ? .null : .int(node.selfTimeNs)),

@@ -56,6 +56,13 @@ import Testing
         #expect(stripped == ExplainTextReport.render(Self.e, layout: ExplainTextReport.Layout(width: 100)))
     }
 
+    @Test func theStreamedJSONIsTheDocument() {
+        var pieces: [String] = []
+        ExplainJSON.write(Self.e) { pieces.append($0) }
+        #expect(pieces.joined() == ExplainJSON.document(Self.e).rendered())
+        #expect(ExplainJSON.render(Self.e) == pieces.joined())
+    }
+
     @Test func jsonCrossReferencesHold() throws {
         let text = ExplainJSON.render(Self.e)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
