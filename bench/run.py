@@ -348,13 +348,14 @@ class Bench:
                     data = f.read()
                 row["output_bytes"] = len(data)
                 row["output_lines"] = data.count(b"\n")
-                row["case"] += f" → {len(data) / 1e6:.2f} MB, {row['output_lines']:,} lines"
+                size = f"{len(data) / 1e6:.2f} MB" if len(data) >= 1e6 else f"{len(data) / 1e3:.1f} KB"
+                row["case"] += f" → {size}, {row['output_lines']:,} lines"
                 checks = [(f"{row['wall_s']:.3f} s", row["wall_s"] < 1.0, "< 1 s"),
                           (f"{row['peak_rss_mb']:.0f} MB RSS", row["peak_rss_mb"] < 200, "< 200 MB")]
                 if fmt == "text":
                     checks.append((f"{row['output_lines']:,} lines", row["output_lines"] <= 500, "<= 500 lines"))
                 if fmt == "html":
-                    checks.append((f"{len(data) / 1e6:.2f} MB of HTML", len(data) <= 5e6, "<= 5 MB"))
+                    checks.append((f"{size} of HTML", len(data) <= 5e6, "<= 5 MB"))
                 for got, ok, target in checks:
                     self.targets.append(f"{'PASS' if ok else 'MISS'}  {shape} {label}: {got} (target {target})")
                 os.remove(out)
