@@ -103,7 +103,7 @@ import Testing
         #expect(json.stdout.contains("\"span_count\" : 100000"))
         #expect(json.stdout.contains("\"depth\":99999,"))
         #expect(json.stdout.contains("\n    {\"attached_trace\":null,\"attributes\":{},\"children\":[1],"))
-        #expect(json.stdout.contains("\"from_depth\" : 50001"))
+        #expect(json.stdout.contains("\"from_depth\":50001,"))
         #expect(json.stdout.utf8.count < 120_000_000, "\(json.stdout.utf8.count) bytes")
 
         let html = try CLI.run(["explain", "4bf92f35", "--db", db, "--format", "html"])

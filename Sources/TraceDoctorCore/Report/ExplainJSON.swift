@@ -17,9 +17,9 @@ public enum ExplainJSON {
         return text
     }
 
-    /// From this many nodes each element of `nodes`, `critical_path`, `logs` and `findings` is
-    /// written on one line (the same fields, without indentation): pretty-printed, a 100,000-span
-    /// trace would be mostly spaces.
+    /// From this many nodes each element of `nodes`, `critical_path`, `logs` and `findings`, and
+    /// each group of `folding`, is written on one line (the same fields, without indentation):
+    /// pretty-printed, a 100,000-span trace would be mostly spaces.
     public static let oneLinePerItemNodes = ExplainWaterfall.hugeTraceSpans
 
     /// Writes the document to `sink` a piece of about 64 KB at a time, rendering the long lists
@@ -37,7 +37,8 @@ public enum ExplainJSON {
             out += "  " + JSONValue.quoted(member.key) + " : "
             switch member.value {
             case .value(let value):
-                value.write(to: &out, indent: 1)
+                // A huge trace's `folding` lists every grouped node: one group to a line.
+                value.write(to: &out, indent: 1, compactFrom: oneLine ? 3 : .max)
             case .items(let count, let item):
                 guard count > 0 else {
                     out += "[]"
@@ -46,7 +47,7 @@ public enum ExplainJSON {
                 out += "[\n"
                 for i in 0..<count {
                     out += "    "
-                    if oneLine { item(i).writeCompact(to: &out) } else { item(i).write(to: &out, indent: 2) }
+                    item(i).write(to: &out, indent: 2, compactFrom: oneLine ? 2 : .max)
                     out += i < count - 1 ? ",\n" : "\n"
                     if out.utf8.count >= chunk {
                         sink(out)

@@ -4,7 +4,7 @@
 // `"key" : value`, keys sorted, empty collections on one line).
 
 /// A JSON document or part of one.
-public indirect enum JSONValue: Sendable, Equatable {
+public enum JSONValue: Sendable, Equatable {
     case null
     case bool(Bool)
     /// A number as its JSON text (kept as written: 64-bit integers stay exact).
@@ -63,15 +63,17 @@ public indirect enum JSONValue: Sendable, Equatable {
         return out
     }
 
-    /// Appends the value pretty-printed, as if it stood `indent` levels deep (no newline after).
-    func write(to out: inout String, indent: Int) {
+    /// Appends the value pretty-printed, as if it stood `indent` levels deep (no newline after);
+    /// values `compactFrom` levels deep or deeper on one line.
+    func write(to out: inout String, indent: Int, compactFrom: Int = .max) {
         let pad = String(repeating: "  ", count: indent + 1)
+        if indent >= compactFrom { return writeCompact(to: &out) }
         switch self {
         case .array(let items) where !items.isEmpty:
             out += "[\n"
             for (k, item) in items.enumerated() {
                 out += pad
-                item.write(to: &out, indent: indent + 1)
+                item.write(to: &out, indent: indent + 1, compactFrom: compactFrom)
                 out += k < items.count - 1 ? ",\n" : "\n"
             }
             out += String(repeating: "  ", count: indent) + "]"
@@ -80,7 +82,7 @@ public indirect enum JSONValue: Sendable, Equatable {
             let sorted = Self.sortedByKey(members)
             for (k, member) in sorted.enumerated() {
                 out += pad + Self.quoted(member.0) + " : "
-                member.1.write(to: &out, indent: indent + 1)
+                member.1.write(to: &out, indent: indent + 1, compactFrom: compactFrom)
                 out += k < sorted.count - 1 ? ",\n" : "\n"
             }
             out += String(repeating: "  ", count: indent) + "}"
