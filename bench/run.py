@@ -3,7 +3,9 @@
 generated inputs, in the same run, and print wall time, throughput, peak RSS and the ratio to
 tracedoctor. Ratios, not absolute times, are what to quote: the machine is shared and noisy.
 
-usage: bench/run.py [--size 1G] [--seed 1] [--data bench-data] [--repeat 1] [--cases a,b,...]
+usage: bench/run.py [--size 1G] [--seed 1] [--data bench-data] [--repeat 1] [--cases a,b,...] [--bin PATH]
+
+(--bin .build/debug/tracedoctor runs the cases with another build, e.g. to try a case quickly.)
 """
 
 import argparse
@@ -145,6 +147,8 @@ class Bench:
         self.data = Data(args.data, parse_size(args.size), args.seed)
         self.rows = []
         self.verdicts = []
+        # "PASS/MISS  what: measured (target …)" lines, printed after the tables.
+        self.targets = []
         self.tmp = tempfile.mkdtemp(prefix="tracedoctor-bench-", dir=args.tmp)
 
     def fresh_db(self, name):
@@ -395,6 +399,55 @@ class Bench:
             f"p50 {steady['p50_ms']:.1f} ms, p99 {steady['p99_ms']:.1f} ms (target < 50); peak RSS "
             f"{max(r['peak_rss_mb'] for r in results.values()):.0f} MB (target < 200)")
 
+    def huge(self):
+        """explain on one huge trace (issue 21): 100,000 spans, wide (a batch: one root, 99,999 like
+        children) and deep (a chain, each span the parent of the next), in every format and with
+        --most-broken; `ingest` and `stats` of the same file in the same run are the references.
+        Targets per explain run: < 1 s, < 200 MB peak RSS; text <= 500 lines; HTML <= 5 MB."""
+        spans = 100_000
+        for shape in ("wide", "deep"):
+            path = os.path.join(self.args.data, f"huge-{shape}-{spans}.json")
+            if not os.path.exists(path):
+                log(f"bench: generating {path} ...")
+                subprocess.run([sys.executable, os.path.join(HERE, "gen_huge_trace.py"), "--spans", str(spans),
+                                "--shape", shape, "--out", path + ".part"], check=True)
+                os.replace(path + ".part", path)
+            what = "one root and 99,999 children `item 0` … `item 49`" if shape == "wide" else "a chain 100,000 deep"
+            group = f"One {spans:,}-span trace, {shape} ({what}), OTLP/JSON {os.path.getsize(path) / 1e6:.1f} MB"
+            db = os.path.join(self.tmp, f"huge-{shape}.db")
+            # The last run's database stays for the commands below.
+            self.run(group, "tracedoctor ingest", lambda: [self.bin, "ingest", "--quiet", "--db", self.fresh_db(f"huge-{shape}"),
+                                                          path], path, spans, "spans", reference=True)
+            self.check_count(db, "spans", spans)
+            self.run(group, "tracedoctor stats", lambda: [self.bin, "stats", "--db", db, "--format", "json"], None, spans,
+                     "spans", reference=True, expect_exit=(0, 1))
+            trace = subprocess.run(["sqlite3", db, "SELECT trace_id FROM spans LIMIT 1"], stdout=subprocess.PIPE,
+                                   text=True, check=True).stdout.strip()
+            out = os.path.join(self.tmp, "huge-explain.out")
+            runs = [("text", [trace, "--format", "text"]), ("json", [trace, "--format", "json"]),
+                    ("html", [trace, "--format", "html"]), ("text", ["--most-broken", "--format", "text"])]
+            for fmt, args in runs:
+                label = "tracedoctor explain " + " ".join(a if a != trace else trace[:8] for a in args)
+                row = self.run(group, label, lambda args=args: [self.bin, "explain", "--db", db, "--no-color", "-o", out]
+                               + args, None, spans, "spans", expect_exit=(0, 1))
+                with open(out, "rb") as f:
+                    data = f.read()
+                row["output_bytes"] = len(data)
+                row["output_lines"] = data.count(b"\n")
+                size = f"{len(data) / 1e6:.2f} MB" if len(data) >= 1e6 else f"{len(data) / 1e3:.1f} KB"
+                row["case"] += f" → {size}, {row['output_lines']:,} lines"
+                checks = [(f"{row['wall_s']:.3f} s", row["wall_s"] < 1.0, "< 1 s"),
+                          (f"{row['peak_rss_mb']:.0f} MB RSS", row["peak_rss_mb"] < 200, "< 200 MB")]
+                if fmt == "text":
+                    checks.append((f"{row['output_lines']:,} lines", row["output_lines"] <= 500, "<= 500 lines"))
+                if fmt == "html":
+                    checks.append((f"{size} of HTML", len(data) <= 5e6, "<= 5 MB"))
+                for got, ok, target in checks:
+                    self.targets.append(f"{'PASS' if ok else 'MISS'}  {shape} {label}: {got} (target {target})")
+                os.remove(out)
+        for line in self.targets:
+            log("bench: " + line)
+
     def check_count(self, db, table, expected):
         out = subprocess.run(["sqlite3", db, f"SELECT count(*) FROM {table}"], stdout=subprocess.PIPE, text=True,
                              check=True)
@@ -483,7 +536,7 @@ def main():
                         help="runs of each tracedoctor and reference case (the fastest is kept); baselines run once")
     parser.add_argument("--bin", default=os.path.join(ROOT, ".build/release/tracedoctor"))
     parser.add_argument("--bench-bin", default=os.path.join(ROOT, ".build/release/tracedoctor-bench"))
-    parser.add_argument("--cases", default="ingest,document,formats,logs,analysis,small-files,clickhouse,receive")
+    parser.add_argument("--cases", default="ingest,document,formats,logs,analysis,small-files,clickhouse,receive,huge")
     parser.add_argument("--small-files", type=int, default=10_000,
                         help="how many one-request files the small-files case cuts the OTLP dump into")
     parser.add_argument("--json", default=os.path.join(ROOT, "bench-data", "results.json"))
@@ -508,6 +561,8 @@ def main():
             bench.clickhouse()
         if "receive" in cases:
             bench.receive()
+        if "huge" in cases:
+            bench.huge()
     finally:
         shutil.rmtree(bench.tmp, ignore_errors=True)
     print(f"machine: {machine}")
@@ -515,8 +570,10 @@ def main():
     print(bench.table())
     for line in bench.verdicts:
         print(line.removeprefix("bench: "))
+    if bench.targets:
+        print("targets:\n" + "\n".join("  " + line for line in bench.targets))
     with open(args.json, "w") as f:
-        json.dump({"machine": machine, "size": args.size, "rows": bench.rows}, f, indent=1)
+        json.dump({"machine": machine, "size": args.size, "rows": bench.rows, "targets": bench.targets}, f, indent=1)
 
 
 if __name__ == "__main__":

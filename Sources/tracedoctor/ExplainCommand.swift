@@ -154,7 +154,8 @@ struct ExplainCommand: ParsableCommand, WritesReport {
                 width: Terminal.width, maxDepth: depth, minDurationNs: try minDurationNs(), rowBudget: rowBudget)
             Terminal.out(ExplainTextReport.render(explanation, layout: layout, style: Terminal.style(noColor: noColor)))
         case .json:
-            Terminal.out(ExplainJSON.render(explanation, rowBudget: all ? nil : ExplainWaterfall.defaultRowBudget))
+            // Streamed: a 100,000-span trace's document is tens of MB, never held whole.
+            ExplainJSON.write(explanation, rowBudget: all ? nil : ExplainWaterfall.defaultRowBudget, to: Terminal.out)
         case .html:
             Terminal.out(
                 ExplainHTMLReport.render(

@@ -22,7 +22,7 @@ struct ExplanationBuilder {
     let diagnosis: TraceDiagnosis
     var attachments: [Attachment] = []
     /// By span row ID.
-    var details: [Int64: SpanDetails] = [:]
+    var details = SpanDetailsTable()
     /// Lines of the explained and attached traces.
     var logs: [StoredLog] = []
     /// Lines without a trace ID read for the gaps (`unlinkedLogWindows`).
@@ -46,10 +46,15 @@ struct ExplanationBuilder {
         }
     }
 
-    func build() -> Explanation {
+    /// The explanation. Hands `details` over to the nodes (the builder's copy is emptied: a huge
+    /// trace's would double what the nodes hold).
+    mutating func build() -> Explanation {
         let analysis = diagnosis.analysis
         let tree = analysis.tree
+        var details = self.details
+        self.details = SpanDetailsTable()
         var nodes: [ExplainedSpan] = []
+        nodes.reserveCapacity(tree.count + analysis.missingParents.count + attachments.reduce(0) { $0 + $1.spans.count })
         var attached: [AttachedTrace] = attachments.map {
             AttachedTrace(
                 relation: $0.relation, isLink: $0.isLink, headline: $0.headline, traceID: $0.traceID, parentNode: -1,
@@ -176,6 +181,8 @@ struct ExplanationBuilder {
             }
         }
 
+        details = SpanDetailsTable()  // every node has its own now
+
         // Children, from each node's parent (nodes are numbered in display order). Not appended
         // during the walk: there, writing into the parent's element copied its list every time.
         for n in nodes.indices {
@@ -223,12 +230,17 @@ struct ExplanationBuilder {
             }
         }
 
-        let starts = nodes.filter { !$0.isPlaceholder }.map(\.startNs)
-        let ends = nodes.filter { !$0.isPlaceholder }.map(\.endNs)
+        // The extent, without copying the nodes (a huge trace's take hundreds of MB).
+        var startNs = Int64.max
+        var endNs = Int64.min
+        for n in nodes.indices where !nodes[n].isPlaceholder {
+            startNs = min(startNs, nodes[n].startNs)
+            endNs = max(endNs, nodes[n].endNs)
+        }
         let primary = analysis.primaryRoot
         var explanation = Explanation(
             diagnosis: diagnosis, findings: findings, nodes: nodes, topLevel: topLevel, attachedTraces: attached, logs: placed,
-            criticalPath: path, startNs: starts.min() ?? 0, endNs: ends.max() ?? 0, rawStartNs: tree.startNs,
+            criticalPath: path, startNs: startNs == .max ? 0 : startNs, endNs: endNs == .min ? 0 : endNs, rawStartNs: tree.startNs,
             rootNode: primary.map { nodeOfTreeIndex[$0] }.flatMap { $0 >= 0 ? $0 : nil },
             coverage: analysis.gaps.coverage.first { $0.root == primary }, services: Set(tree.spans.map(\.service)).sorted(),
             logSelection: logSelection, options: options)

@@ -31,3 +31,32 @@ public struct SpanDetails: Sendable, Equatable {
         self.resourceAttributes = resourceAttributes
     }
 }
+
+/// Span details by row ID, in one array sorted by it: a dictionary of a 100,000-span trace's
+/// details would hold 262,144 buckets (three times the memory).
+public struct SpanDetailsTable: Sendable {
+    private var rows: [SpanDetails]
+
+    /// `details` in any order (kept as they are when already sorted by row ID).
+    public init(_ details: [SpanDetails] = []) {
+        var sorted = true
+        for k in details.indices.dropFirst() where details[k - 1].rowID > details[k].rowID {
+            sorted = false
+            break
+        }
+        rows = sorted ? details : details.sorted { $0.rowID < $1.rowID }
+    }
+
+    public var count: Int { rows.count }
+
+    /// The details of the span with row ID `rowID`, if read.
+    public subscript(rowID: Int64) -> SpanDetails? {
+        var low = 0
+        var high = rows.count
+        while low < high {
+            let mid = (low + high) / 2
+            if rows[mid].rowID < rowID { low = mid + 1 } else { high = mid }
+        }
+        return low < rows.count && rows[low].rowID == rowID ? rows[low] : nil
+    }
+}

@@ -12,7 +12,71 @@ public enum ExplainJSON {
     public static let schemaVersion = 1
 
     public static func render(_ e: Explanation, rowBudget: Int? = ExplainWaterfall.defaultRowBudget) -> String {
-        document(e, rowBudget: rowBudget).rendered()
+        var text = ""
+        write(e, rowBudget: rowBudget) { text += $0 }
+        return text
+    }
+
+    /// From this many nodes each element of `nodes`, `critical_path`, `logs` and `findings`, and
+    /// each group of `folding`, is written on one line (the same fields, without indentation):
+    /// pretty-printed, a 100,000-span trace would be mostly spaces.
+    public static let oneLinePerItemNodes = ExplainWaterfall.hugeTraceSpans
+
+    /// Writes the document to `sink` a piece of about 64 KB at a time, rendering the long lists
+    /// (nodes, critical path, logs, findings) one element at a time: memory does not grow with the
+    /// trace beyond the explanation itself. The bytes are those of `document(e).rendered()` for a
+    /// trace of fewer than `oneLinePerItemNodes` nodes.
+    public static func write(
+        _ e: Explanation, rowBudget: Int? = ExplainWaterfall.defaultRowBudget, to sink: (String) -> Void
+    ) {
+        let oneLine = e.nodes.count >= oneLinePerItemNodes
+        let chunk = 1 << 16
+        var out = "{\n"
+        let list = members(e, rowBudget: rowBudget).sorted { $0.key < $1.key }
+        for (k, member) in list.enumerated() {
+            out += "  " + JSONValue.quoted(member.key) + " : "
+            switch member.value {
+            case .value(let value):
+                // A huge trace's `folding` lists every grouped node: one group to a line.
+                value.write(to: &out, indent: 1, compactFrom: oneLine ? 3 : .max)
+            case .items(let count, let item):
+                guard count > 0 else {
+                    out += "[]"
+                    break
+                }
+                out += "[\n"
+                for i in 0..<count {
+                    out += "    "
+                    item(i).write(to: &out, indent: 2, compactFrom: oneLine ? 2 : .max)
+                    out += i < count - 1 ? ",\n" : "\n"
+                    if out.utf8.count >= chunk {
+                        sink(out)
+                        out.removeAll(keepingCapacity: true)
+                    }
+                }
+                out += "  ]"
+            }
+            out += k < list.count - 1 ? ",\n" : "\n"
+        }
+        out += "}\n"
+        sink(out)
+    }
+
+    /// The whole document as one value (`write` streams the same).
+    public static func document(_ e: Explanation, rowBudget: Int? = ExplainWaterfall.defaultRowBudget) -> JSONValue {
+        .object(
+            members(e, rowBudget: rowBudget).map { member in
+                switch member.value {
+                case .value(let value): (member.key, value)
+                case .items(let count, let item): (member.key, .array((0..<count).map(item)))
+                }
+            })
+    }
+
+    /// A member of the document: a value, or a list made one element at a time.
+    enum Member {
+        case value(JSONValue)
+        case items(count: Int, item: (Int) -> JSONValue)
     }
 
     /// What the text and HTML views fold to stay within `rowBudget` rows (`null` when they show
@@ -55,7 +119,8 @@ public enum ExplainJSON {
         ])
     }
 
-    public static func document(_ e: Explanation, rowBudget: Int? = ExplainWaterfall.defaultRowBudget) -> JSONValue {
+    /// The document's members (unsorted).
+    static func members(_ e: Explanation, rowBudget: Int?) -> [(key: String, value: Member)] {
         let root = e.rootNode.map { e.nodes[$0] }
         var coverage = JSONValue.null
         if let c = e.coverage {
@@ -72,7 +137,7 @@ public enum ExplainJSON {
                 ("evidence", .array((f.evidence + (f.suspectedParent?.evidence ?? [])).map(JSONValue.string))),
             ])
         }
-        return .object([
+        let header: [(String, JSONValue)] = [
             ("command", .string("explain")),
             ("schema_version", .int(schemaVersion)),
             ("trace_id", .string(e.traceID.hex)),
@@ -99,21 +164,34 @@ public enum ExplainJSON {
                     ("examined_lines", .int(clock.examinedLines)), ("advice", .string(clock.advice)),
                 ])
             } ?? .null),
-            ("findings", .array(e.findings.enumerated().map { finding($0.offset, $0.element, e) })),
-            ("nodes", .array(e.nodes.indices.map { node($0, e) })),
             ("top_level", .array(e.topLevel.map(JSONValue.int))),
             ("attached_traces", .array(e.attachedTraces.map(attached))),
-            ("critical_path", .array(e.criticalPath.map { step in
-                .object([
-                    ("node", .int(step.node)), ("span_id", .string(e.nodes[step.node].spanID.hex)),
-                    ("start_ns", .int(step.startNs)), ("end_ns", .int(step.endNs)),
-                    ("offset_ns", .int(e.offset(step.startNs))), ("duration_ns", .int(step.endNs - step.startNs)),
-                ])
-            })),
-            ("logs", .array(e.logs.enumerated().map { log($0.offset, $0.element, e) })),
             ("unmatched_logs", .array(e.unmatchedLogs.map(JSONValue.int))),
             ("folding", folding(e, rowBudget: rowBudget)),
-        ])
+        ]
+        // Resource attributes parsed once per resource (every span of a service has the same).
+        var resources: [String: JSONValue] = [:]
+        let lists: [(key: String, value: Member)] = [
+            ("findings", .items(count: e.findings.count) { finding($0, e.findings[$0], e) }),
+            ("nodes", .items(count: e.nodes.count) { n in
+                node(n, e) { text in
+                    if let value = resources[text] { return value }
+                    let value = JSONValue.parse(text)
+                    resources[text] = value
+                    return value
+                }
+            }),
+            ("critical_path", .items(count: e.criticalPath.count) { k in
+                let step = e.criticalPath[k]
+                return .object([
+                    ("duration_ns", .int(step.endNs - step.startNs)), ("end_ns", .int(step.endNs)), ("node", .int(step.node)),
+                    ("offset_ns", .int(e.offset(step.startNs))), ("span_id", .string(e.nodes[step.node].spanID.hex)),
+                    ("start_ns", .int(step.startNs)),
+                ])
+            }),
+            ("logs", .items(count: e.logs.count) { log($0, e.logs[$0], e) }),
+        ]
+        return header.map { ($0.0, Member.value($0.1)) } + lists
     }
 
     static func spanRef(_ ref: SpanRef) -> JSONValue {
@@ -156,7 +234,7 @@ public enum ExplainJSON {
         }
     }
 
-    static func node(_ n: Int, _ e: Explanation) -> JSONValue {
+    static func node(_ n: Int, _ e: Explanation, resource: (String) -> JSONValue = JSONValue.parse) -> JSONValue {
         let node = e.nodes[n]
         let span = node.span
         let traceID = node.attachedTrace.map { e.attachedTraces[$0].traceID } ?? e.traceID
@@ -165,55 +243,49 @@ public enum ExplainJSON {
         if let name = details?.scopeName {
             scope = .object([("name", .string(name)), ("version", .optional(details?.scopeVersion))])
         }
+        // Members in key order, as printed (no sort per node).
         let gaps: [JSONValue] = node.gaps.map { gap in
             .object([
-                ("start_ns", .int(gap.startNs)), ("end_ns", .int(gap.endNs)), ("offset_ns", .int(gap.startOffsetNs)),
-                ("duration_ns", .int(gap.lengthNs)), ("share", .double(gap.share)), ("finding", .optional(gap.finding)),
-                ("logs", .array(gap.logs.map(JSONValue.int))),
+                ("duration_ns", .int(gap.lengthNs)), ("end_ns", .int(gap.endNs)), ("finding", .optional(gap.finding)),
+                ("logs", .array(gap.logs.map(JSONValue.int))), ("offset_ns", .int(gap.startOffsetNs)),
+                ("share", .double(gap.share)), ("start_ns", .int(gap.startNs)),
             ])
         }
         func text(_ value: String?) -> JSONValue { .optional(value) }
         func parsed(_ value: String?) -> JSONValue { value.map(JSONValue.parse) ?? .null }
-        var members: [(String, JSONValue)] = [
-            ("node", .int(n)),
-            ("role", .string(role(node))),
-            ("trace_id", .string(traceID.hex)),
-            ("span_id", .string(node.spanID.hex)),
-            ("parent_span_id", text(span?.parentSpanID?.hex)),
-            ("parent_node", .optional(node.parent)),
-            ("children", .array(node.children.map(JSONValue.int))),
-            ("depth", .int(node.depth)),
+        return .object([
             ("attached_trace", .optional(node.attachedTrace)),
-        ]
-        members += [
-            ("service", text(span?.service)),
-            ("name", text(span?.name)),
-            ("kind", text(span?.kind.name)),
-            ("status", text(span?.status.name)),
-            ("status_message", text(details?.statusMessage)),
-            ("host", text(span?.process.host)),
-        ]
-        members += [
-            ("start_ns", .int(node.startNs)),
-            ("end_ns", .int(node.endNs)),
-            ("offset_ns", .int(e.offset(node.startNs))),
-            ("duration_ns", .int(node.durationNs)),
-            ("self_time_ns", span == nil ? .null : .int(node.selfTimeNs)),
+            ("attributes", parsed(details?.attributes)),
+            ("children", .array(node.children.map(JSONValue.int))),
             ("clock_shift_ns", .int(node.shiftNs)),
             ("critical_path", .bool(node.onCriticalPath)),
-            ("notes", .array(node.notes.map(JSONValue.string))),
-            ("gaps", .array(gaps)),
-            ("findings", .array(node.findings.map(JSONValue.int))),
-            ("logs", .array(node.logs.map(JSONValue.int))),
-        ]
-        members += [
-            ("attributes", parsed(details?.attributes)),
+            ("depth", .int(node.depth)),
+            ("duration_ns", .int(node.durationNs)),
+            ("end_ns", .int(node.endNs)),
             ("events", parsed(details?.events)),
+            ("findings", .array(node.findings.map(JSONValue.int))),
+            ("gaps", .array(gaps)),
+            ("host", text(span?.process.host)),
+            ("kind", text(span?.kind.name)),
             ("links", parsed(details?.links)),
-            ("resource", parsed(details?.resourceAttributes)),
+            ("logs", .array(node.logs.map(JSONValue.int))),
+            ("name", text(span?.name)),
+            ("node", .int(n)),
+            ("notes", .array(node.notes.map(JSONValue.string))),
+            ("offset_ns", .int(e.offset(node.startNs))),
+            ("parent_node", .optional(node.parent)),
+            ("parent_span_id", text(span?.parentSpanID?.hex)),
+            ("resource", details.map { resource($0.resourceAttributes) } ?? .null),
+            ("role", .string(role(node))),
             ("scope", scope),
-        ]
-        return .object(members)
+            ("self_time_ns", span == nil ? .null : .int(node.selfTimeNs)),
+            ("service", text(span?.service)),
+            ("span_id", .string(node.spanID.hex)),
+            ("start_ns", .int(node.startNs)),
+            ("status", text(span?.status.name)),
+            ("status_message", text(details?.statusMessage)),
+            ("trace_id", .string(traceID.hex)),
+        ])
     }
 
     static func attached(_ t: AttachedTrace) -> JSONValue {
@@ -240,23 +312,23 @@ public enum ExplainJSON {
         case .unmatched: placement = "unmatched"
         }
         return .object([
-            ("index", .int(k)),
-            ("time_ns", .optional(log.timeNs)),
             ("adjusted_time_ns", .optional(entry.adjustedTimeNs)),
-            ("offset_ns", .optional(entry.adjustedTimeNs.map(e.offset))),
-            ("level", .string(log.level)),
-            ("severity_number", .int(log.severityNumber)),
-            ("body", .string(log.body)),
-            ("service", .string(log.service)),
-            ("trace_id", .optional(log.traceID?.hex)),
-            ("span_id", .optional(log.spanID?.hex)),
-            ("link", .string(entry.link.rawValue)),
-            ("placement", .string(placement)),
-            ("node", .optional(entry.node)),
-            ("gap", gap),
             ("attached_trace", .optional(entry.attachedTrace)),
             ("attributes", JSONValue.parse(log.attributes)),
-            ("source", .object([("path", .optional(log.sourcePath)), ("line", .optional(log.sourceLine))])),
+            ("body", .string(log.body)),
+            ("gap", gap),
+            ("index", .int(k)),
+            ("level", .string(log.level)),
+            ("link", .string(entry.link.rawValue)),
+            ("node", .optional(entry.node)),
+            ("offset_ns", .optional(entry.adjustedTimeNs.map(e.offset))),
+            ("placement", .string(placement)),
+            ("service", .string(log.service)),
+            ("severity_number", .int(log.severityNumber)),
+            ("source", .object([("line", .optional(log.sourceLine)), ("path", .optional(log.sourcePath))])),
+            ("span_id", .optional(log.spanID?.hex)),
+            ("time_ns", .optional(log.timeNs)),
+            ("trace_id", .optional(log.traceID?.hex)),
         ])
     }
 }

@@ -4,7 +4,7 @@
 // `"key" : value`, keys sorted, empty collections on one line).
 
 /// A JSON document or part of one.
-public indirect enum JSONValue: Sendable, Equatable {
+public enum JSONValue: Sendable, Equatable {
     case null
     case bool(Bool)
     /// A number as its JSON text (kept as written: 64-bit integers stay exact).
@@ -63,25 +63,26 @@ public indirect enum JSONValue: Sendable, Equatable {
         return out
     }
 
-    private func write(to out: inout String, indent: Int) {
+    /// Appends the value pretty-printed, as if it stood `indent` levels deep (no newline after);
+    /// values `compactFrom` levels deep or deeper on one line.
+    func write(to out: inout String, indent: Int, compactFrom: Int = .max) {
         let pad = String(repeating: "  ", count: indent + 1)
+        if indent >= compactFrom { return writeCompact(to: &out) }
         switch self {
         case .array(let items) where !items.isEmpty:
             out += "[\n"
             for (k, item) in items.enumerated() {
                 out += pad
-                item.write(to: &out, indent: indent + 1)
+                item.write(to: &out, indent: indent + 1, compactFrom: compactFrom)
                 out += k < items.count - 1 ? ",\n" : "\n"
             }
             out += String(repeating: "  ", count: indent) + "]"
         case .object(let members) where !members.isEmpty:
             out += "{\n"
-            let sorted = members.enumerated().sorted { a, b in
-                a.element.0 != b.element.0 ? a.element.0 < b.element.0 : a.offset < b.offset
-            }
+            let sorted = Self.sortedByKey(members)
             for (k, member) in sorted.enumerated() {
-                out += pad + Self.quoted(member.element.0) + " : "
-                member.element.1.write(to: &out, indent: indent + 1)
+                out += pad + Self.quoted(member.0) + " : "
+                member.1.write(to: &out, indent: indent + 1, compactFrom: compactFrom)
                 out += k < sorted.count - 1 ? ",\n" : "\n"
             }
             out += String(repeating: "  ", count: indent) + "}"
@@ -90,7 +91,22 @@ public indirect enum JSONValue: Sendable, Equatable {
         }
     }
 
-    private func writeCompact(to out: inout String) {
+    /// Members sorted by key (equal keys in insertion order); members already in order (as the
+    /// objects written for every span are built) are returned as they are, without sorting.
+    static func sortedByKey(_ members: [(String, JSONValue)]) -> [(String, JSONValue)] {
+        var ordered = true
+        for k in members.indices.dropFirst() where !(members[k - 1].0 < members[k].0) {
+            ordered = false
+            break
+        }
+        if ordered { return members }
+        return members.enumerated().sorted { a, b in
+            a.element.0 != b.element.0 ? a.element.0 < b.element.0 : a.offset < b.offset
+        }.map(\.element)
+    }
+
+    /// Appends the value on one line, without spaces.
+    func writeCompact(to out: inout String) {
         switch self {
         case .null: out += "null"
         case .bool(let b): out += b ? "true" : "false"
@@ -105,13 +121,10 @@ public indirect enum JSONValue: Sendable, Equatable {
             out += "]"
         case .object(let members):
             out += "{"
-            let sorted = members.enumerated().sorted { a, b in
-                a.element.0 != b.element.0 ? a.element.0 < b.element.0 : a.offset < b.offset
-            }
-            for (k, member) in sorted.enumerated() {
+            for (k, member) in Self.sortedByKey(members).enumerated() {
                 if k > 0 { out += "," }
-                out += Self.quoted(member.element.0) + ":"
-                member.element.1.writeCompact(to: &out)
+                out += Self.quoted(member.0) + ":"
+                member.1.writeCompact(to: &out)
             }
             out += "}"
         }
@@ -120,6 +133,8 @@ public indirect enum JSONValue: Sendable, Equatable {
     /// `s` as a JSON string: quotes, backslashes and control characters (C0, DEL, C1) escaped, the
     /// rest as is.
     static func quoted(_ s: String) -> String {
+        // Most strings (keys, IDs, names) need no escape: one scan of the bytes, one copy.
+        if s.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F && $0 != 0x22 && $0 != 0x5C }) { return "\"" + s + "\"" }
         var out = "\""
         for scalar in s.unicodeScalars {
             switch scalar {

@@ -5,9 +5,9 @@ import GRDB
 
 extension TraceStore {
     /// The details of every span of the traces `ids`, by row ID.
-    public func spanDetails(ofTraces ids: [TraceID]) throws(TraceDoctorError) -> [Int64: SpanDetails] {
+    public func spanDetails(ofTraces ids: [TraceID]) throws(TraceDoctorError) -> SpanDetailsTable {
         try read { db in
-            var details: [Int64: SpanDetails] = [:]
+            var details: [SpanDetails] = []
             var resources: [Int64: String] = [:]
             let statement = try db.makeStatement(
                 sql: """
@@ -24,12 +24,12 @@ extension TraceStore {
                             ?? "{}"
                     }
                     let rowID: Int64 = row[0]
-                    details[rowID] = SpanDetails(
+                    details.append(SpanDetails(
                         rowID: rowID, attributes: row[1], events: row[2], links: row[3], statusMessage: row[4], scopeName: row[5],
-                        scopeVersion: row[6], resourceAttributes: resources[resource] ?? "{}")
+                        scopeVersion: row[6], resourceAttributes: resources[resource] ?? "{}"))
                 }
             }
-            return details
+            return SpanDetailsTable(details)
         }
     }
 }

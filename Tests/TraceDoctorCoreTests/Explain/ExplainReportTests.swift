@@ -56,6 +56,13 @@ import Testing
         #expect(stripped == ExplainTextReport.render(Self.e, layout: ExplainTextReport.Layout(width: 100)))
     }
 
+    @Test func theStreamedJSONIsTheDocument() {
+        var pieces: [String] = []
+        ExplainJSON.write(Self.e) { pieces.append($0) }
+        #expect(pieces.joined() == ExplainJSON.document(Self.e).rendered())
+        #expect(ExplainJSON.render(Self.e) == pieces.joined())
+    }
+
     @Test func jsonCrossReferencesHold() throws {
         let text = ExplainJSON.render(Self.e)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
@@ -85,7 +92,8 @@ import Testing
         b.add(9, 1, "<script>alert(1)</script>", .server, ExplanationBuilderTests.api, 0, 10)
         b.add(9, 2, parent: 1, "a & b", .internal, ExplanationBuilderTests.api, 1, 3)
         let diagnosis = TraceDiagnosis(spans: b.spans, neighbours: [], options: AnalysisOptions())
-        let html = ExplainHTMLReport.render(ExplanationBuilder(diagnosis: diagnosis).build())
+        var builder = ExplanationBuilder(diagnosis: diagnosis)
+        let html = ExplainHTMLReport.render(builder.build())
         #expect(html.hasPrefix("<!DOCTYPE html>"))
         #expect(!html.contains("<script"))
         #expect(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"))
