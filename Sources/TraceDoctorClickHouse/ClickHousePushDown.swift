@@ -46,10 +46,10 @@ extension ClickHouseSpanSource {
                     ClickHouseQueries.flaggedTraces(traces: table, service: service), parameters: parameters, label: "traces to report"))
             try fetch(flagged, into: &fetched)
             try fetch(try crossTraceCandidates(fetched, options: options), into: &fetched)
+            try fetch(try linkedTraces(fetched), into: &fetched)
         }
 
-        var source = InMemorySpanSource(spans: [])
-        source.traces = fetched.keys.sorted().compactMap { fetched[$0] }
+        let source = FetchedTraces(traces: fetched.keys.sorted().compactMap { fetched[$0] }, readMessageLogs: { try self.messageLogs() })
         var report = try Diagnoser.diagnose(source, options: options)
         // The traces not read have no finding and every span in its tree; those read count as the
         // analysis counted them (a re-reported span is one span there).
@@ -62,6 +62,29 @@ extension ClickHouseSpanSource {
             report.quality.counts[.logDangling] = report.quality.logs.dangling
         }
         return report
+    }
+
+    /// The traces a link ties to those read: the ones their spans link to, and the ones with a span
+    /// linking into them (a span link is deliberate propagation: both sides decide the findings).
+    private func linkedTraces(_ fetched: [String: [AnalysisSpan]]) throws -> [String] {
+        var found = Set<String>()
+        for spans in fetched.values {
+            for span in spans { for link in span.links { found.insert(link.traceID.hex) } }
+        }
+        let read = fetched.keys.sorted()
+        var start = 0
+        while start < read.count {
+            let batch = Array(read[start..<min(read.count, start + Self.idsPerQuery)])
+            start += batch.count
+            var parameters = baseParameters
+            parameters["ids"] = Self.arrayLiteral(batch)
+            found.formUnion(
+                ids(
+                    try client.query(
+                        ClickHouseQueries.tracesLinkingInto(traces: try qualified(tables.traces), service: window.service != nil),
+                        parameters: parameters, label: "traces linking into \(batch.count) traces")))
+        }
+        return found.sorted()
     }
 
     /// The first column of each row.
@@ -258,4 +281,17 @@ extension ClickHouseSpanSource {
         }
         return linkage
     }
+}
+
+
+/// The traces read, and the log lines naming message IDs (asked for only when a PRODUCER needs them).
+private struct FetchedTraces: SpanSource {
+    var traces: [[AnalysisSpan]]
+    var readMessageLogs: () throws -> [UnpropagatedMessage.MessageLog]
+
+    func forEachTrace(_ body: ([AnalysisSpan]) throws -> Void) throws {
+        for trace in traces { try body(trace) }
+    }
+
+    func messageLogs() throws -> [UnpropagatedMessage.MessageLog] { try readMessageLogs() }
 }

@@ -110,6 +110,17 @@ extension ClickHouseQueries {
         spans(traces: traces, service: false, idFilter: "TraceId IN {ids:Array(String)}")
     }
 
+    /// The window's traces with a span linking into one of the traces `{ids:Array(String)}`.
+    static func tracesLinkingInto(traces: String, service: Bool) -> String {
+        """
+        SELECT DISTINCT TraceId FROM (
+        \(windowRows(traces: traces, service: service, columns: "TraceId, Links.TraceId AS linked")))
+        WHERE hasAny(linked, {ids:Array(String)})
+        SETTINGS distributed_product_mode = 'local'
+        FORMAT TabSeparated
+        """
+    }
+
     /// The window's traces holding a span whose ID is in `{ids:Array(String)}` (where a missing
     /// parent went).
     static func tracesHoldingSpans(traces: String, service: Bool) -> String {

@@ -6,6 +6,8 @@
 // `distributed_product_mode = 'local'`: on a Distributed table each shard reads the subquery from its
 // own local table: no GLOBAL broadcast of IDs, and correct because a trace never spans shards.
 
+import TraceDoctorCore
+
 enum ClickHouseQueries {
     /// `SpanKind` as the exporter wrote it (`Server` since v0.99, `SPAN_KIND_SERVER` before) → the
     /// OTLP number.
@@ -61,6 +63,20 @@ enum ClickHouseQueries {
         """
     }
 
+    /// The messaging attributes the queue diagnoses read (`SpanMessaging`: the first non-empty key
+    /// of each field), for CONSUMER, PRODUCER, CLIENT spans and roots, as the SQLite store reads them.
+    static let messaging: String = {
+        func first(_ keys: [String]) -> String {
+            guard keys.count > 1 else { return "SpanAttributes['\(keys[0])']" }
+            let cases = keys.dropLast().map { "SpanAttributes['\($0)'] != '', SpanAttributes['\($0)']" }
+            return "multiIf(" + cases.joined(separator: ", ") + ", SpanAttributes['\(keys.last!)'])"
+        }
+        let fields = [
+            SpanMessaging.systemKeys, SpanMessaging.destinationKeys, SpanMessaging.messageIDKeys, SpanMessaging.taskNameKeys,
+        ]
+        return fields.map { "if(kind IN (3, 4, 5) OR ParentSpanId = '', \(first($0)), '')" }.joined(separator: ", ")
+    }()
+
     static func spans(traces: String, service: Bool, idFilter idRange: String) -> String {
         return """
             SELECT TraceId, SpanId, ParentSpanId, SpanName, \(kind) AS kind, ServiceName,
@@ -72,7 +88,10 @@ enum ClickHouseQueries {
                                                  Links.SpanId, Links.Attributes),
               if(kind IN (3, 4), SpanAttributes['peer.service'], ''), if(kind IN (3, 4), SpanAttributes['server.address'], ''),
               if(kind IN (3, 4), SpanAttributes['net.peer.name'], ''), if(kind IN (3, 4), SpanAttributes['url.full'], ''),
-              if(kind IN (3, 4), SpanAttributes['http.url'], '')
+              if(kind IN (3, 4), SpanAttributes['http.url'], ''),
+              \(messaging),
+              arrayStringConcat(arrayFilter(x -> x != '',
+                arrayMap((t, s) -> if(s = ParentSpanId OR t = '' OR s = '', '', concat(t, ':', s)), Links.TraceId, Links.SpanId)), ',')
             FROM \(traces)
             WHERE Timestamp >= fromUnixTimestamp64Nano({read_since:Int64}) AND Timestamp < fromUnixTimestamp64Nano({read_until:Int64})
               AND \(idRange)
@@ -82,6 +101,20 @@ enum ClickHouseQueries {
                   AND \(idRange) AND TraceId != ''\(service ? " AND ServiceName = {service:String}" : ""))
             ORDER BY TraceId, Timestamp, SpanId
             SETTINGS distributed_product_mode = 'local'
+            FORMAT TabSeparated
+            """
+    }
+
+    /// The log lines without trace context in the widened window that may name a message or task
+    /// ID (`MessageLogPatterns`): service, time, body and the ID fields.
+    static func messageLogs(logs: String) -> String {
+        let likes = MessageLogPatterns.bodyPatterns.map { "Body LIKE '%\($0.prefix)%[%]%'" }
+            + MessageLogPatterns.fields.map { "mapContains(LogAttributes, '\($0)')" }
+        return """
+            SELECT ServiceName, toUnixTimestamp64Nano(Timestamp), Body, \(MessageLogPatterns.fields.map { "LogAttributes['\($0)']" }.joined(separator: ", "))
+            FROM \(logs)
+            WHERE Timestamp >= fromUnixTimestamp64Nano({read_since:Int64}) AND Timestamp < fromUnixTimestamp64Nano({read_until:Int64})
+              AND TraceId = '' AND (\(likes.joined(separator: " OR ")))
             FORMAT TabSeparated
             """
     }

@@ -48,7 +48,7 @@ public final class ClickHouseSpanSource: SpanSource {
 
     static let requiredTraceColumns = [
         "Timestamp", "TraceId", "SpanId", "ParentSpanId", "SpanName", "SpanKind", "ServiceName", "ResourceAttributes",
-        "SpanAttributes", "Duration", "StatusCode", "Links.SpanId", "Links.Attributes",
+        "SpanAttributes", "Duration", "StatusCode", "Links.TraceId", "Links.SpanId", "Links.Attributes",
     ]
     static let requiredLogColumns = ["Timestamp", "TraceId", "SpanId", "ServiceName"]
 
@@ -148,7 +148,7 @@ public final class ClickHouseSpanSource: SpanSource {
             var trace: [AnalysisSpan] = []
             var traceText = ""
             try TabSeparated.forEachRow(data) { row in
-                guard row.count >= 18, let traceID = TraceID(hex: row[0]), let spanID = SpanID(hex: row[1]) else {
+                guard row.count >= 23, let traceID = TraceID(hex: row[0]), let spanID = SpanID(hex: row[1]) else {
                     skippedRows += 1
                     return
                 }
@@ -171,6 +171,7 @@ public final class ClickHouseSpanSource: SpanSource {
                     parentRelation: row[12] == "1" ? .followsFrom : .childOf,
                     peerNames: kind == .client || kind == .producer
                         ? AnalysisSpan.peerNames(fromValues: Array(row[13..<18])) : [],
+                    messaging: Self.messaging(row[18], row[19], row[20], row[21]), links: Self.links(row[22]),
                     rowID: rowID)
                 if row[0] != traceText {
                     if !trace.isEmpty { try body(trace) }
@@ -181,6 +182,47 @@ public final class ClickHouseSpanSource: SpanSource {
             }
             if !trace.isEmpty { try body(trace) }
         }
+    }
+
+    /// The messaging attributes of a row (empty text: absent), nil when it has none.
+    static func messaging(_ system: String, _ destination: String, _ id: String, _ task: String) -> SpanMessaging? {
+        func value(_ text: String) -> String? { text.isEmpty ? nil : text }
+        let m = SpanMessaging(system: value(system), destination: value(destination), messageID: value(id), taskName: value(task))
+        return m.isEmpty ? nil : m
+    }
+
+    /// The links of a row, written `trace:span,trace:span` (the parent's own reference left out);
+    /// links whose IDs are not hex are skipped, as the SQLite store skips them.
+    static func links(_ text: String) -> [SpanLink] {
+        guard !text.isEmpty else { return [] }
+        return text.split(separator: ",").compactMap { pair in
+            let parts = pair.split(separator: ":")
+            guard parts.count == 2, let trace = TraceID(hex: String(parts[0])), let span = SpanID(hex: String(parts[1])) else {
+                return nil
+            }
+            return SpanLink(traceID: trace, spanID: span)
+        }
+    }
+
+    /// Log lines without trace context that name a message or task ID, in the widened window
+    /// (what `unpropagated_message` joins, as the SQLite store finds them).
+    public func messageLogs() throws -> [UnpropagatedMessage.MessageLog] {
+        try checkSchema()
+        guard hasLogs else { return [] }
+        let data = try client.query(
+            ClickHouseQueries.messageLogs(logs: try qualified(tables.logs)), parameters: baseParameters,
+            label: "log lines naming a message ID")
+        var found: [UnpropagatedMessage.MessageLog] = []
+        let fields = MessageLogPatterns.fields
+        TabSeparated.forEachRow(data) { row in
+            guard row.count >= 3 + fields.count, let time = Int64(row[1]) else { return }
+            var attributes: [String: Any] = [:]
+            for (k, field) in fields.enumerated() where !row[3 + k].isEmpty { attributes[field] = row[3 + k] }
+            for (id, pattern, moment) in MessageLogPatterns.ids(body: row[2], attributes: attributes.isEmpty ? nil : attributes) {
+                found.append(UnpropagatedMessage.MessageLog(service: row[0], timeNs: time, messageID: id, pattern: pattern, moment: moment))
+            }
+        }
+        return found
     }
 
     /// Narrows the window to the traces `ids` (full IDs) from the exporter's lookup table: their

@@ -12,7 +12,7 @@ enum ClickHouseFront {
     static let user = "tracedoctor"
     static let password = "ch-s3cret-pw"
     /// Databases loaded: `demo` (fixtures/demo) and one per real-SDK scenario.
-    static let scenarios = ["healthy", "broken", "propagated", "unpropagated", "uninjected"]
+    static let scenarios = ["healthy", "broken", "propagated", "unpropagated", "uninjected", "queue", "links", "celery"]
 
     struct Servers {
         /// The data root: the SQLite databases of the same inputs live here too.

@@ -22,10 +22,10 @@ public struct SpanMessaging: Sendable, Equatable, Hashable {
     public var isEmpty: Bool { system == nil && destination == nil && messageID == nil && taskName == nil }
 
     /// The keys read for each field, the first one present wins.
-    static let systemKeys = ["messaging.system"]
-    static let destinationKeys = ["messaging.destination.name", "messaging.destination", "kafka.topic"]
-    static let messageIDKeys = ["messaging.message.id", "messaging.message_id", "celery.task_id"]
-    static let taskNameKeys = ["celery.task_name"]
+    public static let systemKeys = ["messaging.system"]
+    public static let destinationKeys = ["messaging.destination.name", "messaging.destination", "kafka.topic"]
+    public static let messageIDKeys = ["messaging.message.id", "messaging.message_id", "celery.task_id"]
+    public static let taskNameKeys = ["celery.task_name"]
 
     /// Reads the fields from a flat attributes object (string values; numbers as their text).
     public init(attributes: [String: Any]) {
