@@ -98,6 +98,17 @@ public enum Explainer {
 
         let shown = [diagnosis.traceID] + builder.attachments.map(\.traceID)
         builder.details = try store.spanDetails(ofTraces: shown)
+        var keyRows: [Int64] = []
+        if !request.linkKeys.isEmpty {
+            let joins = try KeyJoiner.join(keys: request.linkKeys, store: store)
+            keyRows = joins.rows(of: diagnosis.traceID)
+            if request.logs != .none {
+                let errorsOnly = request.logs == .errors
+                for log in try store.logs(rowIDs: keyRows) where !errorsOnly || log.isError {
+                    if let join = joins.joined[log.rowID] { builder.keyLogs.append((log, join)) }
+                }
+            }
+        }
         if request.logs != .none {
             let errorsOnly = request.logs == .errors
             for id in shown { builder.logs += try store.logs(ofTrace: id, errorsOnly: errorsOnly) }
@@ -107,6 +118,10 @@ public enum Explainer {
                     limit: request.unlinkedLogsPerGap)
             }
         }
+        // Log intervals: those whose lines carry the trace ID or joined it by key, and those run by
+        // a service of the trace during one of its gaps.
+        builder.intervals = try store.logIntervals(
+            trace: diagnosis.traceID, rows: keyRows, windows: ExplanationBuilder.unlinkedLogWindows(diagnosis))
         lap("read")
         var explanation = builder.build()
         lap("build")

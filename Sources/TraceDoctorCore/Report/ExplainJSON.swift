@@ -111,6 +111,7 @@ public enum ExplainJSON {
                 ])
             })),
             ("logs", .array(e.logs.enumerated().map { log($0.offset, $0.element, e) })),
+            ("log_intervals", .array(e.intervals.enumerated().map { interval($0.offset, $0.element, e) })),
             ("unmatched_logs", .array(e.unmatchedLogs.map(JSONValue.int))),
             ("folding", folding(e, rowBudget: rowBudget)),
         ])
@@ -145,6 +146,40 @@ public enum ExplainJSON {
             ("node", .optional(f.node)),
             ("gap", gap),
             ("logs", .array(f.logs.map(JSONValue.int))),
+            ("log_intervals", evidence(f.evidence)),
+            ("covered_by_log_intervals_ns", .int(f.coveredByIntervalsNs)),
+            ("log_interval_summary", .optional(f.node.flatMap { n in f.gap.flatMap { e.intervalSentence(e.nodes[n].gaps[$0]) } })),
+        ])
+    }
+
+    static func evidence(_ list: [GapEvidence]) -> JSONValue {
+        .array(list.map { .object([("interval", .int($0.interval)), ("overlap_ns", .int($0.overlapNs))]) })
+    }
+
+    static func interval(_ k: Int, _ x: ExplainedInterval, _ e: Explanation) -> JSONValue {
+        let i = x.interval
+        return .object([
+            ("index", .int(k)),
+            ("kind", .string(i.kind.rawValue)),
+            ("name", .string(i.name)),
+            ("label", .string(i.label)),
+            ("service", .string(i.service)),
+            ("start_ns", .optional(x.startNs)),
+            ("end_ns", .int(x.endNs)),
+            ("offset_ns", .optional(x.startNs.map(e.offset))),
+            ("duration_ns", .optional(x.durationNs)),
+            ("recorded_start_ns", .optional(i.startNs)),
+            ("recorded_end_ns", .optional(i.endNs)),
+            ("clock_shift_ns", .int(x.shiftNs)),
+            ("unfinished", .bool(x.isUnfinished)),
+            ("failed", .bool(i.failed)),
+            ("join", .string(x.join.name)),
+            ("join_key", { if case .key(let f) = x.join { return .string(f) } else { return .null } }()),
+            ("keys", .object(i.keys.map { ($0.0, .string($0.1)) })),
+            ("node", .optional(x.node)),
+            ("start_log_row", .optional(i.startRow)),
+            ("end_log_row", .optional(i.endRow)),
+            ("note", .optional(i.note)),
         ])
     }
 
@@ -170,6 +205,8 @@ public enum ExplainJSON {
                 ("start_ns", .int(gap.startNs)), ("end_ns", .int(gap.endNs)), ("offset_ns", .int(gap.startOffsetNs)),
                 ("duration_ns", .int(gap.lengthNs)), ("share", .double(gap.share)), ("finding", .optional(gap.finding)),
                 ("logs", .array(gap.logs.map(JSONValue.int))),
+                ("log_intervals", evidence(gap.evidence)),
+                ("covered_by_log_intervals_ns", .int(gap.coveredByIntervalsNs)),
             ])
         }
         func text(_ value: String?) -> JSONValue { .optional(value) }
@@ -205,6 +242,7 @@ public enum ExplainJSON {
             ("gaps", .array(gaps)),
             ("findings", .array(node.findings.map(JSONValue.int))),
             ("logs", .array(node.logs.map(JSONValue.int))),
+            ("log_intervals", .array(node.intervals.map(JSONValue.int))),
         ]
         members += [
             ("attributes", parsed(details?.attributes)),
@@ -251,6 +289,9 @@ public enum ExplainJSON {
             ("trace_id", .optional(log.traceID?.hex)),
             ("span_id", .optional(log.spanID?.hex)),
             ("link", .string(entry.link.rawValue)),
+            ("join_key", entry.joinKey.map { key in
+                .object([("field", .string(key.field)), ("attribute", .string(key.attribute)), ("value", .optional(entry.joinValue))])
+            } ?? .null),
             ("placement", .string(placement)),
             ("node", .optional(entry.node)),
             ("gap", gap),
