@@ -108,11 +108,13 @@ struct IngestCommand: ParsableCommand, WritesReport {
         if let url = paths.first, ClickHouseLocation.isClickHouse(url) {
             return try copyFromClickHouse(url)
         }
-        let rules: LogIntervalRules
-        do {
-            rules = try intervalRules.map { path throws(TraceDoctorError) in try LogIntervalRules.load(path: path) } ?? .defaults
-        } catch {
-            throw Terminal.fail(error)
+        var rules = LogIntervalRules.defaults
+        if let path = intervalRules {
+            do {
+                rules = try LogIntervalRules.load(path: path)
+            } catch let error as TraceDoctorError {
+                throw Terminal.fail(error)
+            }
         }
         let request = IngestRequest(
             paths: paths, databasePath: store.path, keepGoing: keepGoing, inputFormat: inputFormat,

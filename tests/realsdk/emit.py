@@ -1155,7 +1155,7 @@ def scenario_workflow(outdir: str) -> dict:
         record = worker_log.makeRecord(worker_log.name, logging.INFO, __file__, 0, message, (), None, extra=fields)
         worker_log.handle(record)
         twin = logging.makeLogRecord(record.__dict__)
-        twin.name = shanghai_log.name
+        twin.name = worker_log.name  # the same logger, another host clock
         shanghai_log.handle(twin)
         events.append({"message": message, "time_ns": int(record.created * 1e9), **fields})
 

@@ -4,12 +4,12 @@
 // clock-skew shift); an interval as long as the span itself is the span's own work, not evidence.
 
 public enum GapIntervalEvidence {
-    /// At most this many gaps (the largest) are looked up: one indexed query each.
+    /// At most this many gaps (the largest) are looked up: one indexed query each (an interval that
+    /// started more than the span's duration before the gap would cover the span whole: not evidence).
     public static let gapLimit = 2_000
 
     public static func attach(to report: inout DiagnosisReport, store: TraceStore, keyJoins: KeyJoins) throws(TraceDoctorError) {
         guard !report.gaps.isEmpty else { return }
-        let longest = try store.longestLogIntervalNs()
         var rowsOfTrace: [TraceID: [Int64]] = [:]
         var keyRows = Set<Int64>()
         for (row, join) in keyJoins.joined {
@@ -23,7 +23,7 @@ public enum GapIntervalEvidence {
             let spanEnd = gap.spanStartNs + gap.spanDurationNs
             let candidates = try store.logIntervals(
                 trace: gap.span.traceID, rows: rowsOfTrace[gap.span.traceID] ?? [], windows: [(gap.span.service, from, to)],
-                longestNs: longest)
+                longestNs: gap.spanDurationNs)
             var overlaps: [DiagnosisReport.IntervalOverlap] = []
             var pieces: [Gaps.Interval] = []
             for interval in candidates {

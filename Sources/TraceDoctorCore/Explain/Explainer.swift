@@ -120,8 +120,11 @@ public enum Explainer {
         }
         // Log intervals: those whose lines carry the trace ID or joined it by key, and those run by
         // a service of the trace during one of its gaps.
+        // (An interval that started more than its span's duration before a gap would cover the span
+        // whole and is no evidence: the lookup reaches back that far, never scanning the table.)
         builder.intervals = try store.logIntervals(
-            trace: diagnosis.traceID, rows: keyRows, windows: ExplanationBuilder.unlinkedLogWindows(diagnosis))
+            trace: diagnosis.traceID, rows: keyRows, windows: ExplanationBuilder.unlinkedLogWindows(diagnosis),
+            longestNs: diagnosis.analysis.gaps.unaccounted.map(\.spanDurationNs).max() ?? 0)
         lap("read")
         var explanation = builder.build()
         lap("build")

@@ -80,7 +80,7 @@ public enum Ingestor {
         if let store = store as? TraceStore {
             report.logClock = try checkLogClocks(of: report.files, rows: logRows, in: store)
             if let first = logRows.values.map(\.lowerBound).min(), let last = logRows.values.map(\.upperBound).max() {
-                Interruption.doing("building log intervals (the lines are stored; `ingest` again builds them)")
+                Interruption.doing("building log intervals (the files are stored; their intervals are not)")
                 let counts = try store.buildLogIntervals(rows: first...last, rules: request.intervalRules)
                 if !counts.isEmpty {
                     report.logIntervals = Dictionary(uniqueKeysWithValues: counts.map { ($0.key.rawValue, $0.value) })

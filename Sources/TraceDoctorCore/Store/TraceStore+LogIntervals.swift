@@ -60,7 +60,7 @@ extension TraceStore {
         var terms: [String] = []
         var arguments: [String] = []
         for suffix in rules.startSuffixes + rules.endSuffixes.map(\.suffix) {
-            terms.append("instr(lower(body), ?) > 0 OR instr(lower(attributes), ?) > 0")
+            terms.append("instr(body, ?) > 0 OR instr(attributes, ?) > 0")
             arguments += [suffix, suffix]
         }
         for field in rules.durations.map(\.field) {
