@@ -42,7 +42,7 @@ struct ExplainCommand: ParsableCommand, WritesReport {
               tracedoctor explain --most-broken
               tracedoctor explain 936e93ca --min-duration 1ms --depth 4
               tracedoctor explain 936e93ca --logs errors
-              tracedoctor explain 936e93ca --link-key request_id --link-key execution_id=workflow.run_id
+              tracedoctor explain 936e93ca --link-key execution_id=workflow.run_id
               tracedoctor explain 936e93ca --all             # every span, no folding
               tracedoctor explain 936e93ca -o trace.html     # the page, as --format html
               tracedoctor explain 936e93ca --format json | jq '.findings[0]'

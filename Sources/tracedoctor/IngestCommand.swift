@@ -110,10 +110,9 @@ struct IngestCommand: ParsableCommand, WritesReport {
         }
         var rules = LogIntervalRules.defaults
         if let path = intervalRules {
-            do {
-                rules = try LogIntervalRules.load(path: path)
-            } catch let error as TraceDoctorError {
-                throw Terminal.fail(error)
+            switch LogIntervalRules.read(path: path) {
+            case .success(let read): rules = read
+            case .failure(let error): throw Terminal.fail(error)
             }
         }
         let request = IngestRequest(

@@ -102,6 +102,7 @@ public enum Explainer {
         if !request.linkKeys.isEmpty {
             let joins = try KeyJoiner.join(keys: request.linkKeys, store: store)
             keyRows = joins.rows(of: diagnosis.traceID)
+            for row in keyRows { builder.keyOfRow[row] = joins.joined[row]?.key.field }
             if request.logs != .none {
                 let errorsOnly = request.logs == .errors
                 for log in try store.logs(rowIDs: keyRows) where !errorsOnly || log.isError {

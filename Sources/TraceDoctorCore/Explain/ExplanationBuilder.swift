@@ -33,6 +33,8 @@ struct ExplanationBuilder {
     var keyLogs: [(log: StoredLog, join: KeyJoins.Join)] = []
     /// Log intervals read for the trace (by trace ID, key-joined rows, or service and gap window).
     var intervals: [LogInterval] = []
+    /// The key (field) that joined each log row to the explained trace (read even with `--logs none`).
+    var keyOfRow: [Int64: String] = [:]
     /// Notes added to spans of the explained trace (its span links), by span ID.
     var notes: [SpanID: [String]] = [:]
 
@@ -233,7 +235,7 @@ struct ExplanationBuilder {
         for (k, interval) in placedIntervals.enumerated() {
             if let n = interval.node { nodes[n].intervals.append(k) }
         }
-        for n in nodes.indices {
+        for n in nodes.indices where nodes[n].role == .span {
             for g in nodes[n].gaps.indices {
                 let (evidence, covered) = Self.evidence(for: nodes[n].gaps[g], intervals: placedIntervals)
                 nodes[n].gaps[g].evidence = evidence
@@ -260,7 +262,7 @@ struct ExplanationBuilder {
     /// that holds it (of its own service when one does), by start.
     func placeIntervals(nodes: [ExplainedSpan], logs: [ExplainedLog], traceEnd: Int64) -> [ExplainedInterval] {
         let traceID = diagnosis.traceID
-        var keyOfRow: [Int64: String] = [:]
+        var keyOfRow = self.keyOfRow
         for entry in logs where entry.link == .key { keyOfRow[entry.log.rowID] = entry.joinKey?.field }
         for (log, join) in keyLogs where keyOfRow[log.rowID] == nil { keyOfRow[log.rowID] = join.key.field }
         var nodeOfSpan: [SpanID: Int] = [:]

@@ -57,6 +57,15 @@ public struct LogIntervalRules: Sendable, Equatable {
         return try parse(yaml: text, path: path)
     }
 
+    /// `load(path:)` as a result (the command line reports the failure itself).
+    public static func read(path: String) -> Result<LogIntervalRules, TraceDoctorError> {
+        do {
+            return .success(try load(path: path))
+        } catch {
+            return .failure(error)
+        }
+    }
+
     /// Reads rules from YAML text; `path` is used in messages. A key left out keeps its default.
     public static func parse(yaml text: String, path: String) throws(TraceDoctorError) -> LogIntervalRules {
         let root: Node?
