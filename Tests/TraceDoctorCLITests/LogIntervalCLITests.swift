@@ -1,13 +1,13 @@
 // Log intervals: start/end pairs of log events and lines with a duration, stored at ingest, drawn
 // by `explain` under the span they ran in and quoted as evidence for unaccounted time
-// (fixtures/logs/workflow-intervals: an API whose workflow run loses its context on the way to
-// the worker; fixtures/logs/README.md says what each line shows).
+// (fixtures/log-intervals: an API whose workflow run loses its context on the way to
+// the worker; fixtures/log-intervals/README.md says what each line shows).
 
 import Foundation
 import Testing
 
 @Suite(.serialized) struct LogIntervalCLITests {
-    static let dir = CLI.fixtures + "/logs/workflow-intervals"
+    static let dir = CLI.fixtures + "/log-intervals"
     static let keys = ["--link-key", "request_id", "--link-key", "execution_id=workflow.run_id"]
 
     func database(_ tmp: String) throws -> (db: String, stdout: String) {
