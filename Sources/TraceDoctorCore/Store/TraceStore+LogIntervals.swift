@@ -46,7 +46,8 @@ extension TraceStore {
     {
         try read { db in
             var counts: [LogInterval.Kind: Int] = [:]
-            try db.inTransaction {
+            // The write lock first (another ingest may be storing files): no snapshot to upgrade.
+            try db.inTransaction(.immediate) {
                 counts = try Self.buildLogIntervals(db, rows: rows, rules: rules)
                 return .commit
             }
