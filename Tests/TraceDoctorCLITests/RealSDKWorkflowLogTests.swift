@@ -92,9 +92,16 @@ import Testing
             let b = try explained(local, request)
             #expect(a.finding["covered_by_log_intervals_ns"] as? Int == b.finding["covered_by_log_intervals_ns"] as? Int)
             #expect(a.intervals.count == b.intervals.count)
-            // Without the flag the worker's intervals land 8 h away: no evidence for the gap.
+            // Without the flag the worker's intervals land 8 h away: no evidence for the gap, and
+            // explain names the offset from the lines the key joined.
             let c = try explained(wrong, request)
             #expect(c.finding["covered_by_log_intervals_ns"] as? Int == 0)
+            let trace = try #require(request["trace_id"] as? String)
+            let json = try CLI.json(try CLI.run(["explain", "--db", wrong, trace, "--format", "json"] + Self.keys).stdout)
+            let clock = try #require(json["log_clock"] as? [String: Any], "\(trace)")
+            #expect(clock["offset_seconds"] as? Int == 8 * 3600)
+            #expect(clock["zone"] as? String == "+08:00")
+            #expect(try CLI.json(try CLI.run(["explain", "--db", local, trace, "--format", "json"] + Self.keys).stdout)["log_clock"] is NSNull)
         }
     }
 }

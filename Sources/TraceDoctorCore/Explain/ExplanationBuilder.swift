@@ -353,12 +353,28 @@ struct ExplanationBuilder {
 
     /// A constant zone offset between the lines that name a span of the trace and that span.
     static func logClock(_ logs: [ExplainedLog], nodes: [ExplainedSpan]) -> LogClockOffset? {
-        let samples = logs.compactMap { log -> LogClockCheck.Sample? in
-            guard log.link == .span, let n = log.node, let t = log.adjustedTimeNs else { return nil }
+        func sample(_ log: ExplainedLog) -> LogClockCheck.Sample? {
+            guard let n = log.node, let t = log.adjustedTimeNs else { return nil }
             return LogClockCheck.Sample(logNs: t, spanStartNs: nodes[n].startNs, spanEndNs: nodes[n].endNs)
         }
-        guard let (seconds, lines) = LogClockCheck.offset(of: samples) else { return nil }
-        return LogClockOffset(path: nil, offsetSeconds: seconds, lines: lines, examinedLines: samples.count, localTimeLines: nil)
+        let samples = logs.filter { $0.link == .span }.compactMap(sample)
+        if let (seconds, lines) = LogClockCheck.offset(of: samples) {
+            return LogClockOffset(path: nil, offsetSeconds: seconds, lines: lines, examinedLines: samples.count, localTimeLines: nil)
+        }
+        // Else the lines a correlation key joined to the span carrying it (a request's lines run
+        // during its span), one service's log at a time: a worker logging naive local time.
+        var byService: [String: [LogClockCheck.Sample]] = [:]
+        for log in logs where log.link == .key {
+            guard let n = log.node, nodes[n].role == .span, let s = sample(log) else { continue }
+            byService[log.log.service, default: []].append(s)
+        }
+        for service in byService.keys.sorted() {
+            let group = byService[service]!
+            if let (seconds, lines) = LogClockCheck.offset(of: group) {
+                return LogClockOffset(path: nil, offsetSeconds: seconds, lines: lines, examinedLines: group.count, localTimeLines: nil)
+            }
+        }
+        return nil
     }
 
     /// Whether log trace ID `log` names trace `trace` (a 64-bit ID matches a 128-bit one on its low half).
