@@ -103,6 +103,12 @@ import Testing
         #expect(keyed.count == 3 + 8, "\(keyed.map { $0["body"] ?? "" })")
         #expect(keyed.contains { ($0["join_key"] as? [String: Any])?["field"] as? String == "request_id" })
 
+        // HTML: rows of their own, and the evidence under the finding.
+        let html = try CLI.run(["explain", "--db", db, "a1a1a1a1", "--format", "html"] + Self.keys).stdout
+        #expect(html.components(separatedBy: "class=\"row intervalrow\"").count - 1 == intervals.count)
+        #expect(html.contains("<p class=\"why interval-evidence\"><b>logs</b> 530 ms unaccounted; 520 ms of it is"), "\(html)")
+        #expect(html.contains("⊢ node llm-1 completed [worker log, key execution_id]"))
+
         // Without --link-key the worker's lines join nothing: only the API's own request interval
         // (guessed by service and time) is drawn, and it is no evidence (it spans the request).
         let plain = try CLI.run(["explain", "--db", db, "a1a1a1a1", "--no-color"], environment: ["COLUMNS": "160"])
