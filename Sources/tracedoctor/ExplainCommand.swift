@@ -25,7 +25,11 @@ struct ExplainCommand: ParsableCommand, WritesReport {
             this one (fragments, calls sent without context) under their suspected parent, * on the \
             critical path, ~ clock-skew adjusted, ! error; each span's log lines under it; the trace's lines \
             that match no span at the end. Lines without a trace ID that a service of the trace wrote \
-            during one of its gaps are shown at the gap, marked "no trace ID".
+            during one of its gaps are shown at the gap, marked "no trace ID". --link-key request_id (or \
+            execution_id=workflow.run_id) joins lines without a trace ID whose key value a span of the \
+            trace carries; each line says how it joined. Log intervals (a start/end pair of log events, \
+            or a line with a duration; see ingest) are drawn under the span they ran in (⊢…⊣ rows), and \
+            an unaccounted gap says how much of it they cover.
 
             The trace ID may be any unique prefix, in hex (16 digits match a 64-bit ID), base64, or a \
             decimal Datadog ID. An unknown or ambiguous ID exits 2 and names the closest IDs. \
@@ -38,6 +42,7 @@ struct ExplainCommand: ParsableCommand, WritesReport {
               tracedoctor explain --most-broken
               tracedoctor explain 936e93ca --min-duration 1ms --depth 4
               tracedoctor explain 936e93ca --logs errors
+              tracedoctor explain 936e93ca --link-key execution_id=workflow.run_id
               tracedoctor explain 936e93ca --all             # every span, no folding
               tracedoctor explain 936e93ca -o trace.html     # the page, as --format html
               tracedoctor explain 936e93ca --format json | jq '.findings[0]'
@@ -98,8 +103,12 @@ struct ExplainCommand: ParsableCommand, WritesReport {
 
     @OptionGroup var source: SourceOptions
     @OptionGroup var serviceFilter: ServiceOption
+    @OptionGroup var linkKeys: LinkKeyOptions
 
     func validate() throws {
+        if !linkKeys.keys.isEmpty && source.isClickHouse {
+            throw ValidationError("--link-key reads the logs of the --db database; it does not apply with --source")
+        }
         if mostBroken && traceID != nil { throw ValidationError("give a trace ID or --most-broken, not both") }
         if !mostBroken && traceID == nil { throw ValidationError("name a trace: tracedoctor explain TRACE_ID (or --most-broken)") }
         if let depthText, (Int(depthText) ?? 0) < 1 {
@@ -123,7 +132,7 @@ struct ExplainCommand: ParsableCommand, WritesReport {
     func run() throws {
         let request = ExplainRequest(
             databasePath: store.path, target: mostBroken ? .mostBroken : .trace(traceID ?? ""),
-            options: try analysis.options(), logs: logs)
+            options: try analysis.options(), logs: logs, linkKeys: linkKeys.keys)
         let explanation: Explanation
         do {
             if source.isClickHouse {

@@ -16,11 +16,16 @@ struct GapsCommand: ParsableCommand, WritesReport {
             after clock-skew adjustment (Jaeger's: only across a host change, only when the child does not \
             fit, capped by --max-skew); every shift is listed.
 
+            Log intervals (start/end pairs of log events, lines with a duration; see ingest) that overlap a \
+            gap are listed under the table as evidence ("logs:"): those whose lines carry the trace ID, join it \
+            by --link-key, or ran in the gap's service during it. The gap stays a finding: no span covers it.
+
             Examples:
               tracedoctor gaps
               tracedoctor gaps 936e93ca      # one trace (a unique prefix, base64, decimal)
               tracedoctor gaps --min-gap 50ms --min-gap-share 25%
               tracedoctor gaps --no-skew-adjust --format json
+              tracedoctor gaps --link-key execution_id=workflow.run_id
             """
     )
 
@@ -31,6 +36,7 @@ struct GapsCommand: ParsableCommand, WritesReport {
     @OptionGroup var report: ReportOptions
     @OptionGroup var source: SourceOptions
     @OptionGroup var serviceFilter: ServiceOption
+    @OptionGroup var link: LinkKeyOptions
 
     @Argument(help: ArgumentHelp("Only this trace: a unique prefix of its ID (hex, base64 or decimal).", valueName: "trace-id"))
     var traceID: String?
@@ -40,8 +46,9 @@ struct GapsCommand: ParsableCommand, WritesReport {
     }
 
     func run() throws {
-        let result = try DiagnosisRun.run(store: store, analysis: analysis, traceQuery: traceID, source: source, service: serviceFilter.service,
-            findingsOnly: true)
+        let result = try DiagnosisRun.run(
+            store: store, analysis: analysis, traceQuery: traceID, source: source, service: serviceFilter.service,
+            linkKeys: link.keys, findingsOnly: true)
         let limit = report.limit(for: output.format)
         switch output.format {
         case .json:

@@ -27,6 +27,11 @@ struct IngestCommand: ParsableCommand, WritesReport {
             number of hours (or half or quarter hours) away from it, ingest says so on stderr (and in \
             --format json, under log_clock), naming the offset to pass.
 
+            Log events become log intervals (never spans): a start and its end paired by a correlation \
+            key (node_start ... node_complete with the same node_id), or one line with a duration field \
+            (duration, total_duration, elapsed, took, *_ms). explain and gaps show them as evidence for \
+            unaccounted time. --interval-rules FILE replaces the built-in rules (docs/log-intervals.yml).
+
             Examples:
               tracedoctor ingest otel-export.jsonl
               tracedoctor ingest trace-from-jaeger-ui.json zipkin-export.json
@@ -36,6 +41,7 @@ struct IngestCommand: ParsableCommand, WritesReport {
               tracedoctor ingest --keep-going --format json broken-dump.jsonl
               tracedoctor ingest --dry-run exporter-output/  # check, store nothing
               tracedoctor ingest --log-timezone Asia/Shanghai worker.log traces.json
+              tracedoctor ingest --interval-rules my-intervals.yml app.log.jsonl
             """
     )
 
@@ -71,6 +77,13 @@ struct IngestCommand: ParsableCommand, WritesReport {
         })
     var logTimeZone: LogTimeZone?
 
+    @Option(
+        name: .customLong("interval-rules"),
+        help: ArgumentHelp(
+            "A YAML file of log interval rules (event fields, start and end suffixes, pairing keys, duration fields and units) instead of the built-in ones (docs/log-intervals.yml); keys left out keep the default.",
+            valueName: "file"))
+    var intervalRules: String?
+
     @Argument(help: ArgumentHelp("Files, directories, or - for stdin.", valueName: "path"))
     var paths: [String] = []
 
@@ -95,9 +108,16 @@ struct IngestCommand: ParsableCommand, WritesReport {
         if let url = paths.first, ClickHouseLocation.isClickHouse(url) {
             return try copyFromClickHouse(url)
         }
+        var rules = LogIntervalRules.defaults
+        if let path = intervalRules {
+            switch LogIntervalRules.read(path: path) {
+            case .success(let read): rules = read
+            case .failure(let error): throw Terminal.fail(error)
+            }
+        }
         let request = IngestRequest(
             paths: paths, databasePath: store.path, keepGoing: keepGoing, inputFormat: inputFormat,
-            dryRun: dryRun, logTimeZone: logTimeZone)
+            dryRun: dryRun, logTimeZone: logTimeZone, intervalRules: rules)
         let progress = Terminal.stderrIsTerminal && !output.quiet ? ProgressBar() : nil
         let report: IngestReport
         // Output paths follow one rule: folders missing on the way are created (removed again

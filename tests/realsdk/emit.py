@@ -1094,6 +1094,133 @@ class CaptureTransport(BaseTransportHandler):
 ZIPKIN_HOSTS = {"frontend": "10.0.0.11", "checkout": "10.0.0.12", "payment": "10.0.0.13"}
 
 
+WORKFLOW_REQUESTS = 3
+WORKFLOW_NODES = (("start-1", "start", 0.002), ("llm-1", "llm", 0.060), ("answer-1", "answer", 0.004))
+SHANGHAI_S = 8 * 3600
+
+
+class CapturingJsonHandler(logging.Handler):
+    """Keeps each record as python-json-logger formats it (one JSON object per line), as a Flask-style
+    app with `pythonjsonlogger.json.JsonFormatter` on a StreamHandler would write its log file."""
+
+    def __init__(self, formatter: logging.Formatter):
+        super().__init__()
+        self.setFormatter(formatter)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(self.format(record))
+
+
+def json_logger(name: str, service: str, utc_offset_s: int = 0) -> tuple[logging.Logger, CapturingJsonHandler]:
+    """A logger writing python-json-logger lines: `asctime` (Python's naive `2026-12-03 15:42:09,135`,
+    in UTC, or as the local time of a host `utc_offset_s` east of UTC), level, logger, message, the
+    record's `extra` fields, and the service as a static field."""
+    from pythonjsonlogger.json import JsonFormatter
+
+    formatter = JsonFormatter(
+        "{asctime}{levelname}{name}{message}", style="{", static_fields={"service": service},
+        rename_fields={"levelname": "level"})
+    formatter.converter = (lambda t: time.gmtime(t + utc_offset_s)) if utc_offset_s else time.gmtime
+    handler = CapturingJsonHandler(formatter)
+    logger = logging.getLogger(name)
+    logger.handlers.clear()
+    logger.filters.clear()
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+    logger.addHandler(handler)
+    return logger, handler
+
+
+def scenario_workflow(outdir: str) -> dict:
+    """Dify's shape with real logs: the `api` request middleware logs `api_request_start` /
+    `api_request_success` (with `duration` in seconds) carrying `request_id`, which the SERVER span
+    carries as an attribute (and `workflow.run_id`, the execution ID); the handler hands the workflow
+    to a worker thread *without* the context (a plain `pool.submit`), so the worker has no span and
+    its lines no trace ID: it logs `workflow_start`, `node_start` / `node_complete` (with `duration`
+    in seconds, `node_id`, `node_type`, `status`) and `workflow_end` (with `total_duration`) by
+    `execution_id`. The handler waits for it: the SERVER span has a gap that only the worker's log
+    events account for. Logs are written with python-json-logger (api.log.jsonl, worker.log.jsonl),
+    and the worker's again as naive local time of a host in +08:00 (worker-shanghai.log.jsonl)."""
+    sc = Scenario("workflow")
+    api = sc.service("api", "api-1", 4801)
+    api.log.info("api listening on :8080")
+    api_log, api_lines = json_logger("dify.api", "api")
+    worker_log, worker_lines = json_logger("dify.worker", "worker")
+    shanghai_log, shanghai_lines = json_logger("dify.worker.shanghai", "worker", SHANGHAI_S)
+    events: list[dict] = []
+
+    def wlog(message: str, **fields) -> None:
+        # One record, two renderings: the UTC file and the +08:00 one get the same `created` time.
+        record = worker_log.makeRecord(worker_log.name, logging.INFO, __file__, 0, message, (), None, extra=fields)
+        worker_log.handle(record)
+        twin = logging.makeLogRecord(record.__dict__)
+        twin.name = worker_log.name  # the same logger, another host clock
+        shanghai_log.handle(twin)
+        events.append({"message": message, "time_ns": int(record.created * 1e9), **fields})
+
+    def run_workflow(execution_id: str) -> None:
+        assert not trace.get_current_span().get_span_context().is_valid  # the context did not come along
+        t0 = time.monotonic()
+        wlog("workflow_start", execution_id=execution_id)
+        for node_id, node_type, seconds in WORKFLOW_NODES:
+            wlog("node_start", execution_id=execution_id, node_id=node_id, node_type=node_type)
+            n0 = time.monotonic()
+            time.sleep(seconds)
+            wlog("node_complete", execution_id=execution_id, node_id=node_id, node_type=node_type, status="succeeded",
+                 duration=round(time.monotonic() - n0, 6))
+        wlog("workflow_end", execution_id=execution_id, status="succeeded", total_duration=round(time.monotonic() - t0, 6))
+
+    requests = []
+    for i in range(WORKFLOW_REQUESTS):
+        request_id, execution_id = f"req-{uuid.uuid4().hex[:12]}", str(uuid.uuid4())
+        attrs = {"http.request.method": "POST", "http.route": "/v1/workflows/run", "url.path": "/v1/workflows/run",
+                 "request_id": request_id, "workflow.run_id": execution_id}
+        t0 = time.monotonic()
+        api_log.info("api_request_start", extra={"request_id": request_id, "path": "/v1/workflows/run"})
+        with api.span("POST /v1/workflows/run", SpanKind.SERVER, attributes=attrs) as server:
+            with api.span("load-app"):
+                time.sleep(0.002)
+            api_log.info("workflow queued", extra={"request_id": request_id, "execution_id": execution_id})
+            api.log.info("waiting for workflow %s", execution_id)
+            sc.pool.submit(run_workflow, execution_id).result()  # no context: the worker starts from nothing
+            with api.span("render-response"):
+                time.sleep(0.001)
+        api_log.info("api_request_success",
+                     extra={"request_id": request_id, "status": 200, "duration": round(time.monotonic() - t0, 6)})
+        requests.append({"trace_id": hex_trace(server.get_span_context().trace_id),
+                         "span_id": hex_span(server.get_span_context().span_id),
+                         "request_id": request_id, "execution_id": execution_id})
+
+    spans = sc.finished_spans()
+    by_span = {hex_span(s.context.span_id): s for s in spans}
+    for r in requests:
+        server = by_span[r["span_id"]]
+        kids = [s for s in spans if s.parent is not None and s.parent.span_id == server.context.span_id]
+        holes = uncovered(server, kids)
+        hole = max(holes, key=lambda h: h[1] - h[0])
+        mine = [e for e in events if e["execution_id"] == r["execution_id"]]
+        start = next(e for e in mine if e["message"] == "workflow_start")["time_ns"]
+        end = next(e for e in mine if e["message"] == "workflow_end")["time_ns"]
+        r["gap"] = {"start_ns": hole[0], "end_ns": hole[1], "duration_ns": hole[1] - hole[0]}
+        r["workflow"] = {"start_ns": start, "end_ns": end, "duration_ns": end - start}
+        r["nodes"] = [e["node_id"] for e in mine if e["message"] == "node_complete"]
+    sc.extra_files["api.log.jsonl"] = "".join(line + "\n" for line in api_lines.lines)
+    sc.extra_files["worker.log.jsonl"] = "".join(line + "\n" for line in worker_lines.lines)
+    sc.extra_files["worker-shanghai.log.jsonl"] = "".join(line + "\n" for line in shanghai_lines.lines)
+    manifest = sc.write(outdir, {
+        "requests": requests,
+        "link_keys": ["request_id", "execution_id=workflow.run_id"],
+        "worker_log_lines": len(worker_lines.lines),
+        "api_log_lines": len(api_lines.lines),
+        "worker_nodes": [n for n, _, _ in WORKFLOW_NODES],
+        "shanghai_offset_s": SHANGHAI_S,
+    })
+    sc.close()
+    return manifest
+
+
+
 def zipkin_capture(pool: ThreadPoolExecutor) -> tuple[list[dict], dict]:
     transport = CaptureTransport()
     tracers = {name: ZipkinTracer() for name in ZIPKIN_HOSTS}  # one tracer per simulated process
@@ -1167,6 +1294,8 @@ EXPECTED_GAPS = {
     "links": lambda m: True,
     "celery": lambda m: True,
     "celery-instrumented": lambda m: True,
+    # The planted gap (the wait for the worker) is the largest in each request.
+    "workflow": lambda m: all(r["gap"]["duration_ns"] > 50 * MS for r in m["requests"]),
 }
 ATTEMPTS = 8
 
@@ -1189,6 +1318,7 @@ def main(argv: list[str]) -> int:
         ("links", scenario_links),
         ("celery", lambda o: scenario_celery(o, False)),
         ("celery-instrumented", lambda o: scenario_celery(o, True)),
+        ("workflow", scenario_workflow),
     ):
         for attempt in range(1, ATTEMPTS + 1):
             m = fn(outdir)

@@ -13,12 +13,14 @@ import json
 import os
 import re
 import sys
+from datetime import datetime
 
 from opentelemetry.proto.collector.logs.v1.logs_service_pb2 import ExportLogsServiceRequest
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 
 HEX32, HEX16 = re.compile(r"^[0-9a-f]{32}$"), re.compile(r"^[0-9a-f]{16}$")
-SCENARIOS = ("healthy", "broken", "propagated", "unpropagated", "uninjected", "queue", "links", "celery", "celery-instrumented")
+SCENARIOS = ("healthy", "broken", "propagated", "unpropagated", "uninjected", "queue", "links", "celery", "celery-instrumented",
+             "workflow")
 COMMON_FILES = ("traces.otlp.json", "traces.otlp.jsonl", "traces.otlp.b64ids.json", "traces.pb",
                 "logs.otlp.json", "logs.pb", "app.log.jsonl", "manifest.json")
 
@@ -194,6 +196,40 @@ def verify(outdir: str, name: str) -> None:
                   "uninjected: the client span should have no child")
             if cl and ce:
                 check(start(cl) <= start(ce) and end(ce) <= end(cl), "uninjected: the callee should run inside the call")
+
+
+    if name == "workflow":
+        for f in ("api.log.jsonl", "worker.log.jsonl", "worker-shanghai.log.jsonl"):
+            check(os.path.isfile(os.path.join(d, f)), f"workflow: missing {f}")
+        if failures:
+            return
+        worker = [json.loads(line) for line in read("worker.log.jsonl").splitlines()]
+        shanghai = [json.loads(line) for line in read("worker-shanghai.log.jsonl").splitlines()]
+        apilog = [json.loads(line) for line in read("api.log.jsonl").splitlines()]
+        check(len(worker) == m["worker_log_lines"] == len(shanghai), "workflow: worker line counts differ")
+        check(len(apilog) == m["api_log_lines"], "workflow: api line count differs")
+        check(all(re.match(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}$", a["asctime"]) for a in worker + apilog),
+              "workflow: asctime should be Python's naive `YYYY-MM-DD HH:MM:SS,mmm`")
+        check(not any(k.startswith("otel") or k in ("trace_id", "span_id") for a in worker + apilog for k in a),
+              "workflow: python-json-logger lines should carry no trace context")
+        for u, t in zip(worker, shanghai):
+            fmt = "%Y-%m-%d %H:%M:%S,%f"
+            delta = datetime.strptime(t["asctime"], fmt) - datetime.strptime(u["asctime"], fmt)
+            check(delta.total_seconds() == m["shanghai_offset_s"] and u["message"] == t["message"],
+                  "workflow: the +08:00 file should be the UTC one 8 h later")
+        for r in m["requests"]:
+            server = by_id.get((r["trace_id"], r["span_id"]))
+            check(server is not None and server["kind"] == 2 and "parentSpanId" not in server, "workflow: SERVER root")
+            if server:
+                attrs = {a["key"]: a["value"].get("stringValue") for a in server.get("attributes", [])}
+                check(attrs.get("request_id") == r["request_id"] and attrs.get("workflow.run_id") == r["execution_id"],
+                      "workflow: the SERVER span should carry request_id and workflow.run_id")
+            check(sum(1 for a in apilog if a.get("request_id") == r["request_id"]) == 3, "workflow: 3 api lines per request")
+            mine = [a for a in worker if a.get("execution_id") == r["execution_id"]]
+            check(len(mine) == 2 + 2 * len(m["worker_nodes"]), "workflow: worker lines per execution")
+            check(r["gap"]["start_ns"] <= r["workflow"]["start_ns"] and r["workflow"]["end_ns"] <= r["gap"]["end_ns"],
+                  "workflow: the workflow should run inside the server span's gap")
+        check(c["traces"] == len(m["requests"]), "workflow: the worker made no trace")
 
 
 def main(argv: list[str]) -> int:

@@ -34,10 +34,15 @@ public enum Diagnoser {
             if let query = request.traceQuery {
                 let id = try store.resolveTraceID(query)
                 let spans = try store.spans(ofTrace: id)
-                return try diagnose(InMemorySpanSource(spans: spans), options: request.options)
+                var report = try diagnose(InMemorySpanSource(spans: spans), options: request.options)
+                let keys = request.linkKeys.isEmpty ? KeyJoins() : try KeyJoiner.join(keys: request.linkKeys, store: store)
+                try GapIntervalEvidence.attach(to: &report, store: store, keyJoins: keys)
+                return report
             }
             let keys = request.linkKeys.isEmpty ? KeyJoins() : try KeyJoiner.join(keys: request.linkKeys, store: store)
-            return try diagnose(store, options: request.options, keyJoins: keys)
+            var report = try diagnose(store, options: request.options, keyJoins: keys)
+            try GapIntervalEvidence.attach(to: &report, store: store, keyJoins: keys)
+            return report
         } catch let error as TraceDoctorError {
             throw error
         } catch {

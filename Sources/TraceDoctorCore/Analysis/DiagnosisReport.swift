@@ -12,6 +12,19 @@ public struct DiagnosisReport: Sendable {
         public var endOffsetNs: Int64
         public var lengthNs: Int64 { endOffsetNs - startOffsetNs }
         public var share: Double { spanDurationNs > 0 ? Double(lengthNs) / Double(spanDurationNs) : 0 }
+        /// Log intervals overlapping it (most overlap first), and how much of it they cover together.
+        public var logIntervals: [IntervalOverlap] = []
+        public var coveredByLogIntervalsNs: Int64 = 0
+    }
+
+    /// A log interval's share of a gap (`gaps`).
+    public struct IntervalOverlap: Sendable, Equatable {
+        public var label: String
+        public var service: String
+        public var overlapNs: Int64
+        /// `trace_id`, `key` or `time`.
+        public var join: String
+        public var unfinished: Bool
     }
 
     /// A `low_coverage` root.

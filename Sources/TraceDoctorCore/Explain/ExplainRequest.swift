@@ -28,11 +28,15 @@ public struct ExplainRequest: Sendable {
     /// At most this many lines without a trace ID are read per gap (they are looked up by service
     /// and time, and a busy service may log a lot while one request waits).
     public var unlinkedLogsPerGap: Int
+    /// Correlation keys (`--link-key`): lines without trace ID that carry a value a span of the
+    /// trace carries join it (and the log intervals they open or close with them).
+    public var linkKeys: [LinkKey]
 
     public init(
         databasePath: String, target: Target, options: AnalysisOptions = AnalysisOptions(), logs: Logs = .all,
-        unlinkedLogsPerGap: Int = 20
+        unlinkedLogsPerGap: Int = 20, linkKeys: [LinkKey] = []
     ) {
+        self.linkKeys = linkKeys
         self.databasePath = databasePath
         self.target = target
         self.options = options

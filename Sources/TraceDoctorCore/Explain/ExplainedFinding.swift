@@ -10,4 +10,7 @@ public struct ExplainedFinding: Sendable {
     public var gap: Int?
     /// Log lines written during the gap, by time (indices into `Explanation.logs`).
     public var logs: [Int] = []
+    /// For `unaccounted_time`: the log intervals that overlap the gap, most overlap first.
+    public var evidence: [GapEvidence] = []
+    public var coveredByIntervalsNs: Int64 = 0
 }

@@ -12,6 +12,10 @@ public struct ExplainedGap: Sendable, Equatable {
     public var finding: Int?
     /// Log lines that may have been written during it, by time (indices into `Explanation.logs`).
     public var logs: [Int] = []
+    /// The log intervals that overlap it, most overlap first.
+    public var evidence: [GapEvidence] = []
+    /// How much of it the log intervals cover together.
+    public var coveredByIntervalsNs: Int64 = 0
 
     public var lengthNs: Int64 { endNs - startNs }
     public var startOffsetNs: Int64 { startNs - spanStartNs }

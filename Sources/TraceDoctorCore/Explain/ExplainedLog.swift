@@ -17,6 +17,9 @@ public struct ExplainedLog: Sendable {
         /// No trace ID, but it names the message or task ID a PRODUCER span of the trace sent
         /// (`Task NAME[ID] received`, a `task_id` field): it joins the producer's trace by that ID.
         case messageID = "message_id"
+        /// No trace ID, but a correlation key's value that a span of the trace (or a traced line)
+        /// carries (`explain --link-key request_id`); `joinKey` names the key.
+        case key
     }
 
     /// Where it is shown.
@@ -36,6 +39,9 @@ public struct ExplainedLog: Sendable {
     public var adjustedTimeNs: Int64?
     /// The attached trace it belongs to (index into `Explanation.attachedTraces`), if any.
     public var attachedTrace: Int?
+    /// For `.key`: the key (`request_id`) and its value.
+    public var joinKey: LinkKey? = nil
+    public var joinValue: String? = nil
 
     /// The node it is shown under or at (nil at the end).
     public var node: Int? {

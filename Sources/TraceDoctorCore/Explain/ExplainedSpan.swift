@@ -41,6 +41,8 @@ public struct ExplainedSpan: Sendable {
     public var gaps: [ExplainedGap] = []
     /// Log lines placed under it (not in a gap), by time: indices into `Explanation.logs`.
     public var logs: [Int] = []
+    /// Log intervals placed under it, by start: indices into `Explanation.intervals`.
+    public var intervals: [Int] = []
     /// Findings naming it: indices into `Explanation.findings`.
     public var findings: [Int] = []
 

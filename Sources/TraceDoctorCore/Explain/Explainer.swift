@@ -98,6 +98,18 @@ public enum Explainer {
 
         let shown = [diagnosis.traceID] + builder.attachments.map(\.traceID)
         builder.details = try store.spanDetails(ofTraces: shown)
+        var keyRows: [Int64] = []
+        if !request.linkKeys.isEmpty {
+            let joins = try KeyJoiner.join(keys: request.linkKeys, store: store)
+            keyRows = joins.rows(of: diagnosis.traceID)
+            for row in keyRows { builder.keyOfRow[row] = joins.joined[row]?.key.field }
+            if request.logs != .none {
+                let errorsOnly = request.logs == .errors
+                for log in try store.logs(rowIDs: keyRows) where !errorsOnly || log.isError {
+                    if let join = joins.joined[log.rowID] { builder.keyLogs.append((log, join)) }
+                }
+            }
+        }
         if request.logs != .none {
             let errorsOnly = request.logs == .errors
             for id in shown { builder.logs += try store.logs(ofTrace: id, errorsOnly: errorsOnly) }
@@ -107,6 +119,13 @@ public enum Explainer {
                     limit: request.unlinkedLogsPerGap)
             }
         }
+        // Log intervals: those whose lines carry the trace ID or joined it by key, and those run by
+        // a service of the trace during one of its gaps.
+        // (An interval that started more than its span's duration before a gap would cover the span
+        // whole and is no evidence: the lookup reaches back that far, never scanning the table.)
+        builder.intervals = try store.logIntervals(
+            trace: diagnosis.traceID, rows: keyRows, windows: ExplanationBuilder.unlinkedLogWindows(diagnosis),
+            longestNs: diagnosis.analysis.gaps.unaccounted.map(\.spanDurationNs).max() ?? 0)
         lap("read")
         var explanation = builder.build()
         lap("build")

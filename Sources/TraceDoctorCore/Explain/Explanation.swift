@@ -21,6 +21,8 @@ public struct Explanation: Sendable {
     public let attachedTraces: [AttachedTrace]
     /// Every log line read, by time.
     public let logs: [ExplainedLog]
+    /// Log intervals of the trace (by start), placed under their spans.
+    public internal(set) var intervals: [ExplainedInterval] = []
     /// The critical path, earliest first.
     public let criticalPath: [PathStep]
     /// The trace's extent on the adjusted clock: offsets count from `startNs`.

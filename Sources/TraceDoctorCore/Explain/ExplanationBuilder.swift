@@ -29,6 +29,12 @@ struct ExplanationBuilder {
     var unlinkedLogs: [StoredLog] = []
     var logSelection: ExplainRequest.Logs = .all
     var options = AnalysisOptions()
+    /// Lines without a trace ID joined to the explained trace by a correlation key.
+    var keyLogs: [(log: StoredLog, join: KeyJoins.Join)] = []
+    /// Log intervals read for the trace (by trace ID, key-joined rows, or service and gap window).
+    var intervals: [LogInterval] = []
+    /// The key (field) that joined each log row to the explained trace (read even with `--logs none`).
+    var keyOfRow: [Int64: String] = [:]
     /// Notes added to spans of the explained trace (its span links), by span ID.
     var notes: [SpanID: [String]] = [:]
 
@@ -237,6 +243,23 @@ struct ExplanationBuilder {
             startNs = min(startNs, nodes[n].startNs)
             endNs = max(endNs, nodes[n].endNs)
         }
+        let placedIntervals = placeIntervals(nodes: nodes, logs: placed, traceEnd: endNs == .min ? 0 : endNs)
+        for (k, interval) in placedIntervals.enumerated() {
+            if let n = interval.node { nodes[n].intervals.append(k) }
+        }
+        if !placedIntervals.isEmpty {
+            for n in nodes.indices where nodes[n].role == .span {
+                for g in nodes[n].gaps.indices {
+                    let (evidence, covered) = Self.evidence(for: nodes[n].gaps[g], intervals: placedIntervals)
+                    nodes[n].gaps[g].evidence = evidence
+                    nodes[n].gaps[g].coveredByIntervalsNs = covered
+                    if let f = nodes[n].gaps[g].finding {
+                        findings[f].evidence = evidence
+                        findings[f].coveredByIntervalsNs = covered
+                    }
+                }
+            }
+        }
         let primary = analysis.primaryRoot
         var explanation = Explanation(
             diagnosis: diagnosis, findings: findings, nodes: nodes, topLevel: topLevel, attachedTraces: attached, logs: placed,
@@ -245,17 +268,128 @@ struct ExplanationBuilder {
             coverage: analysis.gaps.coverage.first { $0.root == primary }, services: Set(tree.spans.map(\.service)).sorted(),
             logSelection: logSelection, options: options)
         explanation.logClock = Self.logClock(placed, nodes: nodes)
+        explanation.intervals = placedIntervals
         return explanation
+    }
+
+    /// The log intervals on the adjusted clock, each under the deepest span of the explained trace
+    /// that holds it (of its own service when one does), by start.
+    func placeIntervals(nodes: [ExplainedSpan], logs: [ExplainedLog], traceEnd: Int64) -> [ExplainedInterval] {
+        guard !intervals.isEmpty else { return [] }
+        let traceID = diagnosis.traceID
+        var keyOfRow = self.keyOfRow
+        for entry in logs where entry.link == .key { keyOfRow[entry.log.rowID] = entry.joinKey?.field }
+        for (log, join) in keyLogs where keyOfRow[log.rowID] == nil { keyOfRow[log.rowID] = join.key.field }
+        var nodeOfSpan: [SpanID: Int] = [:]
+        for (n, node) in nodes.enumerated() where node.role == .span && nodeOfSpan[node.spanID] == nil { nodeOfSpan[node.spanID] = n }
+        let spanNodes = nodes.indices.filter { nodes[$0].role == .span }
+        var result: [ExplainedInterval] = []
+        var seen = Set<String>()
+        for interval in intervals {
+            let identity = "\(interval.startRow ?? -1)/\(interval.endRow ?? -1)/\(interval.kind.rawValue)"
+            guard seen.insert(identity).inserted else { continue }
+            let join: ExplainedInterval.Join
+            if let id = interval.traceID, Self.names(id, traceID) {
+                join = .traceID
+            } else if let field = [interval.startRow, interval.endRow].compactMap({ $0.flatMap { keyOfRow[$0] } }).first {
+                join = .key(field)
+            } else if interval.traceID == nil {
+                join = .time
+            } else {
+                continue  // its lines name another trace
+            }
+            let rawEnd = interval.endNs
+            let rawStart = interval.startNs
+            // The clock: a span of the same service ran on the same host, so the interval takes that
+            // span's clock-skew shift (the one that holds it, else the first); another service's
+            // shift says nothing about the log's host.
+            func holds(_ n: Int, _ s: Int64, _ e: Int64) -> Bool { nodes[n].startNs <= s && e <= nodes[n].endNs }
+            let named = interval.spanID.flatMap { nodeOfSpan[$0] }
+            let sameService = spanNodes.filter { nodes[$0].service == interval.service }
+            let shift: Int64
+            if let named, nodes[named].service == interval.service {
+                shift = nodes[named].shiftNs
+            } else if let n = sameService.first(where: {
+                let sh = nodes[$0].shiftNs
+                return holds($0, (rawStart ?? rawEnd ?? 0) + sh, (rawEnd ?? rawStart ?? 0) + sh)
+            }) {
+                shift = nodes[n].shiftNs
+            } else {
+                shift = sameService.first.map { nodes[$0].shiftNs } ?? 0
+            }
+            let start = rawStart.map { $0 + shift }
+            let end = rawEnd.map { $0 + shift } ?? max(traceEnd, start ?? traceEnd)
+            let from = start ?? end
+            // The span it ran in: the one its lines name, else the deepest holding it (its own
+            // service first at the same depth), else the one it overlaps most.
+            var node: Int? = named
+            if node == nil {
+                node = spanNodes.filter { holds($0, from, end) }.max {
+                    (nodes[$0].depth, nodes[$0].service == interval.service ? 1 : 0)
+                        < (nodes[$1].depth, nodes[$1].service == interval.service ? 1 : 0)
+                }
+            }
+            if node == nil {
+                node = spanNodes.max {
+                    (min(nodes[$0].endNs, end) - max(nodes[$0].startNs, from), -nodes[$0].depth)
+                        < (min(nodes[$1].endNs, end) - max(nodes[$1].startNs, from), -nodes[$1].depth)
+                }
+            }
+            result.append(
+                ExplainedInterval(
+                    interval: interval, join: join, startNs: start, endNs: end, shiftNs: shift, node: node))
+        }
+        return result.sorted { ($0.startNs ?? $0.endNs, $0.endNs) < ($1.startNs ?? $1.endNs, $1.endNs) }
+    }
+
+    /// The intervals overlapping `gap` (most overlap first) and how much of it they cover together.
+    static func evidence(for gap: ExplainedGap, intervals: [ExplainedInterval]) -> ([GapEvidence], Int64) {
+        var found: [GapEvidence] = []
+        var pieces: [Gaps.Interval] = []
+        for (k, interval) in intervals.enumerated() {
+            guard let start = interval.startNs else { continue }
+            // An interval as long as the span itself (the request's own start and end lines) is
+            // that span's work logged, not what filled a gap in it.
+            let spanEnd = gap.spanStartNs + gap.spanDurationNs
+            let overSpan = min(interval.endNs, spanEnd) - max(start, gap.spanStartNs)
+            if gap.spanDurationNs > 0 && Double(overSpan) >= 0.9 * Double(gap.spanDurationNs) { continue }
+            let s = max(start, gap.startNs)
+            let e = min(interval.endNs, gap.endNs)
+            guard e > s else { continue }
+            found.append(GapEvidence(interval: k, overlapNs: e - s))
+            pieces.append(Gaps.Interval(start: s, end: e))
+        }
+        var holes: [Gaps.Interval] = []
+        Gaps.complement(of: &pieces, within: Gaps.Interval(start: gap.startNs, end: gap.endNs), into: &holes)
+        let covered = gap.lengthNs - holes.reduce(0) { $0 + $1.length }
+        found.sort { ($0.overlapNs, -$0.interval) > ($1.overlapNs, -$1.interval) }
+        return (found, covered)
     }
 
     /// A constant zone offset between the lines that name a span of the trace and that span.
     static func logClock(_ logs: [ExplainedLog], nodes: [ExplainedSpan]) -> LogClockOffset? {
-        let samples = logs.compactMap { log -> LogClockCheck.Sample? in
-            guard log.link == .span, let n = log.node, let t = log.adjustedTimeNs else { return nil }
+        func sample(_ log: ExplainedLog) -> LogClockCheck.Sample? {
+            guard let n = log.node, let t = log.adjustedTimeNs else { return nil }
             return LogClockCheck.Sample(logNs: t, spanStartNs: nodes[n].startNs, spanEndNs: nodes[n].endNs)
         }
-        guard let (seconds, lines) = LogClockCheck.offset(of: samples) else { return nil }
-        return LogClockOffset(path: nil, offsetSeconds: seconds, lines: lines, examinedLines: samples.count, localTimeLines: nil)
+        let samples = logs.filter { $0.link == .span }.compactMap(sample)
+        if let (seconds, lines) = LogClockCheck.offset(of: samples) {
+            return LogClockOffset(path: nil, offsetSeconds: seconds, lines: lines, examinedLines: samples.count, localTimeLines: nil)
+        }
+        // Else the lines a correlation key joined to the span carrying it (a request's lines run
+        // during its span), one service's log at a time: a worker logging naive local time.
+        var byService: [String: [LogClockCheck.Sample]] = [:]
+        for log in logs where log.link == .key {
+            guard let n = log.node, nodes[n].role == .span, let s = sample(log) else { continue }
+            byService[log.log.service, default: []].append(s)
+        }
+        for service in byService.keys.sorted() {
+            let group = byService[service]!
+            if let (seconds, lines) = LogClockCheck.offset(of: group) {
+                return LogClockOffset(path: nil, offsetSeconds: seconds, lines: lines, examinedLines: group.count, localTimeLines: nil)
+            }
+        }
+        return nil
     }
 
     /// Whether log trace ID `log` names trace `trace` (a 64-bit ID matches a 128-bit one on its low half).
@@ -317,13 +451,35 @@ struct ExplanationBuilder {
             }
             placed.append(entry)
         }
+        // Lines joined by a correlation key: under the span carrying the value (at its gap when
+        // written during one), else at a gap of their service, else at the end.
+        var keyRows = Set<Int64>()
+        for (log, join) in keyLogs where join.traceID == traceID && keyRows.insert(log.rowID).inserted {
+            var entry = ExplainedLog(log: log, link: .key, placement: .unmatched, adjustedTimeNs: log.timeNs, attachedTrace: nil)
+            entry.joinKey = join.key
+            entry.joinValue = join.value
+            if let spanID = join.spanID, let n = bySpan[-1]?[spanID], nodes[n].service == log.service {
+                entry.adjustedTimeNs = log.timeNs.map { $0 + nodes[n].shiftNs }
+                if let g = gapIndex(nodes[n], log, shift: nodes[n].shiftNs) {
+                    entry.placement = .gap(node: n, gap: g)
+                } else {
+                    entry.placement = .span(node: n)
+                }
+            } else if let (n, g) = gapOfService(log.service, log, key: -1, spansOnly: true) {
+                entry.placement = .gap(node: n, gap: g)
+                entry.adjustedTimeNs = log.timeNs.map { $0 + nodes[n].shiftNs }
+            } else if let spanID = join.spanID, let n = bySpan[-1]?[spanID] {
+                entry.placement = .span(node: n)
+            }
+            placed.append(entry)
+        }
         // Message IDs this trace's producers sent, with their nodes: a line naming one joins there.
         var producerOf: [String: Int] = [:]
         for (n, node) in nodes.enumerated() where node.role == .span {
             if let span = node.span, UnpropagatedMessage.isHandoff(span), let id = span.messaging?.messageID { producerOf[id] = n }
         }
         var seen = Set<Int64>()
-        for log in unlinkedLogs where log.traceID == nil && seen.insert(log.rowID).inserted {
+        for log in unlinkedLogs where log.traceID == nil && !keyRows.contains(log.rowID) && seen.insert(log.rowID).inserted {
             guard let (n, g) = gapOfService(log.service, log, key: -1, spansOnly: true) else { continue }
             if !producerOf.isEmpty {
                 let attributes =

@@ -75,6 +75,9 @@ public struct IngestReport: Sendable, Equatable, Encodable {
     public var interrupted = false
     /// Files whose lines sit a constant zone offset away from the spans they name.
     public var logClock: [LogClockOffset] = []
+    /// Log intervals built or rebuilt from the lines of this run, by kind (`pair`, `duration`,
+    /// `unfinished`, `end_without_start`); nil when none.
+    public var logIntervals: [String: Int]?
 
     public init() {}
 

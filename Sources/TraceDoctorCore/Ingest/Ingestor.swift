@@ -15,11 +15,14 @@ public struct IngestRequest: Sendable {
     public var dryRun: Bool
     /// The zone of log timestamps written without an offset; nil takes them as UTC.
     public var logTimeZone: LogTimeZone?
+    /// How log events become log intervals (`--interval-rules`; the built-in rules by default).
+    public var intervalRules: LogIntervalRules
 
     public init(
         paths: [String], databasePath: String, keepGoing: Bool = false, inputFormat: InputFormat? = nil,
-        dryRun: Bool = false, logTimeZone: LogTimeZone? = nil
+        dryRun: Bool = false, logTimeZone: LogTimeZone? = nil, intervalRules: LogIntervalRules = .defaults
     ) {
+        self.intervalRules = intervalRules
         self.paths = paths
         self.databasePath = databasePath
         self.keepGoing = keepGoing
@@ -96,6 +99,13 @@ public enum Ingestor {
         report.dryRun = request.dryRun
         if let store = store as? TraceStore {
             report.logClock = try checkLogClocks(of: report.files, rows: logRows, in: store)
+            if let first = logRows.values.map(\.lowerBound).min(), let last = logRows.values.map(\.upperBound).max() {
+                Interruption.doing("building log intervals (the files are stored; their intervals are not)")
+                let counts = try store.buildLogIntervals(rows: first...last, rules: request.intervalRules)
+                if !counts.isEmpty {
+                    report.logIntervals = Dictionary(uniqueKeysWithValues: counts.map { ($0.key.rawValue, $0.value) })
+                }
+            }
             report.databaseTotals = try store.totals()
             if !existed && report.databaseTotals.sources == 0 {
                 // Nothing was stored: leave the disk as it was, without an empty database.

@@ -348,7 +348,20 @@ public enum DiagnosisJSON {
         var endOffsetNs: Int64
         var lengthNs: Int64
         var share: Double
+        var logIntervals: [Overlap]
+        var coveredByLogIntervalsNs: Int64
+        struct Overlap: Encodable {
+            var label: String
+            var service: String
+            var overlapNs: Int64
+            var join: String
+            var unfinished: Bool
+        }
         init(_ g: DiagnosisReport.Gap) {
+            logIntervals = g.logIntervals.map {
+                Overlap(label: $0.label, service: $0.service, overlapNs: $0.overlapNs, join: $0.join, unfinished: $0.unfinished)
+            }
+            coveredByLogIntervalsNs = g.coveredByLogIntervalsNs
             traceId = g.span.traceID.hex
             span = Span(g.span)
             spanStartUnixNano = g.spanStartNs

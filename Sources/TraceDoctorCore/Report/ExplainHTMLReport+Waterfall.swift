@@ -27,6 +27,13 @@ extension ExplainHTMLReport {
             page.text(ExplainTextReport.foldedSentence(summary).replacingOccurrences(of: "--all", with: "explain --all"))
             page.raw(" Click a ≡ row for its spans.</p>\n")
         }
+        if !e.intervals.isEmpty {
+            // Log intervals: only on a page that has some (pages without keep their bytes).
+            page.raw("<style>svg.bar rect.interval { fill: #2a9d8f; opacity: .7; } svg.bar rect.interval.unfinished ")
+            page.raw("{ fill: url(#gap-hatch); stroke: #2a9d8f; stroke-dasharray: 3 2; } .intervalrow .label { color: #1d6d63; ")
+            page.raw("font-style: italic; }</style>\n")
+            page.raw("<p class=\"legend\">log interval rows (⊢) are rebuilt from log events: evidence, never spans</p>\n")
+        }
         page.raw("<div class=\"waterfall\">\n")
         axis(e, &page)
         var listed = 0
@@ -52,6 +59,8 @@ extension ExplainHTMLReport {
                 page.raw("</span></div>\n")
             case .gap(let n, let g):
                 gapRow(e, n, g, &page)
+            case .interval(let k, let depth):
+                intervalRow(e, k, depth: depth, &page)
             case .log(let l, let depth):
                 page.raw("<ul class=\"logs inline-logs\" style=\"margin-left: \(Double(em(depth)) + 3)em\">")
                 logItem(e, l, &page)
@@ -197,6 +206,22 @@ extension ExplainHTMLReport {
         page.raw("</summary>\n<div class=\"info\">\n")
         info(e, n, &page)
         page.raw("</div></details>\n")
+    }
+
+    static func intervalRow(_ e: Explanation, _ k: Int, depth: Int, _ page: inout HTMLWriter) {
+        let x = e.intervals[k]
+        let i = x.interval
+        page.raw("<div class=\"row intervalrow\" data-interval=\"\(k)\"><span></span>")
+        page.raw("<span class=\"label\" style=\"padding-left: \(em(depth))em\">")
+        var label = (x.startNs == nil ? "⊣ " : "⊢ ") + i.label + " [\(i.service) log, \(x.join.label)"
+        if x.startNs == nil { label += ", end without a start" }
+        if x.isUnfinished { label += ", unfinished" }
+        page.text(label + "]")
+        page.raw("</span><span class=\"num\">")
+        page.text(x.durationNs.map { Units.duration(ns: $0) } ?? "")
+        page.raw("</span><span></span>")
+        page.raw(bar(e, x.startNs ?? x.endNs, x.endNs, gaps: [], spanClass: x.isUnfinished ? "interval unfinished" : "interval"))
+        page.raw("</div>\n")
     }
 
     static func gapRow(_ e: Explanation, _ n: Int, _ g: Int, _ page: inout HTMLWriter) {

@@ -105,6 +105,11 @@ public enum ExplainHTMLReport {
                 }
                 page.raw("</ul>\n")
             }
+            if let node = f.node, let g = f.gap, let sentence = e.intervalSentence(e.nodes[node].gaps[g]) {
+                page.raw("<p class=\"why interval-evidence\"><b>logs</b> ")
+                page.text(sentence)
+                page.raw("</p>\n")
+            }
             for item in finding.evidence {
                 page.raw("<p class=\"why\"><b>why</b> ")
                 page.text(item)
@@ -136,7 +141,7 @@ public enum ExplainHTMLReport {
         page.raw("</span> <span class=\"level\">")
         page.text(log.level)
         page.raw("</span> ")
-        if withService || entry.link == .unlinked {
+        if withService || entry.link == .unlinked || entry.link == .key {
             page.raw("<span class=\"service\">")
             page.text(log.service)
             page.raw("</span> ")
@@ -148,6 +153,7 @@ public enum ExplainHTMLReport {
             switch entry.link {
             case .unlinked: "no trace ID: written by this service during the gap"
             case .messageID: "no trace ID: joined by the message ID a producer of this trace sent"
+            case .key: "no trace ID: joined by key \(entry.joinKey?.field ?? "?")=\(entry.joinValue ?? "?")"
             case .trace: log.spanID.map { "span \($0.hex) is not in the trace" } ?? "no span ID"
             case .missingParent: "names the missing parent"
             case .span: nil

@@ -166,6 +166,7 @@ public enum ExplainJSON {
             } ?? .null),
             ("top_level", .array(e.topLevel.map(JSONValue.int))),
             ("attached_traces", .array(e.attachedTraces.map(attached))),
+            ("log_intervals", .array(e.intervals.enumerated().map { interval($0.offset, $0.element, e) })),
             ("unmatched_logs", .array(e.unmatchedLogs.map(JSONValue.int))),
             ("folding", folding(e, rowBudget: rowBudget)),
         ]
@@ -223,6 +224,40 @@ public enum ExplainJSON {
             ("node", .optional(f.node)),
             ("gap", gap),
             ("logs", .array(f.logs.map(JSONValue.int))),
+            ("log_intervals", evidence(f.evidence)),
+            ("covered_by_log_intervals_ns", .int(f.coveredByIntervalsNs)),
+            ("log_interval_summary", .optional(f.node.flatMap { n in f.gap.flatMap { e.intervalSentence(e.nodes[n].gaps[$0]) } })),
+        ])
+    }
+
+    static func evidence(_ list: [GapEvidence]) -> JSONValue {
+        .array(list.map { .object([("interval", .int($0.interval)), ("overlap_ns", .int($0.overlapNs))]) })
+    }
+
+    static func interval(_ k: Int, _ x: ExplainedInterval, _ e: Explanation) -> JSONValue {
+        let i = x.interval
+        return .object([
+            ("index", .int(k)),
+            ("kind", .string(i.kind.rawValue)),
+            ("name", .string(i.name)),
+            ("label", .string(i.label)),
+            ("service", .string(i.service)),
+            ("start_ns", .optional(x.startNs)),
+            ("end_ns", .int(x.endNs)),
+            ("offset_ns", .optional(x.startNs.map(e.offset))),
+            ("duration_ns", .optional(x.durationNs)),
+            ("recorded_start_ns", .optional(i.startNs)),
+            ("recorded_end_ns", .optional(i.endNs)),
+            ("clock_shift_ns", .int(x.shiftNs)),
+            ("unfinished", .bool(x.isUnfinished)),
+            ("failed", .bool(i.failed)),
+            ("join", .string(x.join.name)),
+            ("join_key", { if case .key(let f) = x.join { return .string(f) } else { return .null } }()),
+            ("keys", .object(i.keys.map { ($0.0, .string($0.1)) })),
+            ("node", .optional(x.node)),
+            ("start_log_row", .optional(i.startRow)),
+            ("end_log_row", .optional(i.endRow)),
+            ("note", .optional(i.note)),
         ])
     }
 
@@ -246,7 +281,9 @@ public enum ExplainJSON {
         // Members in key order, as printed (no sort per node).
         let gaps: [JSONValue] = node.gaps.map { gap in
             .object([
+                ("covered_by_log_intervals_ns", .int(gap.coveredByIntervalsNs)),
                 ("duration_ns", .int(gap.lengthNs)), ("end_ns", .int(gap.endNs)), ("finding", .optional(gap.finding)),
+                ("log_intervals", evidence(gap.evidence)),
                 ("logs", .array(gap.logs.map(JSONValue.int))), ("offset_ns", .int(gap.startOffsetNs)),
                 ("share", .double(gap.share)), ("start_ns", .int(gap.startNs)),
             ])
@@ -268,6 +305,7 @@ public enum ExplainJSON {
             ("host", text(span?.process.host)),
             ("kind", text(span?.kind.name)),
             ("links", parsed(details?.links)),
+            ("log_intervals", .array(node.intervals.map(JSONValue.int))),
             ("logs", .array(node.logs.map(JSONValue.int))),
             ("name", text(span?.name)),
             ("node", .int(n)),
@@ -318,6 +356,9 @@ public enum ExplainJSON {
             ("body", .string(log.body)),
             ("gap", gap),
             ("index", .int(k)),
+            ("join_key", entry.joinKey.map { key in
+                .object([("attribute", .string(key.attribute)), ("field", .string(key.field)), ("value", .optional(entry.joinValue))])
+            } ?? .null),
             ("level", .string(log.level)),
             ("link", .string(entry.link.rawValue)),
             ("node", .optional(entry.node)),

@@ -40,6 +40,7 @@ extension ExplainTextReport {
         // The legend on the heading's line when it fits, else on a line of its own (never broken).
         let heading = "waterfall  offsets from the trace start"
         let legend = "* critical path  ~ clock adjusted  ! error  ░ unaccounted  ▒ missing parent"
+            + (e.intervals.isEmpty ? "" : "  ═ log interval")
         if heading.count + 2 + legend.count <= layout.width {
             out.append(style.bold("waterfall") + "  offsets from the trace start  " + style.dim(legend))
         } else {
@@ -75,6 +76,8 @@ extension ExplainTextReport {
                 out.append(gapLine(e, n, g, columns, style))
             case .log(let l, let depth):
                 out.append(logLine(e, l, indent: Columns.marks + columns.indent(depth).count, layout: layout, style: style))
+            case .interval(let k, let depth):
+                out.append(intervalLine(e, k, depth: depth, columns, style))
             case .folded(let count, let reason, _, let depth):
                 let why: String
                 switch reason {
@@ -186,6 +189,26 @@ extension ExplainTextReport {
                 + String(repeating: " ", count: Columns.number) + "  " + colourBar(bar, style))
     }
 
+    static let intervalFill: Character = "═"
+
+    /// A log interval: `⊢ node llm-1 completed  [worker log, key execution_id]`, its duration and a
+    /// bar in its own fill (`…` at the end of one that never ended).
+    static func intervalLine(_ e: Explanation, _ k: Int, depth: Int, _ c: Columns, _ style: TextStyle) -> String {
+        let x = e.intervals[k]
+        let i = x.interval
+        var label = c.indent(depth) + (x.startNs == nil ? "⊣ " : "⊢ ") + i.label + "  [\(i.service) log, \(x.join.label)"
+        if x.startNs == nil { label += ", end without a start" }
+        if x.isUnfinished { label += ", unfinished" }
+        label += "]"
+        label = TextFormat.fit(label, c.label).rightPadded(c.label)
+        let duration = (x.durationNs.map { Units.duration(ns: $0) } ?? "").leftPadded(Columns.number)
+        var bar = barCells(e, start: x.startNs ?? x.endNs, end: x.endNs, gaps: [], c.bar, fill: intervalFill)
+        if x.isUnfinished, let last = bar.lastIndex(of: intervalFill) { bar[last] = "…" }
+        if x.startNs == nil, let last = bar.lastIndex(of: intervalFill) { bar[last] = "┤" }
+        let text = label + " " + duration + " " + String(repeating: " ", count: Columns.number) + "  "
+        return trimmed(String(repeating: " ", count: Columns.marks) + style.cyan(text + String(bar)))
+    }
+
     /// A log line: offset from the trace start, level, message (cut to the width).
     static func logLine(
         _ e: Explanation, _ l: Int, indent: Int, layout: Layout, style: TextStyle, withService: Bool = false
@@ -198,6 +221,7 @@ extension ExplainTextReport {
         switch entry.link {
         case .unlinked: message += "  [\(log.service), no trace ID]"
         case .messageID: message += "  [joined by message ID]"
+        case .key: message += "  [\(log.service), joined by key \(entry.joinKey?.field ?? "?")=\(entry.joinValue ?? "?")]"
         case .trace where log.spanID != nil: message += "  [span \(log.spanID!.hex) is not in the trace]"
         case .trace: message += "  [no span ID]"
         case .missingParent: message += "  [names the missing parent]"

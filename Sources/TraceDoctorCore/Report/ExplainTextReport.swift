@@ -131,6 +131,9 @@ public enum ExplainTextReport {
                     out.append("    … and \(gapLogs.count - 4) more lines in the gap (see the waterfall)")
                 }
             }
+            if let node = f.node, let g = f.gap, let sentence = e.intervalSentence(e.nodes[node].gaps[g]) {
+                out += hanging("logs", sentence, width: layout.width, style: style)
+            }
             for item in finding.evidence {
                 out += hanging("why", item, width: layout.width, style: style)
             }

@@ -88,6 +88,8 @@ public struct ExplainWaterfall: Sendable {
         case gap(node: Int, gap: Int)
         /// A log line shown at `depth`.
         case log(log: Int, depth: Int)
+        /// A log interval (index into `Explanation.intervals`) shown at `depth`.
+        case interval(interval: Int, depth: Int)
         /// Spans left out: how many, why, the nodes, at `depth`.
         case folded(count: Int, reason: FoldReason, nodes: [Int], depth: Int)
         /// Like siblings as one row.
@@ -124,6 +126,7 @@ public struct ExplainWaterfall: Sendable {
         case nested(Nested)
         case gap(Int)
         case log(Int)
+        case interval(Int)
     }
 
     /// Notes the view leaves out: an orphan's "invalid parent span IDs" warning repeats what its
@@ -163,7 +166,7 @@ public struct ExplainWaterfall: Sendable {
             let node = nodes[n]
             var keep = node.isError || !node.findings.isEmpty || !node.gaps.isEmpty || node.shiftNs != 0 || node.isPlaceholder
             keep = keep || node.logs.contains { e.logs[$0].log.isError }
-            kept[n] = keep || !node.logs.isEmpty || turning.contains(n)
+            kept[n] = keep || !node.logs.isEmpty || !node.intervals.isEmpty || turning.contains(n)
             var below = false
             var keptChild = false
             for c in node.children {
@@ -258,13 +261,17 @@ public struct ExplainWaterfall: Sendable {
             }
             for (g, gap) in node.gaps.enumerated() { items.append((gap.startNs, count + g, .gap(g))) }
             for l in node.logs { items.append((e.logs[l].adjustedTimeNs ?? Int64.min, 2 * count + l, .log(l))) }
+            for k in node.intervals {
+                let interval = e.intervals[k]
+                items.append((interval.startNs ?? interval.endNs, 2 * count + e.logs.count + k, .interval(k)))
+            }
             items.sort { ($0.time, $0.order) < ($1.time, $1.order) }
             return items.map(\.entry)
         }
         /// The rows a node takes besides those of its children, and one for what may be folded under it.
         func cost(_ n: Int) -> Int {
             let node = nodes[n]
-            var rows = 1 + node.notes.filter(Self.shows(note:)).count + node.logs.count
+            var rows = 1 + node.notes.filter(Self.shows(note:)).count + node.logs.count + node.intervals.count
             for gap in node.gaps { rows += 1 + gap.logs.count }
             return rows + (node.children.isEmpty ? 0 : 1)
         }
@@ -311,6 +318,9 @@ public struct ExplainWaterfall: Sendable {
                     case .log(let l):
                         flush()
                         tasks.append(.row(.log(log: l, depth: depth)))
+                    case .interval(let k):
+                        flush()
+                        tasks.append(.row(.interval(interval: k, depth: depth)))
                     case .fold(let c, let reason):
                         fold([c], size[c], reason)
                     case .group(let g):
@@ -428,7 +438,7 @@ public struct ExplainWaterfall: Sendable {
         // A node shown only for what is below it, beyond the budget, with one way down: part of a
         // path folded into one row.
         func passThrough(_ n: Int) -> Int? {
-            guard visible[n], !fits[n], !kept[n], nodes[n].gaps.isEmpty, nodes[n].logs.isEmpty else { return nil }
+            guard visible[n], !fits[n], !kept[n], nodes[n].gaps.isEmpty, nodes[n].logs.isEmpty, nodes[n].intervals.isEmpty else { return nil }
             var down: Int?
             for c in nodes[n].children where keptBelow[c] {
                 if down != nil { return nil }

@@ -24,6 +24,18 @@ public enum GapsTextReport {
             }
             out += TextTable.render(rows, rightAligned: [2, 3, 4, 5, 6]).map { "  " + $0 }
             if report.gaps.count > cap { out.append(TextFormat.more(report.gaps.count - cap, "intervals")) }
+            // Log intervals as evidence: the gap stays a finding (no span covers it).
+            for gap in report.gaps.prefix(cap) where !gap.logIntervals.isEmpty {
+                let shown = gap.logIntervals.prefix(3).map {
+                    "`\($0.label)` (" + TextFormat.duration($0.overlapNs) + ", \($0.service), "
+                        + ($0.join == "key" ? "by key" : $0.join == "trace_id" ? "by trace ID" : "guessed by time") + ")"
+                }
+                var line = TextFormat.shortID(gap.span.traceID) + " " + TextFormat.span(gap.span, 34) + ": "
+                    + TextFormat.duration(gap.coveredByLogIntervalsNs) + " of its " + TextFormat.duration(gap.lengthNs)
+                    + " gap is in log intervals: " + shown.joined(separator: ", ")
+                if gap.logIntervals.count > 3 { line += " and \(gap.logIntervals.count - 3) more" }
+                for (k, piece) in TextFormat.wrapWords(line, width: 96).enumerated() { out.append((k == 0 ? "  logs: " : "        ") + piece) }
+            }
             let total = report.gaps.reduce(Int64(0)) { $0 + $1.lengthNs }
             out.append("  " + TextFormat.duration(total) + " unaccounted in total")
             out.append("")

@@ -63,6 +63,17 @@ public enum IngestTextReport {
                     + Units.plural(db.traces, "trace") + ", " + Units.plural(db.logs, "log") + " from "
                     + Units.plural(db.sources, "source"))
         }
+        if let intervals = report.logIntervals {
+            let order = ["pair", "duration", "unfinished", "end_without_start"]
+            let words = ["pair": "start/end pair", "duration": "line with a duration", "unfinished": "start without an end",
+                "end_without_start": "end without a start"]
+            let total = intervals.values.reduce(0, +)
+            let parts = order.compactMap { kind in intervals[kind].map { n -> String in
+                n == 1 ? "1 \(words[kind]!)" : "\(n) " + (kind == "pair" ? "start/end pairs" : kind == "duration" ? "lines with a duration"
+                    : kind == "unfinished" ? "starts without an end" : "ends without a start")
+            } }
+            lines.append("log intervals: \(total) (" + parts.joined(separator: ", ") + ")")
+        }
         if report.interrupted {
             lines.append("interrupted: the files marked ingested above are stored; the rest is not")
         }

@@ -49,7 +49,7 @@ extension FileReport {
 
 extension IngestReport {
     private enum Keys: String, CodingKey {
-        case database, files, total, seconds, databaseTotals, databaseNotCreated, dryRun, interrupted, logClock
+        case database, files, total, seconds, databaseTotals, databaseNotCreated, dryRun, interrupted, logClock, logIntervals
     }
 
     private struct Total: Encodable {
@@ -84,5 +84,6 @@ extension IngestReport {
         try c.encode(dryRun, forKey: .dryRun)
         try c.encode(interrupted, forKey: .interrupted)
         try c.encode(logClock, forKey: .logClock)
+        try c.encodeIfPresent(logIntervals, forKey: .logIntervals)
     }
 }

@@ -18,6 +18,7 @@ public struct TextStyle: Sendable {
     public func red(_ text: String) -> String { wrap(text, "31") }
     public func yellow(_ text: String) -> String { wrap(text, "33") }
     public func green(_ text: String) -> String { wrap(text, "32") }
+    public func cyan(_ text: String) -> String { wrap(text, "36") }
 
     /// A section heading: bold, red when it reports a defect.
     public func heading(_ text: String, defect: Bool) -> String {

@@ -14,6 +14,7 @@ enum Schema {
         ("v1_sources_spans_logs", { db in try db.execute(sql: v1) }),
         ("v2_spans_by_time", { db in try db.execute(sql: v2) }),
         ("v3_log_identity_across_formats", v3),
+        ("v4_log_intervals", v4),
     ]
 
     static var knownMigrations: [String] { migrations.map(\.identifier) }

@@ -41,7 +41,8 @@ import Testing
             ).map { $0["detail"] as String? ?? "" }
         }
         #expect(plan.joined().contains("COVERING INDEX spans_by_time"), "\(plan)")
-        #expect(Schema.knownMigrations == ["v1_sources_spans_logs", "v2_spans_by_time", "v3_log_identity_across_formats"])
+        #expect(
+            Schema.knownMigrations == ["v1_sources_spans_logs", "v2_spans_by_time", "v3_log_identity_across_formats", "v4_log_intervals"])
         #expect(Schema.indexes["spans"]?.map(\.name).contains("spans_by_time") == true)
     }
 

@@ -149,6 +149,36 @@ import Testing
         #expect(throws: TraceDoctorError.self) { try TraceStore(path: path) }
     }
 
+    /// Migration v4 creates `log_intervals` and builds the intervals of the lines a v3 database holds.
+    @Test func migrationV4BuildsTheIntervalsOfStoredLogs() throws {
+        let path = NSTemporaryDirectory() + "tracedoctor-v3-\(UUID().uuidString).db"
+        defer { TraceStore.remove(path) }
+        let lines = """
+            {"time":"2026-12-03T10:00:00.100Z","service":"worker","message":"node_start","execution_id":"e1","node_id":"llm-1"}
+            {"time":"2026-12-03T10:00:00.340Z","service":"worker","message":"node_complete","execution_id":"e1","node_id":"llm-1"}
+
+            """
+        do {
+            let store = try TraceStore(path: path)
+            _ = try store.ingest(
+                SourceDescription(path: "worker.jsonl", format: .jsonLogs, sizeBytes: Int64(lines.utf8.count)),
+                finished: { ("h1", Int64(lines.utf8.count), 0) },
+                body: { sink in try JSONLogReader().read(MemorySource(lines), into: sink, context: ReadContext(keepGoing: false)) })
+            // As a v3 database had it: no v4, no table.
+            try store.queue.write { db in
+                try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = 'v4_log_intervals'")
+                try db.execute(sql: "DROP TABLE log_intervals")
+            }
+            store.close()
+        }
+        #expect(throws: TraceDoctorError.self) { try TraceStore(path: path, readOnly: true) }
+        let store = try TraceStore(path: path)
+        let intervals = try store.allLogIntervals()
+        #expect(intervals.count == 1)
+        #expect(intervals.first?.kind == .pair && intervals.first?.label == "node llm-1 completed")
+        #expect(intervals.first?.durationNs == 240_000_000)
+    }
+
     /// Migration v3 re-hashes the logs a v2 database holds, so that the same record arriving
     /// later in another format (here the log file's line, in milliseconds) is found as a duplicate.
     @Test func migrationV3RehashesStoredLogsForTheDuplicateCheck() throws {

@@ -1,0 +1,201 @@
+// Log intervals in the database (`log_intervals`, schema v4): built from the log rows an ingest
+// adds, together with the loose ends stored before (a start still waiting for its end, an end
+// that came first), so that a start and its end in two files still pair. Read back by the trace
+// IDs and log rows of a trace, or by service and time.
+
+import Foundation
+import GRDB
+
+extension Schema {
+    static let v4 = """
+        -- Timed intervals rebuilt from log events (start/end pairs, lines with a duration); never spans.
+        CREATE TABLE log_intervals (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL CHECK (kind IN ('pair', 'duration', 'unfinished', 'end_without_start')),
+            name TEXT NOT NULL,
+            label TEXT NOT NULL,
+            start_ns INTEGER,
+            end_ns INTEGER,
+            service TEXT NOT NULL,
+            failed INTEGER NOT NULL DEFAULT 0 CHECK (failed IN (0, 1)),
+            start_log_id INTEGER REFERENCES logs(id),
+            end_log_id INTEGER REFERENCES logs(id),
+            keys TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(keys)),
+            trace_id TEXT CHECK (trace_id IS NULL OR length(trace_id) = 32),
+            span_id TEXT CHECK (span_id IS NULL OR length(span_id) = 16),
+            note TEXT
+        ) STRICT;
+        CREATE INDEX log_intervals_by_trace ON log_intervals(trace_id) WHERE trace_id IS NOT NULL;
+        CREATE INDEX log_intervals_by_service_time ON log_intervals(service, start_ns);
+        CREATE INDEX log_intervals_by_start_log ON log_intervals(start_log_id);
+        CREATE INDEX log_intervals_by_end_log ON log_intervals(end_log_id);
+        """
+
+    /// Creates the table and builds the intervals of the logs already stored, with the default rules.
+    static func v4(_ db: Database) throws {
+        try db.execute(sql: v4)
+        _ = try TraceStore.buildLogIntervals(db, rows: nil, rules: .defaults)
+    }
+}
+
+extension TraceStore {
+    /// Builds the intervals of log rows `rows` (all rows when nil) and of the loose ends stored
+    /// before, replacing those loose ends. Returns how many intervals of each kind were stored.
+    public func buildLogIntervals(rows: ClosedRange<Int64>, rules: LogIntervalRules) throws(TraceDoctorError)
+        -> [LogInterval.Kind: Int]
+    {
+        try read { db in
+            var counts: [LogInterval.Kind: Int] = [:]
+            // The write lock first (another ingest may be storing files): no snapshot to upgrade.
+            try db.inTransaction(.immediate) {
+                counts = try Self.buildLogIntervals(db, rows: rows, rules: rules)
+                return .commit
+            }
+            return counts
+        }
+    }
+
+    /// The SQL test that a row may open, close or time an interval: a cheap filter in SQLite, so
+    /// that only these rows are parsed.
+    static func intervalCandidateFilter(_ rules: LogIntervalRules) -> (sql: String, arguments: [String]) {
+        var terms: [String] = []
+        var arguments: [String] = []
+        for suffix in rules.startSuffixes + rules.endSuffixes.map(\.suffix) {
+            terms.append("instr(body, ?) > 0 OR instr(attributes, ?) > 0")
+            arguments += [suffix, suffix]
+        }
+        for field in rules.durations.map(\.field) {
+            terms.append("instr(attributes, ?) > 0")
+            arguments.append("\"" + field + "\":")
+        }
+        for (suffix, _) in LogIntervalBuilder.nameUnits {
+            terms.append("instr(attributes, ?) > 0")
+            arguments.append(suffix + "\":")
+        }
+        return (terms.isEmpty ? "0" : "(" + terms.joined(separator: " OR ") + ")", arguments)
+    }
+
+    static func buildLogIntervals(_ db: Database, rows: ClosedRange<Int64>?, rules: LogIntervalRules) throws
+        -> [LogInterval.Kind: Int]
+    {
+        let filter = intervalCandidateFilter(rules)
+        let range = rows.map { "id BETWEEN \($0.lowerBound) AND \($0.upperBound)" } ?? "1"
+        // Loose ends stored before: their rows are read again and may pair now.
+        let loose = try Int64.fetchAll(
+            db,
+            sql: """
+                SELECT coalesce(start_log_id, end_log_id) FROM log_intervals
+                WHERE kind IN ('unfinished', 'end_without_start') OR note IS NOT NULL
+                """)
+        let looseSet = Set(loose)
+        var lines: [LogIntervalBuilder.Line] = []
+        func add(_ row: Row) {
+            guard let time: Int64 = row["time_ns"] else { return }
+            let text: String = row["attributes"]
+            let attributes =
+                text == "{}" ? [:] : ((try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] ?? [:])
+            lines.append(
+                LogIntervalBuilder.Line(
+                    rowID: row["id"], timeNs: time, service: row["service"], body: row["body"], attributes: attributes,
+                    traceID: (row["trace_id"] as String?).flatMap { TraceID(hex: $0) },
+                    spanID: (row["span_id"] as String?).flatMap { SpanID(hex: $0) }))
+        }
+        let columns = "id, time_ns, service, body, attributes, trace_id, span_id"
+        let cursor = try Row.fetchCursor(
+            db, sql: "SELECT \(columns) FROM logs WHERE \(range) AND time_ns IS NOT NULL AND \(filter.sql)",
+            arguments: StatementArguments(filter.arguments))
+        while let row = try cursor.next() {
+            if !looseSet.contains(row["id"]) { add(row) }
+        }
+        for chunk in stride(from: 0, to: loose.count, by: 500) {
+            let part = Array(loose[chunk..<min(chunk + 500, loose.count)])
+            let marks = Array(repeating: "?", count: part.count).joined(separator: ", ")
+            for row in try Row.fetchAll(db, sql: "SELECT \(columns) FROM logs WHERE id IN (\(marks))", arguments: StatementArguments(part)) {
+                add(row)
+            }
+        }
+        guard !lines.isEmpty else { return [:] }
+        try db.execute(
+            sql: "DELETE FROM log_intervals WHERE kind IN ('unfinished', 'end_without_start') OR note IS NOT NULL")
+        let intervals = LogIntervalBuilder.build(lines, rules: rules)
+        let insert = try db.makeStatement(
+            sql: """
+                INSERT INTO log_intervals (kind, name, label, start_ns, end_ns, service, failed, start_log_id, end_log_id,
+                    keys, trace_id, span_id, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+        var counts: [LogInterval.Kind: Int] = [:]
+        for interval in intervals {
+            var keys: [String: String] = [:]
+            for (k, v) in interval.keys { keys[k] = v }
+            let keysJSON = String(decoding: (try? JSONSerialization.data(withJSONObject: keys, options: [.sortedKeys])) ?? Data("{}".utf8), as: UTF8.self)
+            try insert.execute(arguments: [
+                interval.kind.rawValue, interval.name, interval.label, interval.startNs, interval.endNs, interval.service,
+                interval.failed ? 1 : 0, interval.startRow, interval.endRow, keysJSON, interval.traceID?.hex,
+                interval.spanID?.hex, interval.note,
+            ])
+            counts[interval.kind, default: 0] += 1
+        }
+        return counts
+    }
+
+    static let intervalColumns = """
+        kind, name, label, start_ns, end_ns, service, failed, start_log_id, end_log_id, keys, trace_id, span_id, note
+        """
+
+    static func storedInterval(_ row: Row) -> LogInterval {
+        let keysText: String = row["keys"]
+        let object = (try? JSONSerialization.jsonObject(with: Data(keysText.utf8))) as? [String: String] ?? [:]
+        let failed: Int = row["failed"]
+        return LogInterval(
+            kind: LogInterval.Kind(rawValue: row["kind"]) ?? .duration, name: row["name"], label: row["label"],
+            startNs: row["start_ns"], endNs: row["end_ns"], service: row["service"], failed: failed != 0,
+            startRow: row["start_log_id"], endRow: row["end_log_id"], keys: object.sorted { $0.key < $1.key }.map { ($0.key, $0.value) },
+            traceID: (row["trace_id"] as String?).flatMap { TraceID(hex: $0) },
+            spanID: (row["span_id"] as String?).flatMap { SpanID(hex: $0) }, note: row["note"])
+    }
+
+    /// The intervals whose lines name trace `trace`, or whose start or end is one of `rows`
+    /// (lines joined by key or time), or that run in `service` during one of `windows`.
+    public func logIntervals(
+        trace: TraceID?, rows: [Int64], windows: [(service: String, from: Int64, to: Int64)], longestNs: Int64? = nil
+    ) throws(TraceDoctorError) -> [LogInterval] {
+        try read { db in
+            var found: [Int64: LogInterval] = [:]
+            func take(_ sql: String, _ arguments: StatementArguments) throws {
+                for row in try Row.fetchAll(db, sql: "SELECT id, \(Self.intervalColumns) FROM log_intervals WHERE " + sql, arguments: arguments) {
+                    found[row["id"]] = Self.storedInterval(row)
+                }
+            }
+            if let trace { try take("trace_id = ?", [trace.hex]) }
+            for chunk in stride(from: 0, to: rows.count, by: 400) {
+                let part = Array(rows[chunk..<min(chunk + 400, rows.count)])
+                let marks = Array(repeating: "?", count: part.count).joined(separator: ", ")
+                try take("start_log_id IN (\(marks)) OR end_log_id IN (\(marks))", StatementArguments(part + part))
+            }
+            let longest = try longestNs ?? Self.longestLogInterval(db)
+            for w in windows {
+                try take(
+                    "service = ? AND start_ns BETWEEN ? AND ? AND coalesce(end_ns, ?) > ?",
+                    [w.service, w.from - longest, w.to, Int64.max, w.from])
+            }
+            return found.sorted { $0.key < $1.key }.map(\.value)
+        }
+    }
+
+    /// The longest finished interval stored (0 when none): an interval running at t started at most that long before.
+    public func longestLogIntervalNs() throws(TraceDoctorError) -> Int64 {
+        try read { db in try Self.longestLogInterval(db) }
+    }
+
+    static func longestLogInterval(_ db: Database) throws -> Int64 {
+        try Int64.fetchOne(db, sql: "SELECT coalesce(max(end_ns - start_ns), 0) FROM log_intervals") ?? 0
+    }
+
+    /// Every interval, by start (`tracedoctor gaps`, tests).
+    public func allLogIntervals() throws(TraceDoctorError) -> [LogInterval] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT \(Self.intervalColumns) FROM log_intervals ORDER BY coalesce(start_ns, end_ns), id")
+                .map(Self.storedInterval)
+        }
+    }
+}
