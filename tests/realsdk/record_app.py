@@ -58,14 +58,16 @@ def main() -> int:
 
     def work(i: int) -> None:
         with tracer.start_as_current_span("enrich"):
-            time.sleep(0.002)
+            time.sleep(0.040)
 
     for i in range(args.requests):
         with tracer.start_as_current_span("POST /orders", kind=SpanKind.SERVER) as span:
             ctx = span.get_span_context()
             log.info("order %d received", i)
+            # The children fill the request: what runs between them (a log call, the hand-off to the
+            # pool) stays a small share of it even on a loaded machine, so the healthy run passes.
             with tracer.start_as_current_span("validate"):
-                time.sleep(0.001)
+                time.sleep(0.020)
             if args.lose_context:
                 pool.submit(work, i).result()  # no context: a new trace (a fragment)
             else:
