@@ -70,7 +70,7 @@ public final class TraceStore: @unchecked Sendable {
                 try db.execute(sql: "PRAGMA temp_store = MEMORY")
             } else {
                 // WAL: readers go on reading while a file is written.
-                try db.execute(sql: "PRAGMA journal_mode = WAL")
+                try Self.useWAL(db)
                 try db.execute(sql: "PRAGMA synchronous = NORMAL")
                 // Checkpoint every 64 MB of WAL rather than SQLite's 4 MB: each checkpoint syncs the
                 // file twice, and a directory of small files (a commit each) rewrites the same index
@@ -122,6 +122,24 @@ public final class TraceStore: @unchecked Sendable {
             throw error
         } catch {
             throw Self.describe(error, path: path)
+        }
+    }
+
+    /// Puts the database in WAL mode (kept in the file). Switching takes an exclusive lock that
+    /// SQLite does not wait for: when several processes open a new database at once, the switch is
+    /// retried until one of them has made it (the others then find WAL already set).
+    static func useWAL(_ db: Database) throws {
+        var attempt = 0
+        while true {
+            do {
+                if try String.fetchOne(db, sql: "PRAGMA journal_mode") == "wal" { return }
+                try db.execute(sql: "PRAGMA journal_mode = WAL")
+                return
+            } catch let error as DatabaseError where [.SQLITE_BUSY, .SQLITE_LOCKED].contains(error.resultCode) {
+                attempt += 1
+                if attempt > 400 || Interruption.isRequested { throw error }
+                usleep(UInt32(min(50_000, 1_000 << min(attempt, 6))))
+            }
         }
     }
 
