@@ -1,12 +1,22 @@
 // `gaps`: each unaccounted interval with the log intervals that overlap it — those whose lines carry
 // the gap's trace ID, joined it by a correlation key (`--link-key`), or ran in the gap's service
 // during it without a trace ID. Measured on the recorded clock (`explain` also applies the span's
-// clock-skew shift); an interval as long as the span itself is the span's own work, not evidence.
+// clock-skew shift); an interval that wraps the span is the span's own work, not evidence.
 
 public enum GapIntervalEvidence {
     /// At most this many gaps (the largest) are looked up: one indexed query each (an interval that
     /// started more than the span's duration before the gap would cover the span whole: not evidence).
     public static let gapLimit = 2_000
+
+    /// Whether an interval is the span's own work logged (a request's start and end lines): it
+    /// wraps the span, starting no later and ending no earlier than the span, give or take 2 % of
+    /// it. Work handed off inside the span (a workflow started after the request began) is evidence
+    /// even when it fills almost all of it.
+    public static func isSpansOwnWork(start: Int64, end: Int64, spanStartNs: Int64, spanDurationNs: Int64) -> Bool {
+        guard spanDurationNs > 0 else { return false }
+        let slack = spanDurationNs / 50
+        return start <= spanStartNs + slack && end >= spanStartNs + spanDurationNs - slack
+    }
 
     public static func attach(to report: inout DiagnosisReport, store: TraceStore, keyJoins: KeyJoins) throws(TraceDoctorError) {
         guard !report.gaps.isEmpty else { return }
@@ -30,8 +40,7 @@ public enum GapIntervalEvidence {
                 guard let start = interval.startNs else { continue }
                 let end = interval.endNs ?? spanEnd
                 if let id = interval.traceID, !ExplanationBuilder.names(id, gap.span.traceID) { continue }
-                let overSpan = min(end, spanEnd) - max(start, gap.spanStartNs)
-                if gap.spanDurationNs > 0 && Double(overSpan) >= 0.9 * Double(gap.spanDurationNs) { continue }
+                if isSpansOwnWork(start: start, end: end, spanStartNs: gap.spanStartNs, spanDurationNs: gap.spanDurationNs) { continue }
                 let s = max(start, from)
                 let e = min(end, to)
                 guard e > s else { continue }

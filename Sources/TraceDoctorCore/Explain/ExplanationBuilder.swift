@@ -348,11 +348,13 @@ struct ExplanationBuilder {
         var pieces: [Gaps.Interval] = []
         for (k, interval) in intervals.enumerated() {
             guard let start = interval.startNs else { continue }
-            // An interval as long as the span itself (the request's own start and end lines) is
-            // that span's work logged, not what filled a gap in it.
-            let spanEnd = gap.spanStartNs + gap.spanDurationNs
-            let overSpan = min(interval.endNs, spanEnd) - max(start, gap.spanStartNs)
-            if gap.spanDurationNs > 0 && Double(overSpan) >= 0.9 * Double(gap.spanDurationNs) { continue }
+            // An interval that wraps the span (the request's own start and end lines) is that
+            // span's work logged, not what filled a gap in it.
+            if GapIntervalEvidence.isSpansOwnWork(
+                start: start, end: interval.endNs, spanStartNs: gap.spanStartNs, spanDurationNs: gap.spanDurationNs)
+            {
+                continue
+            }
             let s = max(start, gap.startNs)
             let e = min(interval.endNs, gap.endNs)
             guard e > s else { continue }
