@@ -66,8 +66,8 @@ public enum JSONValue: Sendable, Equatable {
     /// Appends the value pretty-printed, as if it stood `indent` levels deep (no newline after);
     /// values `compactFrom` levels deep or deeper on one line.
     func write(to out: inout String, indent: Int, compactFrom: Int = .max) {
-        let pad = String(repeating: "  ", count: indent + 1)
         if indent >= compactFrom { return writeCompact(to: &out) }
+        let pad = String(repeating: "  ", count: indent + 1)
         switch self {
         case .array(let items) where !items.isEmpty:
             out += "[\n"
@@ -81,7 +81,9 @@ public enum JSONValue: Sendable, Equatable {
             out += "{\n"
             let sorted = Self.sortedByKey(members)
             for (k, member) in sorted.enumerated() {
-                out += pad + Self.quoted(member.0) + " : "
+                out += pad
+                Self.appendQuoted(member.0, to: &out)
+                out += " : "
                 member.1.write(to: &out, indent: indent + 1, compactFrom: compactFrom)
                 out += k < sorted.count - 1 ? ",\n" : "\n"
             }
@@ -111,7 +113,7 @@ public enum JSONValue: Sendable, Equatable {
         case .null: out += "null"
         case .bool(let b): out += b ? "true" : "false"
         case .number(let n): out += n
-        case .string(let s): out += Self.quoted(s)
+        case .string(let s): Self.appendQuoted(s, to: &out)
         case .array(let items):
             out += "["
             for (k, item) in items.enumerated() {
@@ -123,7 +125,8 @@ public enum JSONValue: Sendable, Equatable {
             out += "{"
             for (k, member) in Self.sortedByKey(members).enumerated() {
                 if k > 0 { out += "," }
-                out += Self.quoted(member.0) + ":"
+                Self.appendQuoted(member.0, to: &out)
+                out += ":"
                 member.1.writeCompact(to: &out)
             }
             out += "}"
@@ -133,9 +136,34 @@ public enum JSONValue: Sendable, Equatable {
     /// `s` as a JSON string: quotes, backslashes and control characters (C0, DEL, C1) escaped, the
     /// rest as is.
     static func quoted(_ s: String) -> String {
-        // Most strings (keys, IDs, names) need no escape: one scan of the bytes, one copy.
-        if s.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F && $0 != 0x22 && $0 != 0x5C }) { return "\"" + s + "\"" }
-        var out = "\""
+        var out = ""
+        appendQuoted(s, to: &out)
+        return out
+    }
+
+    /// Whether `s` is printable ASCII without a quote or backslash (most keys, IDs and names).
+    private static func isPlain(_ s: String) -> Bool {
+        func plain(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+            for b in bytes where b < 0x20 || b >= 0x7F || b == 0x22 || b == 0x5C { return false }
+            return true
+        }
+        if let fast = s.utf8.withContiguousStorageIfAvailable(plain) { return fast }
+        return s.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F && $0 != 0x22 && $0 != 0x5C }
+    }
+
+    /// Appends `s` as a JSON string to `out` (as `quoted`, without an intermediate string).
+    static func appendQuoted(_ s: String, to out: inout String) {
+        out += "\""
+        if isPlain(s) {
+            out += s
+            out += "\""
+            return
+        }
+        appendEscaped(s, to: &out)
+        out += "\""
+    }
+
+    private static func appendEscaped(_ s: String, to out: inout String) {
         for scalar in s.unicodeScalars {
             switch scalar {
             case "\"": out += "\\\""
@@ -158,6 +186,5 @@ public enum JSONValue: Sendable, Equatable {
                 }
             }
         }
-        return out + "\""
     }
 }
