@@ -71,11 +71,7 @@ extension ClickHouseSpanSource {
         for spans in fetched.values {
             for span in spans { for link in span.links { found.insert(link.traceID.hex) } }
         }
-        let read = fetched.keys.sorted()
-        var start = 0
-        while start < read.count {
-            let batch = Array(read[start..<min(read.count, start + Self.idsPerQuery)])
-            start += batch.count
+        try Self.forEachBatch(of: fetched.keys.sorted()) { batch in
             var parameters = baseParameters
             parameters["ids"] = Self.arrayLiteral(batch)
             found.formUnion(
@@ -85,6 +81,16 @@ extension ClickHouseSpanSource {
                         parameters: parameters, label: "traces linking into \(batch.count) traces")))
         }
         return found.sorted()
+    }
+
+    /// Calls `body` with `ids` in slices of `idsPerQuery` (they travel as one query parameter).
+    private static func forEachBatch(of ids: [String], _ body: ([String]) throws -> Void) throws {
+        var start = 0
+        while start < ids.count {
+            let batch = Array(ids[start..<min(ids.count, start + idsPerQuery)])
+            start += batch.count
+            try body(batch)
+        }
     }
 
     /// The first column of each row.
@@ -99,10 +105,7 @@ extension ClickHouseSpanSource {
         let wanted = Array(Set(ids.filter { fetched[$0] == nil })).sorted()
         guard !wanted.isEmpty else { return }
         let table = try qualified(tables.traces)
-        var start = 0
-        while start < wanted.count {
-            let batch = Array(wanted[start..<min(wanted.count, start + Self.idsPerQuery)])
-            start += batch.count
+        try Self.forEachBatch(of: wanted) { batch in
             var parameters = baseParameters
             parameters["ids"] = Self.arrayLiteral(batch)
             let data = try client.query(

@@ -84,12 +84,7 @@ extension ClickHouseQueries {
               ),
               holes AS (
                 SELECT trace, odd,
-                  arrayFold((acc, x) -> (greatest(acc.1, x.2),
-                      acc.2 + if(x.1 - acc.1 > 0 AND x.1 - acc.1 >= {min_gap:Int64}
-                                 AND (x.1 - acc.1) >= {min_gap_share:Float64} * (e - s), 1, 0)),
-                    covered, (s, toUInt64(0))) AS folded,
-                  folded.2 + if(e - folded.1 > 0 AND e - folded.1 >= {min_gap:Int64}
-                                AND (e - folded.1) >= {min_gap_share:Float64} * (e - s), 1, 0) AS gaps
+                  \(gapCount)
                 FROM per_parent
               )
             SELECT DISTINCT TraceId FROM (

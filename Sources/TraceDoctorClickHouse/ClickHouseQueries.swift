@@ -63,6 +63,18 @@ enum ClickHouseQueries {
         """
     }
 
+    /// The number of gaps of one parent (`covered`: its children's intervals clipped to it and
+    /// sorted; `s`, `e`: its own), by the rule of `gaps`: a stretch no child covers of at least
+    /// `min_gap` and `min_gap_share` of the parent. Shared by `stats --in-database` and the push-down.
+    static let gapCount = """
+        arrayFold((acc, x) -> (greatest(acc.1, x.2),
+              acc.2 + if(x.1 - acc.1 > 0 AND x.1 - acc.1 >= {min_gap:Int64}
+                         AND (x.1 - acc.1) >= {min_gap_share:Float64} * (e - s), 1, 0)),
+            covered, (s, toUInt64(0))) AS folded,
+          folded.2 + if(e - folded.1 > 0 AND e - folded.1 >= {min_gap:Int64}
+                        AND (e - folded.1) >= {min_gap_share:Float64} * (e - s), 1, 0) AS gaps
+        """
+
     /// The messaging attributes the queue diagnoses read (`SpanMessaging`: the first non-empty key
     /// of each field), for CONSUMER, PRODUCER, CLIENT spans and roots, as the SQLite store reads them.
     static let messaging: String = {
@@ -244,12 +256,7 @@ extension ClickHouseQueries {
               ),
               holes AS (
                 SELECT trace, before, after,
-                  arrayFold((acc, x) -> (greatest(acc.1, x.2),
-                      acc.2 + if(x.1 - acc.1 > 0 AND x.1 - acc.1 >= {min_gap:Int64}
-                                 AND (x.1 - acc.1) >= {min_gap_share:Float64} * (e - s), 1, 0)),
-                    covered, (s, toUInt64(0))) AS folded,
-                  folded.2 + if(e - folded.1 > 0 AND e - folded.1 >= {min_gap:Int64}
-                                AND (e - folded.1) >= {min_gap_share:Float64} * (e - s), 1, 0) AS gaps
+                  \(gapCount)
                 FROM per_parent
               )
             SELECT
