@@ -92,7 +92,7 @@ public enum RecordSession {
     }
 
     /// Runs `arguments` (found on PATH) with `environment`, copying its stdout and stderr to
-    /// ours as they arrive and keeping both, interleaved in arrival order. While it runs,
+    /// ours as they arrive and keeping both, whole lines interleaved in arrival order. While it runs,
     /// `shouldForwardTerminate` is polled: when true, CMD gets SIGTERM (once).
     public static func run(
         _ arguments: [String], environment: [String: String], shouldForwardTerminate: @escaping @Sendable () -> Bool
@@ -148,6 +148,9 @@ private final class PumpThread: @unchecked Sendable {
             let size = 64 * 1024
             let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: size)
             defer { buffer.deallocate() }
+            // The capture takes whole lines only: a line this pipe has begun is held back until its
+            // newline, so that the other pipe's lines never land in the middle of it.
+            var partial: [UInt8] = []
             while true {
                 let n = read(source, buffer, size)
                 if n < 0 && errno == EINTR { continue }
@@ -159,7 +162,14 @@ private final class PumpThread: @unchecked Sendable {
                     if w <= 0 { break }  // our stdout closed: keep capturing
                     offset += w
                 }
-                captured.bytes.withLock { $0.append(contentsOf: UnsafeBufferPointer(start: buffer, count: n)) }
+                partial.append(contentsOf: UnsafeBufferPointer(start: buffer, count: n))
+                if let newline = partial.lastIndex(of: 0x0A) {
+                    captured.bytes.withLock { $0.append(contentsOf: partial[...newline]) }
+                    partial.removeSubrange(...newline)
+                }
+            }
+            if !partial.isEmpty {
+                captured.bytes.withLock { $0.append(contentsOf: partial + [0x0A]) }
             }
             done.signal()
         }
