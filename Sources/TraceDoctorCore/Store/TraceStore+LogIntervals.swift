@@ -75,11 +75,48 @@ extension TraceStore {
         return (terms.isEmpty ? "0" : "(" + terms.joined(separator: " OR ") + ")", arguments)
     }
 
-    static func buildLogIntervals(_ db: Database, rows: ClosedRange<Int64>?, rules: LogIntervalRules) throws
+    /// Log rows read and built at a time: the lines of one slice (and the loose ends carried from
+    /// the slices before, through the table) are all that is held, whatever the file's size.
+    static let intervalSliceRows: Int64 = 50_000
+
+    static func buildLogIntervals(
+        _ db: Database, rows: ClosedRange<Int64>?, rules: LogIntervalRules, sliceRows: Int64 = intervalSliceRows
+    ) throws -> [LogInterval.Kind: Int] {
+        let range: ClosedRange<Int64>
+        if let rows {
+            range = rows
+        } else {
+            guard let last = try Int64.fetchOne(db, sql: "SELECT max(id) FROM logs") else { return [:] }
+            range = 1...max(1, last)
+        }
+        // Intervals this build stores; a slice re-reads the loose ends stored before it (and stores
+        // again those still loose), so those of earlier slices are counted once, where they end up.
+        let firstNew = try Int64.fetchOne(db, sql: "SELECT max(id) FROM log_intervals") ?? 0
+        var counts: [LogInterval.Kind: Int] = [:]
+        var low = range.lowerBound
+        while low <= range.upperBound {
+            let high = min(range.upperBound, low &+ max(1, sliceRows) &- 1)
+            if low > range.lowerBound {
+                let loose = try Row.fetchAll(
+                    db,
+                    sql: "SELECT kind, count(*) AS n FROM log_intervals WHERE id > ? "
+                        + "AND (kind IN ('unfinished', 'end_without_start') OR note IS NOT NULL) GROUP BY kind",
+                    arguments: [firstNew])
+                for row in loose {
+                    if let kind = LogInterval.Kind(rawValue: row["kind"]) { counts[kind, default: 0] -= row["n"] as Int }
+                }
+            }
+            for (kind, n) in try buildLogIntervalSlice(db, rows: low...high, rules: rules) { counts[kind, default: 0] += n }
+            low = high + 1
+        }
+        return counts.filter { $0.value > 0 }
+    }
+
+    static func buildLogIntervalSlice(_ db: Database, rows: ClosedRange<Int64>, rules: LogIntervalRules) throws
         -> [LogInterval.Kind: Int]
     {
         let filter = intervalCandidateFilter(rules)
-        let range = rows.map { "id BETWEEN \($0.lowerBound) AND \($0.upperBound)" } ?? "1"
+        let range = "id BETWEEN \(rows.lowerBound) AND \(rows.upperBound)"
         // Loose ends stored before: their rows are read again and may pair now.
         let loose = try Int64.fetchAll(
             db,

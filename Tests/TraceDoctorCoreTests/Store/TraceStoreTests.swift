@@ -179,6 +179,44 @@ import Testing
         #expect(intervals.first?.durationNs == 240_000_000)
     }
 
+    /// Intervals are built a slice of log rows at a time (bounded memory); a start and its end in
+    /// different slices still pair, and the counts are those of one build over all rows.
+    @Test(arguments: [1, 2, 3, 50_000] as [Int64])
+    func intervalsBuiltInSlicesAreTheSame(sliceRows: Int64) throws {
+        let path = NSTemporaryDirectory() + "tracedoctor-slices-\(UUID().uuidString).db"
+        defer { TraceStore.remove(path) }
+        let lines = """
+            {"time":"2026-12-03T10:00:00.100Z","service":"worker","message":"workflow_start","execution_id":"e1"}
+            {"time":"2026-12-03T10:00:00.110Z","service":"worker","message":"node_start","execution_id":"e1","node_id":"llm-1"}
+            {"time":"2026-12-03T10:00:00.200Z","service":"worker","message":"cache lookup","duration_ms":12}
+            {"time":"2026-12-03T10:00:00.340Z","service":"worker","message":"node_complete","execution_id":"e1","node_id":"llm-1"}
+            {"time":"2026-12-03T10:00:00.350Z","service":"worker","message":"node_start","execution_id":"e1","node_id":"answer-1"}
+            {"time":"2026-12-03T10:00:00.400Z","service":"worker","message":"workflow_end","execution_id":"e1"}
+
+            """
+        let store = try TraceStore(path: path)
+        defer { store.close() }
+        _ = try store.ingest(
+            SourceDescription(path: "worker.jsonl", format: .jsonLogs, sizeBytes: Int64(lines.utf8.count)),
+            finished: { ("h1", Int64(lines.utf8.count), 0) },
+            body: { sink in try JSONLogReader().read(MemorySource(lines), into: sink, context: ReadContext(keepGoing: false)) })
+        func build(_ slice: Int64) throws -> [LogInterval.Kind: Int] {
+            var counts: [LogInterval.Kind: Int] = [:]
+            try store.queue.write { db in
+                try db.execute(sql: "DELETE FROM log_intervals")
+                counts = try TraceStore.buildLogIntervals(db, rows: nil, rules: .defaults, sliceRows: slice)
+            }
+            return counts
+        }
+        _ = try build(1_000_000)  // one slice: every row at once
+        let whole = try store.allLogIntervals().map { "\($0.kind.rawValue) \($0.label) \($0.durationNs ?? -1)" }
+        let counts = try build(sliceRows)
+        let sliced = try store.allLogIntervals().map { "\($0.kind.rawValue) \($0.label) \($0.durationNs ?? -1)" }
+        #expect(sliced == whole)
+        #expect(whole.count == 4)
+        #expect(counts == [.pair: 2, .duration: 1, .unfinished: 1])
+    }
+
     /// Migration v3 re-hashes the logs a v2 database holds, so that the same record arriving
     /// later in another format (here the log file's line, in milliseconds) is found as a duplicate.
     @Test func migrationV3RehashesStoredLogsForTheDuplicateCheck() throws {
