@@ -219,16 +219,7 @@ extension ClickHouseQueries {
     /// The window's traces with their spans' IDs, kinds and times (the base of the in-database
     /// aggregation).
     static func windowSpans(traces: String, service: Bool) -> String {
-        """
-        SELECT TraceId, SpanId, ParentSpanId, \(kind) AS kind,
-               toInt64(toUnixTimestamp64Nano(Timestamp)) AS s, toInt64(toUnixTimestamp64Nano(Timestamp)) + toInt64(Duration) AS e
-        FROM \(traces)
-        WHERE Timestamp >= fromUnixTimestamp64Nano({read_since:Int64}) AND Timestamp < fromUnixTimestamp64Nano({read_until:Int64})
-          AND TraceId IN (
-            SELECT TraceId FROM \(traces)
-            WHERE Timestamp >= fromUnixTimestamp64Nano({since:Int64}) AND Timestamp < fromUnixTimestamp64Nano({until:Int64})
-              AND TraceId != ''\(service ? " AND ServiceName = {service:String}" : ""))
-        """
+        windowRows(traces: traces, service: service, columns: "TraceId, SpanId, ParentSpanId, \(kind) AS kind, \(startEnd)")
     }
 
     /// `stats --in-database`: per trace, `groupArray` of (SpanId, ParentSpanId) and `arrayCount` of
