@@ -164,7 +164,7 @@ struct ExplainCommand: ParsableCommand, WritesReport {
             Terminal.out(ExplainTextReport.render(explanation, layout: layout, style: Terminal.style(noColor: noColor)))
         case .json:
             // Streamed: a 100,000-span trace's document is tens of MB, never held whole.
-            ExplainJSON.write(explanation, rowBudget: all ? nil : ExplainWaterfall.defaultRowBudget, to: Terminal.out)
+            ExplainJSON.write(explanation, rowBudget: all ? nil : ExplainWaterfall.defaultRowBudget, to: Terminal.out(bytes:))
         case .html:
             Terminal.out(
                 ExplainHTMLReport.render(

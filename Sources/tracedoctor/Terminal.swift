@@ -42,6 +42,12 @@ enum Terminal {
         if pending.count >= 64 * 1024 { flush() }
     }
 
+    /// Writes UTF-8 report bytes (as `out(_:)`).
+    static func out(bytes: UnsafeBufferPointer<UInt8>) {
+        pending.append(contentsOf: bytes)
+        if pending.count >= 64 * 1024 { flush() }
+    }
+
     /// Writes to stdout even when the report goes to a file (GitHub annotations).
     static func stdout(_ text: String) {
         guard reportFile != nil else { return out(text) }

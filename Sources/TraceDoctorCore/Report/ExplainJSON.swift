@@ -6,15 +6,17 @@
 // index in their list. Not affected by --depth or --min-duration (those fold the views only);
 // `folding` describes what the text and HTML views summarise of a big trace (every node stays).
 
+import Foundation
+
 /// The JSON document of `explain`.
 public enum ExplainJSON {
     /// Bumped when a field changes meaning or disappears (adding fields does not bump it).
     public static let schemaVersion = 1
 
     public static func render(_ e: Explanation, rowBudget: Int? = ExplainWaterfall.defaultRowBudget) -> String {
-        var text = ""
-        write(e, rowBudget: rowBudget) { text += $0 }
-        return text
+        let out = JSONBuffer(capacity: 1 << 16)
+        write(e, rowBudget: rowBudget) { out.appendRaw($0) }
+        return out.string
     }
 
     /// From this many nodes each element of `nodes`, `critical_path`, `logs` and `findings`, and
@@ -22,61 +24,114 @@ public enum ExplainJSON {
     /// pretty-printed, a 100,000-span trace would be mostly spaces.
     public static let oneLinePerItemNodes = ExplainWaterfall.hugeTraceSpans
 
-    /// Writes the document to `sink` a piece of about 64 KB at a time, rendering the long lists
-    /// (nodes, critical path, logs, findings) one element at a time: memory does not grow with the
-    /// trace beyond the explanation itself. The bytes are those of `document(e).rendered()` for a
-    /// trace of fewer than `oneLinePerItemNodes` nodes.
+    /// Writes the document to `sink` as UTF-8 a piece at a time, rendering the long lists (nodes,
+    /// critical path, logs, findings) a block of elements at a time straight into bytes, blocks
+    /// of a long list on every core, handed to `sink` in order: memory does not grow with the
+    /// trace beyond the explanation itself. For a trace of fewer than `oneLinePerItemNodes` nodes
+    /// the text is `document(e).rendered()`: the members of every object sorted by key,
+    /// pretty-printed.
     public static func write(
-        _ e: Explanation, rowBudget: Int? = ExplainWaterfall.defaultRowBudget, to sink: (String) -> Void
+        _ e: Explanation, rowBudget: Int? = ExplainWaterfall.defaultRowBudget,
+        to sink: (UnsafeBufferPointer<UInt8>) -> Void
     ) {
         let oneLine = e.nodes.count >= oneLinePerItemNodes
-        let chunk = 1 << 16
-        var out = "{\n"
+        let compactFrom = oneLine ? 2 : Int.max
+        let out = JSONBuffer(capacity: 1 << 16)
+        out.append("{\n")
         let list = members(e, rowBudget: rowBudget).sorted { $0.key < $1.key }
         for (k, member) in list.enumerated() {
-            out += "  " + JSONValue.quoted(member.key) + " : "
+            out.append("  ")
+            JSONValue.appendQuoted(member.key, to: out)
+            out.append(" : ")
             switch member.value {
             case .value(let value):
                 // A huge trace's `folding` lists every grouped node: one group to a line.
-                value.write(to: &out, indent: 1, compactFrom: oneLine ? 3 : .max)
-            case .items(let count, let item):
+                value.write(to: out, indent: 1, compactFrom: oneLine ? 3 : .max)
+            case .items(let count, let items):
                 guard count > 0 else {
-                    out += "[]"
+                    out.append("[]")
                     break
                 }
-                out += "[\n"
-                for i in 0..<count {
-                    out += "    "
-                    item(i).write(to: &out, indent: 2, compactFrom: oneLine ? 2 : .max)
-                    out += i < count - 1 ? ",\n" : "\n"
-                    if out.utf8.count >= chunk {
-                        sink(out)
-                        out.removeAll(keepingCapacity: true)
-                    }
+                out.append("[\n")
+                if count <= blockSize {
+                    items(0..<count, out, compactFrom)
+                } else {
+                    sink(out.buffer)
+                    out.reset()
+                    writeBlocks(count: count, compactFrom: compactFrom, items, to: sink)
                 }
-                out += "  ]"
+                out.append("  ]")
             }
-            out += k < list.count - 1 ? ",\n" : "\n"
+            out.append(k < list.count - 1 ? ",\n" : "\n")
+            if out.count >= 1 << 16 {
+                sink(out.buffer)
+                out.reset()
+            }
         }
-        out += "}\n"
-        sink(out)
+        out.append("}\n")
+        sink(out.buffer)
     }
 
-    /// The whole document as one value (`write` streams the same).
+    /// Elements rendered together (about 1 KB each for a node).
+    static let blockSize = 2048
+
+    /// A long list's elements, `blockSize` at a time on each core, to `sink` in order.
+    private static func writeBlocks(
+        count: Int, compactFrom: Int, _ items: @escaping Member.Items, to sink: (UnsafeBufferPointer<UInt8>) -> Void
+    ) {
+        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 4))
+        let buffers = Buffers((0..<workers).map { _ in JSONBuffer(capacity: blockSize * 1200) })
+        var start = 0
+        while start < count {
+            let wave = start
+            DispatchQueue.concurrentPerform(iterations: workers) { w in
+                let from = wave + w * blockSize
+                let buffer = buffers.list[w]
+                buffer.reset()
+                guard from < count else { return }
+                items(from..<min(from + blockSize, count), buffer, compactFrom)
+            }
+            for buffer in buffers.list where buffer.count > 0 { sink(buffer.buffer) }
+            start += workers * blockSize
+        }
+    }
+
+    /// One buffer per worker, each written by its worker only while the others wait.
+    private final class Buffers: @unchecked Sendable {
+        let list: [JSONBuffer]
+        init(_ list: [JSONBuffer]) { self.list = list }
+    }
+
+    /// The whole document as one value (`write` streams the same text).
     public static func document(_ e: Explanation, rowBudget: Int? = ExplainWaterfall.defaultRowBudget) -> JSONValue {
-        .object(
-            members(e, rowBudget: rowBudget).map { member in
-                switch member.value {
-                case .value(let value): (member.key, value)
-                case .items(let count, let item): (member.key, .array((0..<count).map(item)))
-                }
-            })
+        JSONValue.parse(render(e, rowBudget: rowBudget))
     }
 
-    /// A member of the document: a value, or a list made one element at a time.
+    /// A member of the document: a value, or a list written a block of elements at a time.
     enum Member {
+        /// Writes elements `range` of a list of `count`, each as an element of a member of the
+        /// document (two levels deep, on one line from `compactFrom`) on its own line, followed
+        /// by a comma unless it is the last.
+        typealias Items = @Sendable (_ range: Range<Int>, _ out: JSONBuffer, _ compactFrom: Int) -> Void
+
         case value(JSONValue)
-        case items(count: Int, item: (Int) -> JSONValue)
+        case items(count: Int, write: Items)
+
+        /// A list of `count` elements, each written by `element` into the buffer.
+        static func list(count: Int, _ element: @escaping @Sendable (Int, JSONBuffer, Int) -> Void) -> Member {
+            .items(count: count) { range, out, compactFrom in
+                for i in range {
+                    out.append("    ")
+                    element(i, out, compactFrom)
+                    out.append(i < count - 1 ? ",\n" : "\n")
+                }
+            }
+        }
+
+        /// A list whose elements are values.
+        static func values(count: Int, _ item: @escaping @Sendable (Int) -> JSONValue) -> Member {
+            list(count: count) { i, out, compactFrom in item(i).write(to: out, indent: 2, compactFrom: compactFrom) }
+        }
     }
 
     /// What the text and HTML views fold to stay within `rowBudget` rows (`null` when they show
@@ -170,27 +225,39 @@ public enum ExplainJSON {
             ("unmatched_logs", .array(e.unmatchedLogs.map(JSONValue.int))),
             ("folding", folding(e, rowBudget: rowBudget)),
         ]
-        // Resource attributes parsed once per resource (every span of a service has the same).
-        var resources: [String: JSONValue] = [:]
         let lists: [(key: String, value: Member)] = [
-            ("findings", .items(count: e.findings.count) { finding($0, e.findings[$0], e) }),
-            ("nodes", .items(count: e.nodes.count) { n in
-                node(n, e) { text in
-                    if let value = resources[text] { return value }
-                    let value = JSONValue.parse(text)
-                    resources[text] = value
-                    return value
+            ("findings", .values(count: e.findings.count) { finding($0, e.findings[$0], e) }),
+            ("nodes", .items(count: e.nodes.count) { range, out, compactFrom in
+                // Resource attributes parsed once per resource and block (every span of a
+                // service has the same).
+                var resources: [String: JSONValue] = [:]
+                var last: (text: String, value: JSONValue)?
+                for n in range {
+                    out.append("    ")
+                    var node = JSONObjectWriter(out, indent: 2, compactFrom: compactFrom)
+                    write(node: n, e, to: &node) { text in
+                        if let last, last.text == text { return last.value }
+                        let value = resources[text] ?? JSONValue.parse(text)
+                        resources[text] = value
+                        last = (text, value)
+                        return value
+                    }
+                    node.end()
+                    out.append(n < e.nodes.count - 1 ? ",\n" : "\n")
                 }
             }),
-            ("critical_path", .items(count: e.criticalPath.count) { k in
+            ("critical_path", .list(count: e.criticalPath.count) { k, out, compactFrom in
                 let step = e.criticalPath[k]
-                return .object([
-                    ("duration_ns", .int(step.endNs - step.startNs)), ("end_ns", .int(step.endNs)), ("node", .int(step.node)),
-                    ("offset_ns", .int(e.offset(step.startNs))), ("span_id", .string(e.nodes[step.node].spanID.hex)),
-                    ("start_ns", .int(step.startNs)),
-                ])
+                var w = JSONObjectWriter(out, indent: 2, compactFrom: compactFrom)
+                w.int("duration_ns", step.endNs - step.startNs)
+                w.int("end_ns", step.endNs)
+                w.int("node", step.node)
+                w.int("offset_ns", e.offset(step.startNs))
+                w.hex("span_id", e.nodes[step.node].spanID)
+                w.int("start_ns", step.startNs)
+                w.end()
             }),
-            ("logs", .items(count: e.logs.count) { log($0, e.logs[$0], e) }),
+            ("logs", .values(count: e.logs.count) { log($0, e.logs[$0], e) }),
         ]
         return header.map { ($0.0, Member.value($0.1)) } + lists
     }
@@ -269,61 +336,61 @@ public enum ExplainJSON {
         }
     }
 
-    static func node(_ n: Int, _ e: Explanation, resource: (String) -> JSONValue = JSONValue.parse) -> JSONValue {
+    /// Node `n`'s members, in key order.
+    static func write(
+        node n: Int, _ e: Explanation, to w: inout JSONObjectWriter, resource: (String) -> JSONValue = JSONValue.parse
+    ) {
         let node = e.nodes[n]
         let span = node.span
-        let traceID = node.attachedTrace.map { e.attachedTraces[$0].traceID } ?? e.traceID
         let details = node.details
+        func parsed(_ value: String?) -> JSONValue { value.map(JSONValue.parse) ?? .null }
+        w.int("attached_trace", node.attachedTrace)
+        w.value("attributes", parsed(details?.attributes))
+        w.ints("children", node.children)
+        w.int("clock_shift_ns", node.shiftNs)
+        w.bool("critical_path", node.onCriticalPath)
+        w.int("depth", node.depth)
+        w.int("duration_ns", node.durationNs)
+        w.int("end_ns", node.endNs)
+        w.value("events", parsed(details?.events))
+        w.ints("findings", node.findings)
+        w.value(
+            "gaps",
+            .array(
+                node.gaps.map { gap in
+                    .object([
+                        ("covered_by_log_intervals_ns", .int(gap.coveredByIntervalsNs)),
+                        ("duration_ns", .int(gap.lengthNs)), ("end_ns", .int(gap.endNs)), ("finding", .optional(gap.finding)),
+                        ("log_intervals", evidence(gap.evidence)),
+                        ("logs", .array(gap.logs.map(JSONValue.int))), ("offset_ns", .int(gap.startOffsetNs)),
+                        ("share", .double(gap.share)), ("start_ns", .int(gap.startNs)),
+                    ])
+                }))
+        w.string("host", span?.process.host)
+        w.string("kind", span?.kind.name)
+        w.value("links", parsed(details?.links))
+        w.ints("log_intervals", node.intervals)
+        w.ints("logs", node.logs)
+        w.string("name", span?.name)
+        w.int("node", n)
+        w.value("notes", .array(node.notes.map(JSONValue.string)))
+        w.int("offset_ns", e.offset(node.startNs))
+        w.int("parent_node", node.parent)
+        w.hex("parent_span_id", span?.parentSpanID)
+        w.value("resource", details.map { resource($0.resourceAttributes) } ?? .null)
+        w.string("role", role(node))
         var scope = JSONValue.null
         if let name = details?.scopeName {
             scope = .object([("name", .string(name)), ("version", .optional(details?.scopeVersion))])
         }
-        // Members in key order, as printed (no sort per node).
-        let gaps: [JSONValue] = node.gaps.map { gap in
-            .object([
-                ("covered_by_log_intervals_ns", .int(gap.coveredByIntervalsNs)),
-                ("duration_ns", .int(gap.lengthNs)), ("end_ns", .int(gap.endNs)), ("finding", .optional(gap.finding)),
-                ("log_intervals", evidence(gap.evidence)),
-                ("logs", .array(gap.logs.map(JSONValue.int))), ("offset_ns", .int(gap.startOffsetNs)),
-                ("share", .double(gap.share)), ("start_ns", .int(gap.startNs)),
-            ])
-        }
-        func text(_ value: String?) -> JSONValue { .optional(value) }
-        func parsed(_ value: String?) -> JSONValue { value.map(JSONValue.parse) ?? .null }
-        return .object([
-            ("attached_trace", .optional(node.attachedTrace)),
-            ("attributes", parsed(details?.attributes)),
-            ("children", .array(node.children.map(JSONValue.int))),
-            ("clock_shift_ns", .int(node.shiftNs)),
-            ("critical_path", .bool(node.onCriticalPath)),
-            ("depth", .int(node.depth)),
-            ("duration_ns", .int(node.durationNs)),
-            ("end_ns", .int(node.endNs)),
-            ("events", parsed(details?.events)),
-            ("findings", .array(node.findings.map(JSONValue.int))),
-            ("gaps", .array(gaps)),
-            ("host", text(span?.process.host)),
-            ("kind", text(span?.kind.name)),
-            ("links", parsed(details?.links)),
-            ("log_intervals", .array(node.intervals.map(JSONValue.int))),
-            ("logs", .array(node.logs.map(JSONValue.int))),
-            ("name", text(span?.name)),
-            ("node", .int(n)),
-            ("notes", .array(node.notes.map(JSONValue.string))),
-            ("offset_ns", .int(e.offset(node.startNs))),
-            ("parent_node", .optional(node.parent)),
-            ("parent_span_id", text(span?.parentSpanID?.hex)),
-            ("resource", details.map { resource($0.resourceAttributes) } ?? .null),
-            ("role", .string(role(node))),
-            ("scope", scope),
-            ("self_time_ns", span == nil ? .null : .int(node.selfTimeNs)),
-            ("service", text(span?.service)),
-            ("span_id", .string(node.spanID.hex)),
-            ("start_ns", .int(node.startNs)),
-            ("status", text(span?.status.name)),
-            ("status_message", text(details?.statusMessage)),
-            ("trace_id", .string(traceID.hex)),
-        ])
+        w.value("scope", scope)
+        w.int("self_time_ns", span == nil ? nil : node.selfTimeNs)
+        w.string("service", span?.service)
+        w.hex("span_id", node.spanID)
+        w.int("start_ns", node.startNs)
+        w.string("status", span?.status.name)
+        w.string("status_message", details?.statusMessage)
+        w.hex("trace_id", node.attachedTrace.map { e.attachedTraces[$0].traceID } ?? e.traceID)
     }
 
     static func attached(_ t: AttachedTrace) -> JSONValue {

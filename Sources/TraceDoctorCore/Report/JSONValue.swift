@@ -51,46 +51,53 @@ public enum JSONValue: Sendable, Equatable {
 
     /// The text, pretty-printed, ending in a newline.
     public func rendered() -> String {
-        var out = ""
-        write(to: &out, indent: 0)
-        return out + "\n"
+        let out = JSONBuffer(capacity: 1024)
+        write(to: out, indent: 0)
+        out.append(UInt8(ascii: "\n"))
+        return out.string
     }
 
     /// On one line, without spaces (for embedding in HTML).
     public func compact() -> String {
-        var out = ""
-        writeCompact(to: &out)
-        return out
+        let out = JSONBuffer(capacity: 256)
+        writeCompact(to: out)
+        return out.string
     }
 
     /// Appends the value pretty-printed, as if it stood `indent` levels deep (no newline after);
     /// values `compactFrom` levels deep or deeper on one line.
-    func write(to out: inout String, indent: Int, compactFrom: Int = .max) {
-        if indent >= compactFrom { return writeCompact(to: &out) }
-        let pad = String(repeating: "  ", count: indent + 1)
+    func write(to out: JSONBuffer, indent: Int, compactFrom: Int = .max) {
+        if indent >= compactFrom { return writeCompact(to: out) }
         switch self {
         case .array(let items) where !items.isEmpty:
-            out += "[\n"
+            out.append("[\n")
             for (k, item) in items.enumerated() {
-                out += pad
-                item.write(to: &out, indent: indent + 1, compactFrom: compactFrom)
-                out += k < items.count - 1 ? ",\n" : "\n"
+                Self.appendPad(indent + 1, to: out)
+                item.write(to: out, indent: indent + 1, compactFrom: compactFrom)
+                out.append(k < items.count - 1 ? ",\n" : "\n")
             }
-            out += String(repeating: "  ", count: indent) + "]"
+            Self.appendPad(indent, to: out)
+            out.append(UInt8(ascii: "]"))
         case .object(let members) where !members.isEmpty:
-            out += "{\n"
+            out.append("{\n")
             let sorted = Self.sortedByKey(members)
             for (k, member) in sorted.enumerated() {
-                out += pad
-                Self.appendQuoted(member.0, to: &out)
-                out += " : "
-                member.1.write(to: &out, indent: indent + 1, compactFrom: compactFrom)
-                out += k < sorted.count - 1 ? ",\n" : "\n"
+                Self.appendPad(indent + 1, to: out)
+                Self.appendQuoted(member.0, to: out)
+                out.append(" : ")
+                member.1.write(to: out, indent: indent + 1, compactFrom: compactFrom)
+                out.append(k < sorted.count - 1 ? ",\n" : "\n")
             }
-            out += String(repeating: "  ", count: indent) + "}"
+            Self.appendPad(indent, to: out)
+            out.append(UInt8(ascii: "}"))
         default:
-            writeCompact(to: &out)
+            writeCompact(to: out)
         }
+    }
+
+    /// Two spaces per level.
+    static func appendPad(_ levels: Int, to out: JSONBuffer) {
+        for _ in 0..<levels { out.append("  ") }
     }
 
     /// Members sorted by key (equal keys in insertion order); members already in order (as the
@@ -108,83 +115,97 @@ public enum JSONValue: Sendable, Equatable {
     }
 
     /// Appends the value on one line, without spaces.
-    func writeCompact(to out: inout String) {
+    func writeCompact(to out: JSONBuffer) {
         switch self {
-        case .null: out += "null"
-        case .bool(let b): out += b ? "true" : "false"
-        case .number(let n): out += n
-        case .string(let s): Self.appendQuoted(s, to: &out)
+        case .null: out.append("null")
+        case .bool(let b): out.append(b ? "true" : "false")
+        case .number(let n): Self.appendRaw(n, to: out)
+        case .string(let s): Self.appendQuoted(s, to: out)
         case .array(let items):
-            out += "["
+            out.append(UInt8(ascii: "["))
             for (k, item) in items.enumerated() {
-                if k > 0 { out += "," }
-                item.writeCompact(to: &out)
+                if k > 0 { out.append(UInt8(ascii: ",")) }
+                item.writeCompact(to: out)
             }
-            out += "]"
+            out.append(UInt8(ascii: "]"))
         case .object(let members):
-            out += "{"
+            out.append(UInt8(ascii: "{"))
             for (k, member) in Self.sortedByKey(members).enumerated() {
-                if k > 0 { out += "," }
-                Self.appendQuoted(member.0, to: &out)
-                out += ":"
-                member.1.writeCompact(to: &out)
+                if k > 0 { out.append(UInt8(ascii: ",")) }
+                Self.appendQuoted(member.0, to: out)
+                out.append(UInt8(ascii: ":"))
+                member.1.writeCompact(to: out)
             }
-            out += "}"
+            out.append(UInt8(ascii: "}"))
         }
     }
 
     /// `s` as a JSON string: quotes, backslashes and control characters (C0, DEL, C1) escaped, the
     /// rest as is.
     static func quoted(_ s: String) -> String {
-        var out = ""
-        appendQuoted(s, to: &out)
-        return out
+        let out = JSONBuffer(capacity: s.utf8.count + 2)
+        appendQuoted(s, to: out)
+        return out.string
     }
 
-    /// Whether `s` is printable ASCII without a quote or backslash (most keys, IDs and names).
-    private static func isPlain(_ s: String) -> Bool {
-        func plain(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-            for b in bytes where b < 0x20 || b >= 0x7F || b == 0x22 || b == 0x5C { return false }
-            return true
-        }
-        if let fast = s.utf8.withContiguousStorageIfAvailable(plain) { return fast }
-        return s.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F && $0 != 0x22 && $0 != 0x5C }
+    static func appendRaw(_ s: String, to out: JSONBuffer) {
+        var s = s
+        s.withUTF8 { out.appendRaw($0) }
     }
 
-    /// Appends `s` as a JSON string to `out` (as `quoted`, without an intermediate string).
-    static func appendQuoted(_ s: String, to out: inout String) {
-        out += "\""
-        if isPlain(s) {
-            out += s
-            out += "\""
-            return
-        }
-        appendEscaped(s, to: &out)
-        out += "\""
+    /// Appends `s` as a JSON string to `out` (as `quoted`).
+    static func appendQuoted(_ s: String, to out: JSONBuffer) {
+        var s = s
+        s.withUTF8 { appendQuoted($0, to: out) }
     }
 
-    private static func appendEscaped(_ s: String, to out: inout String) {
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "\u{08}": out += "\\b"
-            case "\u{0C}": out += "\\f"
-            default:
-                // C0 as JSON requires; DEL and C1 too (a terminal may act on them), and the
-                // line separators JavaScript does not allow in strings.
-                if scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) || scalar.value == 0x2028
-                    || scalar.value == 0x2029
-                {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+    /// Appends UTF-8 `bytes` as a JSON string: runs of bytes that need no escape are copied whole.
+    /// C0 as JSON requires; DEL and C1 too (a terminal may act on them), and the line separators
+    /// U+2028 and U+2029, which JavaScript does not allow in strings.
+    static func appendQuoted(_ bytes: UnsafeBufferPointer<UInt8>, to out: JSONBuffer) {
+        out.append(UInt8(ascii: "\""))
+        let n = bytes.count
+        var run = 0
+        var i = 0
+        while i < n {
+            let c = bytes[i]
+            if c >= 0x20 && c < 0x7F && c != 0x22 && c != 0x5C {
+                i += 1
+                continue
+            }
+            var scalar = UInt32(c)
+            var width = 1
+            if c >= 0x80 {
+                if c == 0xC2, i + 1 < n, (0x80...0x9F).contains(bytes[i + 1]) {
+                    scalar = UInt32(bytes[i + 1])
+                    width = 2
+                } else if c == 0xE2, i + 2 < n, bytes[i + 1] == 0x80, bytes[i + 2] == 0xA8 || bytes[i + 2] == 0xA9 {
+                    scalar = 0x2000 | UInt32(bytes[i + 2] - 0x80)
+                    width = 3
                 } else {
-                    out.unicodeScalars.append(scalar)
+                    i += 1
+                    continue
                 }
             }
+            out.appendRaw(UnsafeBufferPointer(rebasing: bytes[run..<i]))
+            switch scalar {
+            case 0x22: out.append("\\\"")
+            case 0x5C: out.append("\\\\")
+            case 0x0A: out.append("\\n")
+            case 0x0D: out.append("\\r")
+            case 0x09: out.append("\\t")
+            case 0x08: out.append("\\b")
+            case 0x0C: out.append("\\f")
+            default:
+                out.append("\\u")
+                for shift in stride(from: 12, through: 0, by: -4) {
+                    out.append(HexID.digits[Int((scalar >> UInt32(shift)) & 0xF)])
+                }
+            }
+            i += width
+            run = i
         }
+        out.appendRaw(UnsafeBufferPointer(rebasing: bytes[run..<n]))
+        out.append(UInt8(ascii: "\""))
     }
 }

@@ -58,7 +58,7 @@ import Testing
 
     @Test func theStreamedJSONIsTheDocument() {
         var pieces: [String] = []
-        ExplainJSON.write(Self.e) { pieces.append($0) }
+        ExplainJSON.write(Self.e) { pieces.append(String(decoding: $0, as: UTF8.self)) }
         #expect(pieces.joined() == ExplainJSON.document(Self.e).rendered())
         #expect(ExplainJSON.render(Self.e) == pieces.joined())
     }
