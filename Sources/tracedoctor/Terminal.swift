@@ -42,8 +42,12 @@ enum Terminal {
         if pending.count >= 64 * 1024 { flush() }
     }
 
-    /// Writes UTF-8 report bytes (as `out(_:)`).
+    /// Writes UTF-8 report bytes (as `out(_:)`; a piece of 64 KB or more is written as it is).
     static func out(bytes: UnsafeBufferPointer<UInt8>) {
+        guard bytes.count < 64 * 1024 else {
+            flush()
+            return emit(UnsafeRawBufferPointer(bytes))
+        }
         pending.append(contentsOf: bytes)
         if pending.count >= 64 * 1024 { flush() }
     }
@@ -66,22 +70,22 @@ enum Terminal {
     static func flush() {
         defer { pending.removeAll(keepingCapacity: true) }
         guard !pending.isEmpty else { return }
-        if let reportFile {
-            pending.withUnsafeBytes { reportFile.write($0) }
-            return
-        }
+        pending.withUnsafeBytes { emit($0) }
+    }
+
+    /// Writes report bytes to the `-o` file or stdout.
+    private static func emit(_ bytes: UnsafeRawBufferPointer) {
+        if let reportFile { return reportFile.write(bytes) }
         guard !stdoutClosed else { return }
-        pending.withUnsafeBufferPointer { bytes in
-            var offset = 0
-            while offset < bytes.count {
-                let n = write(1, bytes.baseAddress! + offset, bytes.count - offset)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    stdoutClosed = true
-                    return
-                }
-                offset += n
+        var offset = 0
+        while offset < bytes.count {
+            let n = write(1, bytes.baseAddress! + offset, bytes.count - offset)
+            if n < 0 {
+                if errno == EINTR { continue }
+                stdoutClosed = true
+                return
             }
+            offset += n
         }
     }
 

@@ -75,24 +75,35 @@ public enum ExplainJSON {
     /// Elements rendered together (about 1 KB each for a node).
     static let blockSize = 2048
 
-    /// A long list's elements, `blockSize` at a time on each core, to `sink` in order.
+    /// A long list's elements, `blockSize` at a time on each core, to `sink` in order: while
+    /// `sink` takes one wave of blocks, the next is rendered.
     private static func writeBlocks(
         count: Int, compactFrom: Int, _ items: @escaping Member.Items, to sink: (UnsafeBufferPointer<UInt8>) -> Void
     ) {
         let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 4))
-        let buffers = Buffers((0..<workers).map { _ in JSONBuffer(capacity: blockSize * 1200) })
-        var start = 0
-        while start < count {
-            let wave = start
+        let waveSize = workers * blockSize
+        let sets = (0..<2).map { _ in Buffers((0..<workers).map { _ in JSONBuffer(capacity: blockSize * 1200) }) }
+        @Sendable func render(wave start: Int, into buffers: Buffers) {
             DispatchQueue.concurrentPerform(iterations: workers) { w in
-                let from = wave + w * blockSize
+                let from = start + w * blockSize
                 let buffer = buffers.list[w]
                 buffer.reset()
                 guard from < count else { return }
                 items(from..<min(from + blockSize, count), buffer, compactFrom)
             }
-            for buffer in buffers.list where buffer.count > 0 { sink(buffer.buffer) }
-            start += workers * blockSize
+        }
+        render(wave: 0, into: sets[0])
+        var wave = 0
+        while wave * waveSize < count {
+            let next = (wave + 1) * waveSize
+            let rendering = DispatchGroup()
+            if next < count {
+                let buffers = sets[(wave + 1) % 2]
+                DispatchQueue.global().async(group: rendering) { render(wave: next, into: buffers) }
+            }
+            for buffer in sets[wave % 2].list where buffer.count > 0 { sink(buffer.buffer) }
+            rendering.wait()
+            wave += 1
         }
     }
 
