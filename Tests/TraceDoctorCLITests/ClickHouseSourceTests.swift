@@ -147,6 +147,35 @@ import Testing
         }
     }
 
+    /// `traces` with a limit reads the traces with a finding (and those explaining one) and the
+    /// first traces without one in the listing's order, ranked inside ClickHouse: the listing equals
+    /// the SQLite database's, in every order, with a service filter, in text and JSON, and it
+    /// receives a fraction of what reading every span does.
+    @Test func tracesFetchOnlyWhatTheListingShows() throws {
+        let database = MostlyHealthy.database
+        let db = try ClickHouseFront.sqlite(database)
+        let commands: [[String]] = [
+            ["traces"], ["traces", "--sort", "coverage", "--limit", "5"], ["traces", "--sort", "start", "--limit", "3", "--format", "json"],
+            ["traces", "--sort", "orphans", "--limit", "7"], ["traces", "--service", "backend", "--limit", "4"],
+            ["traces", "--service", "inventory", "--sort", "coverage", "--format", "json", "--limit", "2"],
+            ["traces", "--service", "nosuch"], ["traces", "--limit", "1", "--fail-on", "fragment_trace"],
+        ]
+        for command in commands {
+            let expected = try CLI.run(command + ["--db", db])
+            let actual = try clickhouse(command + (try source(database)))
+            #expect(actual.stdout == expected.stdout, "\(command.joined(separator: " "))")
+            #expect(actual.status == expected.status, "\(command.joined(separator: " ")): \(actual.stderr)")
+            #expect(actual.stderr == expected.stderr, "\(command.joined(separator: " "))")
+        }
+        let all = try received(try clickhouse(["traces", "--limit", "0", "--verbose"] + (try source(database))).stderr)
+        let run = try clickhouse(["traces", "--verbose"] + (try source(database)))
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stderr.contains("the first 20 traces without a finding by duration"), "\(run.stderr)")
+        #expect(!run.stderr.contains("spans of traces 0"), "\(run.stderr)")
+        let bytes = try received(run.stderr)
+        #expect(bytes * 4 < all, "traces received \(bytes) bytes, traces --limit 0 \(all)")
+    }
+
     // MARK: stats --in-database
 
     /// The per-trace counts computed inside ClickHouse equal the analysis' on raw timestamps.
