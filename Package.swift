@@ -13,7 +13,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
-        // The OTLP receiver (`receive`, `record`) only; Core and its tests do not depend on these.
+        // The OTLP receiver (`receive`, `record`); swift-nio also `clickhouses://`. Core and its tests do not depend on these.
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/grpc/grpc-swift-2", from: "2.4.3"),
         .package(url: "https://github.com/grpc/grpc-swift-nio-transport", from: "2.9.2"),
@@ -21,6 +21,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        // `clickhouses://` (TLS with a CA of the user's choosing) as well as the receiver.
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         .systemLibrary(
@@ -54,7 +56,13 @@ let package = Package(
         // and the ClickHouse SQL dialect (docs/clickhouse.md), behind Core's SpanSource.
         .target(
             name: "TraceDoctorClickHouse",
-            dependencies: ["TraceDoctorCore"]
+            dependencies: [
+                "TraceDoctorCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
         ),
         // Networking for `receive` and `record`: OTLP/HTTP (Hummingbird) and OTLP/gRPC
         // (grpc-swift-2). It hands request bodies to Core's ingest path and holds no parser.

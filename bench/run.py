@@ -333,6 +333,89 @@ class Bench:
             server.stdin.close()
             server.wait(timeout=30)
 
+    # Spans generated inside ClickHouse (the issue's 10 M-span case): traces of 4 spans, frontend
+    # SERVER -> CLIENT -> backend SERVER -> INTERNAL, one a millisecond; every 1000th trace (t % 1000
+    # = 7) lost its CLIENT span (a missing parent), every 1000th (t % 1000 = 500) has a backend
+    # SERVER whose only child covers 10 of its 80 ms (unaccounted time).
+    GENERATE_SPANS = """
+        INSERT INTO otel.otel_traces (Timestamp, TraceId, SpanId, ParentSpanId, SpanName, SpanKind, ServiceName,
+                                      ResourceAttributes, SpanAttributes, Duration, StatusCode)
+        SELECT fromUnixTimestamp64Nano(toInt64(1796083200000000000 + t * 1000000 + [0, 5, 10, 12][k] * 1000000)),
+          concat(leftPad(lower(hex(t)), 16, '0'), leftPad(lower(hex(cityHash64(t))), 16, '0')) AS trace,
+          leftPad(lower(hex(t * 4 + k)), 16, '0'),
+          if(k = 1, '', leftPad(lower(hex(t * 4 + k - 1)), 16, '0')),
+          ['GET /', 'GET backend', 'GET backend', 'query'][k], ['Server', 'Client', 'Server', 'Internal'][k],
+          if(k <= 2, 'frontend', 'backend') AS service,
+          map('service.name', service, 'host.name', concat(service, '-1')),
+          if(k = 2, map('peer.service', 'backend'), map()),
+          toUInt64([100, 90, 80, if(t % 1000 = 500, 10, 76)][k] * 1000000), 'Unset'
+        FROM (SELECT number AS t, arrayJoin([1, 2, 3, 4]) AS k FROM numbers({traces}))
+        WHERE NOT (k = 2 AND t % 1000 = 7)
+        """
+
+    def clickhouse_scale(self):
+        """orphans, gaps, stats (in ClickHouse and not) and check with --source over spans generated in
+        chDB with numbers() (--clickhouse-spans, 10M = 10 million), through the HTTP front; the
+        bytes each receives against the spans and the table's size; the planted findings checked."""
+        spans = parse_size(self.args.clickhouse_spans)
+        traces = spans // 4
+        planted = {"missing_parent": len(range(7, traces, 1000)), "unaccounted_time": len(range(500, traces, 1000))}
+        try:
+            venv = subprocess.run([os.path.join(ROOT, "tests/realsdk/setup-venv.sh")], stdout=subprocess.PIPE, text=True,
+                                  check=True).stdout.strip().splitlines()[-1]
+        except (subprocess.CalledProcessError, IndexError):
+            log("bench: skipping clickhouse-scale: the venv with chdb could not be made (tests/realsdk/setup-venv.sh)")
+            return
+        python = os.path.join(venv, "bin", "python")
+        front = os.path.join(ROOT, "tests/clickhouse/chdb_front.py")
+        store = os.path.join(self.args.data, f"chdb-generated-{traces * 4}")
+        if not os.path.exists(store + ".done"):
+            shutil.rmtree(store, ignore_errors=True)
+            log(f"bench: generating {traces:,} traces in chDB at {store} ...")
+            started = time.time()
+            subprocess.run([python, front, "load", "--path", store, "otel="], check=True, stdout=subprocess.DEVNULL)
+            subprocess.run([python, front, "sql", "--path", store, self.GENERATE_SPANS.replace("{traces}", str(traces))],
+                           check=True)
+            open(store + ".done", "w").close()
+            log(f"bench: generated in {time.time() - started:.0f} s")
+        count, table_bytes = (int(x) for x in subprocess.run(
+            [python, front, "sql", "--path", store,
+             "SELECT (SELECT count() FROM otel.otel_traces), (SELECT sum(data_compressed_bytes) FROM system.parts "
+             "WHERE database = 'otel' AND table = 'otel_traces' AND active)"],
+            stdout=subprocess.PIPE, text=True, check=True).stdout.split())
+        server = subprocess.Popen([python, front, "serve", "--path", store, "--exit-with-stdin"], stdin=subprocess.PIPE,
+                                  stdout=subprocess.PIPE, text=True)
+        try:
+            port = int(server.stdout.readline().split()[1])
+            source = ["--source", f"clickhouse://127.0.0.1:{port}/otel", "--since", "2026-12-01", "--until", "2026-12-08"]
+            group = (f"{count:,} spans generated in chDB (otel_traces {table_bytes / 1e6:.1f} MB compressed), "
+                     f"--source through the HTTP front")
+            for command in (["orphans"], ["gaps"], ["traces", "--limit", "20"], ["stats", "--in-database"], ["stats"], ["check"]):
+                name = " ".join(command)
+                probe = subprocess.run([self.bin] + command + source + ["--format", "json", "--verbose"],
+                                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                if probe.returncode not in (0, 1):
+                    raise SystemExit(f"bench: tracedoctor {name} --source failed:\n{probe.stderr[-2000:]}")
+                last = probe.stderr.strip().splitlines()[-1] if probe.stderr.strip() else ""
+                received = last.split(", ")[-1].removesuffix(" received") if " received" in last else "?"
+                if command[0] in ("orphans", "gaps"):
+                    counts = json.loads(probe.stdout).get("counts", {})
+                    for key, expected in planted.items():
+                        if command[0] == "orphans" and key == "unaccounted_time":
+                            continue
+                        if counts.get(key, 0) != expected:
+                            raise SystemExit(f"bench: {name}: {key} {counts.get(key, 0)}, planted {expected}")
+                row = self.run(group, f"tracedoctor {name} --source ({received} received)",
+                               lambda: [self.bin] + command + source + ["--format", "json"], None, count, "spans",
+                               expect_exit=(0, 1))
+                line = (f"bench: clickhouse-scale: {name}: {row['wall_s']:.2f} s, {row['peak_rss_mb']:.0f} MB RSS, "
+                        f"{received} received for {count:,} spans ({table_bytes / 1e6:.1f} MB compressed)")
+                self.verdicts.append(line)
+                log(line)
+        finally:
+            server.stdin.close()
+            server.wait(timeout=60)
+
     def logs(self):
         """Log ingest against lnav, the tool a user opens on a log file, on the same JSON Lines file."""
         path = self.data.file("logs")
@@ -546,7 +629,9 @@ def main():
                         help="runs of each tracedoctor and reference case (the fastest is kept); baselines run once")
     parser.add_argument("--bin", default=os.path.join(ROOT, ".build/release/tracedoctor"))
     parser.add_argument("--bench-bin", default=os.path.join(ROOT, ".build/release/tracedoctor-bench"))
-    parser.add_argument("--cases", default="ingest,document,formats,logs,analysis,small-files,clickhouse,receive,huge")
+    parser.add_argument("--cases", default="ingest,document,formats,logs,analysis,small-files,clickhouse,clickhouse-scale,receive,huge")
+    parser.add_argument("--clickhouse-spans", default="10M",
+                        help="spans the clickhouse-scale case generates in chDB (10M = 10 million; default 10M)")
     parser.add_argument("--small-files", type=int, default=10_000,
                         help="how many one-request files the small-files case cuts the OTLP dump into")
     parser.add_argument("--json", default=os.path.join(ROOT, "bench-data", "results.json"))
@@ -569,6 +654,8 @@ def main():
             bench.small_files()
         if "clickhouse" in cases:
             bench.clickhouse()
+        if "clickhouse-scale" in cases:
+            bench.clickhouse_scale()
         if "receive" in cases:
             bench.receive()
         if "huge" in cases:

@@ -15,6 +15,8 @@ public final class ClickHouseClient: @unchecked Sendable {
     private var password: String?
     private let askPassword: (@Sendable (String) -> String?)?
     private let session: URLSession
+    /// HTTPS (`clickhouses://`) goes through NIOSSL, which can trust a CA besides the system's.
+    private let tls: ClickHouseTLS?
     /// Bytes of response bodies received, and queries sent.
     public private(set) var bytesReceived: Int64 = 0
     public private(set) var queryCount = 0
@@ -22,11 +24,12 @@ public final class ClickHouseClient: @unchecked Sendable {
     public var trace: ((String) -> Void)?
 
     /// `password` nil: none is sent, and when the server refuses the user `askPassword` (a prompt
-    /// on a terminal) is asked once, with the prompt text.
+    /// on a terminal) is asked once, with the prompt text. `caFile`: with `clickhouses://`, a PEM
+    /// file of CA certificates to trust besides the system's.
     public init(
         location: ClickHouseLocation, password: String?, askPassword: (@Sendable (String) -> String?)? = nil,
-        timeoutSeconds: Double = 600
-    ) {
+        timeoutSeconds: Double = 600, caFile: String? = nil
+    ) throws(TraceDoctorError) {
         self.location = location
         self.password = password
         self.askPassword = askPassword
@@ -35,6 +38,12 @@ public final class ClickHouseClient: @unchecked Sendable {
         configuration.timeoutIntervalForResource = timeoutSeconds * 6
         configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
         session = URLSession(configuration: configuration)
+        if location.secure {
+            tls = try ClickHouseTLS(host: location.host, port: location.port, caFile: caFile, timeoutSeconds: timeoutSeconds)
+        } else {
+            if caFile != nil { throw .usage("--ca-cert is for clickhouses:// (TLS) URLs") }
+            tls = nil
+        }
     }
 
     /// A ClickHouse server error: its code (0 when the reply named none) and first message line.
@@ -79,13 +88,49 @@ public final class ClickHouseClient: @unchecked Sendable {
         components.queryItems = items
         // '+' is a space in a query string: escape it (URLComponents leaves it as is).
         components.percentEncodedQuery = components.percentEncodedQuery?.replacingOccurrences(of: "+", with: "%2B")
-        var request = URLRequest(url: components.url!)
-        request.httpMethod = "POST"
-        request.httpBody = Data(sql.utf8)
-        request.setValue(location.user, forHTTPHeaderField: "X-ClickHouse-User")
-        if let password { request.setValue(password, forHTTPHeaderField: "X-ClickHouse-Key") }
-        request.setValue("text/plain; charset=utf-8", forHTTPHeaderField: "Content-Type")
+        var headers = [("X-ClickHouse-User", location.user), ("Content-Type", "text/plain; charset=utf-8")]
+        if let password { headers.append(("X-ClickHouse-Key", password)) }
+        let started = ContinuousClock.now
+        let (status, exceptionCode, data) = try exchange(url: components.url!, headers: headers, body: Data(sql.utf8))
+        bytesReceived += Int64(data.count)
+        let elapsed = started.duration(to: .now).components
+        trace?(
+            "\(label): \(Units.bytes(Int64(data.count))) in "
+                + Units.duration(seconds: Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18))
+        if status != 200 {
+            let text = String(decoding: data.prefix(4096), as: UTF8.self)
+            let header = exceptionCode.flatMap { Int($0) }
+            if header == nil && !text.contains("DB::Exception") && !text.hasPrefix("Code:") {
+                throw TraceDoctorError.clickHouse(
+                    server: location.display,
+                    message: "HTTP \(status) from a server that does not answer like ClickHouse: "
+                        + String(text.prefix(200)).trimmingCharacters(in: .whitespacesAndNewlines))
+            }
+            throw Self.serverError(text, code: header)
+        }
+        // An error after the reply started streaming comes at the end of the body, status 200.
+        if let tail = Self.trailingException(data) { throw tail }
+        return data
+    }
 
+    /// One POST: the status, the X-ClickHouse-Exception-Code header, the body.
+    private func exchange(url: URL, headers: [(String, String)], body: Data) throws -> (Int, String?, Data) {
+        if let tls {
+            let target = url.path.isEmpty ? "/" : url.path
+            let query = url.query.map { "?" + $0 } ?? ""
+            do {
+                let reply = try tls.post(target: target + query, headers: headers, body: body)
+                queryCount += 1
+                return (reply.status, reply.headers["x-clickhouse-exception-code"], reply.body)
+            } catch let failure as ClickHouseTLS.Failure {
+                queryCount += 1
+                throw tlsError(failure)
+            }
+        }
+        var request = URLRequest(url: url)
+        request.httpMethod = "POST"
+        request.httpBody = body
+        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
         let result = ResultBox()
         let done = DispatchSemaphore(value: 0)
         let task = session.dataTask(with: request) { data, response, error in
@@ -94,7 +139,6 @@ public final class ClickHouseClient: @unchecked Sendable {
             result.error = error
             done.signal()
         }
-        let started = ContinuousClock.now
         task.resume()
         done.wait()
         queryCount += 1
@@ -102,26 +146,36 @@ public final class ClickHouseClient: @unchecked Sendable {
         guard let response = result.response else {
             throw TraceDoctorError.clickHouse(server: location.display, message: "no HTTP response (is this ClickHouse's HTTP port?)")
         }
-        let data = result.data ?? Data()
-        bytesReceived += Int64(data.count)
-        let elapsed = started.duration(to: .now).components
-        trace?(
-            "\(label): \(Units.bytes(Int64(data.count))) in "
-                + Units.duration(seconds: Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18))
-        if response.statusCode != 200 {
-            let text = String(decoding: data.prefix(4096), as: UTF8.self)
-            let header = response.value(forHTTPHeaderField: "X-ClickHouse-Exception-Code").flatMap { Int($0) }
-            if header == nil && !text.contains("DB::Exception") && !text.hasPrefix("Code:") {
-                throw TraceDoctorError.clickHouse(
-                    server: location.display,
-                    message: "HTTP \(response.statusCode) from a server that does not answer like ClickHouse: "
-                        + String(text.prefix(200)).trimmingCharacters(in: .whitespacesAndNewlines))
-            }
-            throw Self.serverError(text, code: header)
+        return (response.statusCode, response.value(forHTTPHeaderField: "X-ClickHouse-Exception-Code"), result.data ?? Data())
+    }
+
+    private var place: String {
+        let scheme = location.secure ? "https" : "http"
+        return "\(scheme)://\(location.host.contains(":") ? "[\(location.host)]" : location.host):\(location.port)"
+    }
+
+    private func tlsError(_ failure: ClickHouseTLS.Failure) -> TraceDoctorError {
+        switch failure {
+        case .connect(let detail):
+            return .clickHouse(
+                server: location.display,
+                message: "cannot connect to \(place) (\(detail)): is the server running, and is this its HTTPS port "
+                    + "(8443 by default with clickhouses://)?")
+        case .untrusted(let detail):
+            return .clickHouse(
+                server: location.display,
+                message: "\(place)'s TLS certificate is not trusted (\(detail)): pass the CA certificate that signed it "
+                    + "(or the server's own, if self-signed) with --ca-cert PATH")
+        case .tls(let detail):
+            return .clickHouse(
+                server: location.display, message: "TLS failed with \(place) (\(detail)): is this ClickHouse's HTTPS port?")
+        case .timedOut:
+            return .clickHouse(
+                server: location.display, message: "\(place) did not answer in time; narrow --since/--until or check the server")
+        case .closed:
+            return .clickHouse(
+                server: location.display, message: "\(place) closed the connection before answering: is this ClickHouse's HTTPS port?")
         }
-        // An error after the reply started streaming comes at the end of the body, status 200.
-        if let tail = Self.trailingException(data) { throw tail }
-        return data
     }
 
     private final class ResultBox: @unchecked Sendable {
@@ -156,8 +210,6 @@ public final class ClickHouseClient: @unchecked Sendable {
     }
 
     private func transportError(_ error: Error) -> TraceDoctorError {
-        let scheme = location.secure ? "https" : "http"
-        let place = "\(scheme)://\(location.host.contains(":") ? "[\(location.host)]" : location.host):\(location.port)"
         if let url = error as? URLError {
             switch url.code {
             case .cannotConnectToHost, .networkConnectionLost, .notConnectedToInternet:

@@ -12,10 +12,25 @@ extension ClickHouseSpanSource {
     /// Trace IDs per query when fetching chosen traces (they travel as a query parameter).
     static let idsPerQuery = 1000
 
-    /// The findings of the window, reading only the traces that have or explain one.
-    public func diagnosePushedDown(options: AnalysisOptions) throws(TraceDoctorError) -> DiagnosisReport {
+    /// What a `traces` listing shows: its order, its service filter, how many (more than 0).
+    public struct Listing: Sendable {
+        public var sort: TraceSummary.Sort
+        public var service: String?
+        public var limit: Int
+
+        public init(sort: TraceSummary.Sort, service: String?, limit: Int) {
+            self.sort = sort
+            self.service = service
+            self.limit = limit
+        }
+    }
+
+    /// The findings of the window, reading only the traces that have or explain one; with `listing`,
+    /// also the traces without a finding that the listing shows (the first `limit` in its order, and
+    /// the earliest and latest its header names), the others counted in `unlistedTraces`.
+    public func diagnosePushedDown(options: AnalysisOptions, listing: Listing? = nil) throws(TraceDoctorError) -> DiagnosisReport {
         do {
-            return try pushedDown(options: options)
+            return try pushedDown(options: options, listing: listing)
         } catch let error as TraceDoctorError {
             throw error
         } catch {
@@ -23,7 +38,7 @@ extension ClickHouseSpanSource {
         }
     }
 
-    private func pushedDown(options: AnalysisOptions) throws -> DiagnosisReport {
+    private func pushedDown(options: AnalysisOptions, listing: Listing?) throws -> DiagnosisReport {
         try checkSchema()
         let table = try qualified(tables.traces)
         let service = window.service != nil
@@ -36,16 +51,33 @@ extension ClickHouseSpanSource {
         client.trace?("window: \(totals.traces) traces, \(totals.spans) spans")
 
         var fetched: [String: [AnalysisSpan]] = [:]
+        var flagged: [String] = []
+        var clean = 0
         if totals.spans > 0 {
             var parameters = baseParameters
             parameters["min_gap"] = String(options.minGapNs)
             parameters["min_gap_share"] = String(options.minGapShare)
             parameters["min_coverage"] = String(options.minCoverage)
-            let flagged = ids(
+            flagged = ids(
                 try client.query(
                     ClickHouseQueries.flaggedTraces(traces: table, service: service), parameters: parameters, label: "traces to report"))
             try fetch(flagged, into: &fetched)
             try fetch(try crossTraceCandidates(fetched, options: options), into: &fetched)
+            if let listing {
+                if let service = listing.service { parameters["list_service"] = service }
+                var listed: [String] = []
+                TabSeparated.forEachRow(
+                    try client.query(
+                        ClickHouseQueries.cleanListing(
+                            traces: table, sort: listing.sort.rawValue, listService: listing.service != nil, limit: listing.limit),
+                        parameters: parameters, label: "the first \(listing.limit) traces without a finding by \(listing.sort.rawValue)")
+                ) { row in
+                    guard row.count >= 4 else { return }
+                    clean = Int(row[0]) ?? 0
+                    listed += row[1...3].filter { !$0.isEmpty }
+                }
+                try fetch(listed, into: &fetched)
+            }
             try fetch(try linkedTraces(fetched), into: &fetched)
         }
 
@@ -56,6 +88,16 @@ extension ClickHouseSpanSource {
         let readTraces = source.traces.filter { !$0.isEmpty }
         report.quality.traces += totals.traces - readTraces.count
         report.quality.spans += totals.spans - readTraces.reduce(0) { $0 + $1.count }
+        report.unlistedTraces.all = totals.traces - readTraces.count
+        if let listing, let name = listing.service {
+            // The traces without a finding with a span of the service, less those read.
+            let flaggedIDs = Set(flagged)
+            let read = readTraces.filter { spans in
+                !flaggedIDs.contains(spans[0].traceID.hex) && spans.contains { $0.process.service == name }
+            }
+            report.unlistedTraces.service = name
+            report.unlistedTraces.withService = clean - read.count
+        }
         if hasLogs {
             report.quality.logs = try logLinkage()
             report.quality.counts[.logUnlinked] = report.quality.logs.unlinked

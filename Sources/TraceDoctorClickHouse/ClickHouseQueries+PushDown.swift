@@ -52,7 +52,24 @@ extension ClickHouseQueries {
     /// Every other trace has every child inside its parent, so skew adjustment leaves it alone, its
     /// root's descendants cover what its direct children cover, and the analysis finds nothing in it.
     static func flaggedTraces(traces: String, service: Bool) -> String {
-        let spans = windowRows(traces: traces, service: service, columns: "TraceId, SpanId, ParentSpanId, \(kind) AS kind, \(startEnd)")
+        """
+        \(traceShapes(traces: traces, service: service, listService: false))
+        SELECT DISTINCT TraceId FROM (\(flagged))
+        ORDER BY TraceId
+        SETTINGS distributed_product_mode = 'local'
+        FORMAT TabSeparated
+        """
+    }
+
+    /// The `WITH` clause behind `flaggedTraces` and `cleanListing`: per trace its roots, orphans,
+    /// shared IDs, root kind, unanswered sends and the root's uncovered time (`per_root`), and per
+    /// parent its children's holes and odd children (`holes`). With `listService`, `per_root.listed`
+    /// says whether the trace has a span of `{list_service:String}`.
+    static func traceShapes(traces: String, service: Bool, listService: Bool) -> String {
+        let spans = windowRows(
+            traces: traces, service: service,
+            columns: "TraceId, SpanId, ParentSpanId, \(kind) AS kind, \(startEnd)\(listService ? ", ServiceName" : "")")
+        let listed = listService ? "countIf(ServiceName = {list_service:String}) > 0" : "1"
         return """
             WITH
               per_trace AS (
@@ -62,11 +79,11 @@ extension ClickHouseQueries {
                   NOT hasAll(arrayFilter((p, k) -> k IN (2, 5), parents, kinds), arrayFilter((i, k) -> k = 4, ids, kinds)) AS sends,
                   anyIf(kind, ParentSpanId = '') AS root_kind, anyIf(SpanId, ParentSpanId = '') AS root,
                   anyIf(s, ParentSpanId = '') AS rs, anyIf(e, ParentSpanId = '') AS re,
-                  groupArray((ParentSpanId, s, e)) AS intervals
+                  groupArray((ParentSpanId, s, e)) AS intervals, \(listed) AS listed
                 FROM (\(spans)) GROUP BY TraceId
               ),
               per_root AS (
-                SELECT TraceId, roots, n, distinct_ids, orphaned, sends, root_kind, rs, re,
+                SELECT TraceId, roots, n, distinct_ids, orphaned, sends, root_kind, rs, re, listed,
                   arrayFold((acc, x) -> (greatest(acc.1, x.2), acc.2 + greatest(x.1 - acc.1, toInt64(0))),
                     arraySort(arrayFilter(x -> x.2 > x.1,
                       arrayMap(x -> (greatest(x.2, rs), least(x.3, re)), arrayFilter(x -> x.1 = root, intervals)))),
@@ -87,13 +104,43 @@ extension ClickHouseQueries {
                   \(gapCount)
                 FROM per_parent
               )
-            SELECT DISTINCT TraceId FROM (
-              SELECT TraceId FROM per_root
-              WHERE roots != 1 OR orphaned OR n != distinct_ids OR root_kind NOT IN (2, 5) OR sends
-                 OR (re > rs AND uncovered >= {min_gap:Int64} AND (re - rs - uncovered) / (re - rs) < {min_coverage:Float64})
-              UNION ALL
-              SELECT trace AS TraceId FROM holes WHERE gaps > 0 OR odd > 0)
-            ORDER BY TraceId
+            """
+    }
+
+    /// The traces `flaggedTraces` names (with repeats), over the `traceShapes` clause.
+    static let flagged = """
+        SELECT TraceId FROM per_root
+        WHERE roots != 1 OR orphaned OR n != distinct_ids OR root_kind NOT IN (2, 5) OR sends
+           OR (re > rs AND uncovered >= {min_gap:Int64} AND (re - rs - uncovered) / (re - rs) < {min_coverage:Float64})
+        UNION ALL
+        SELECT trace AS TraceId FROM holes WHERE gaps > 0 OR odd > 0
+        """
+
+    /// `traces` without reading the traces it does not show. The traces `flaggedTraces` does not name
+    /// have one root at their earliest start and latest end and nothing else to say: their summary's
+    /// start, duration and coverage are the root's `rs`, `re − rs` and its direct children's cover,
+    /// exactly as the analysis computes them. Of those (with a span of `{list_service}` when
+    /// `listService`): how many, the earliest and the latest (start, then ID), and the first `limit`
+    /// in the listing's order (`sort`, then start, then ID), one row each:
+    /// `count, earliest, latest, trace` (one row with an empty trace when there are none).
+    static func cleanListing(traces: String, sort: String, listService: Bool, limit: Int) -> String {
+        let key: String
+        switch sort {
+        case "duration": key = "-(re - rs)"
+        case "coverage": key = "if(re > rs, (re - rs - uncovered) / (re - rs), toFloat64(2))"
+        default: key = "toInt64(0)"
+        }
+        return """
+            \(traceShapes(traces: traces, service: false, listService: listService)),
+              clean AS (
+                SELECT TraceId, rs, leftPad(lower(TraceId), 32, '0') AS pid, \(key) AS k
+                FROM per_root WHERE listed AND TraceId NOT IN (\(flagged))
+              )
+            SELECT n, earliest, latest, t.4 FROM (
+              SELECT count() AS n, argMin(TraceId, (rs, pid)) AS earliest, argMax(TraceId, (rs, pid)) AS latest,
+                groupArraySorted(\(max(1, limit)))((k, rs, pid, TraceId)) AS top
+              FROM clean)
+            LEFT ARRAY JOIN top AS t
             SETTINGS distributed_product_mode = 'local'
             FORMAT TabSeparated
             """

@@ -298,9 +298,12 @@ public enum ClickHouseDiagnoser {
     /// Every trace of the window, or the one `traceQuery` names (as `DiagnosisRequest.traceQuery`).
     /// `findingsOnly`: the report's findings, totals and counts are what `orphans` and `gaps` print,
     /// but only the traces with (or behind) a finding are read (`diagnosePushedDown`): the per-trace
-    /// summaries and the quality shares other than the counts cover those traces only.
+    /// summaries and the quality shares other than the counts cover those traces only. `listing`
+    /// (`traces` with a limit): the same, plus the traces the listing shows (`unlistedTraces` counts
+    /// the others).
     public static func run(
-        source: ClickHouseSpanSource, options: AnalysisOptions, traceQuery: String? = nil, findingsOnly: Bool = false
+        source: ClickHouseSpanSource, options: AnalysisOptions, traceQuery: String? = nil, findingsOnly: Bool = false,
+        listing: ClickHouseSpanSource.Listing? = nil
     ) throws(TraceDoctorError) -> DiagnosisReport {
         do {
             try source.checkSchema()
@@ -308,7 +311,7 @@ public enum ClickHouseDiagnoser {
                 let spans = try source.spans(ofTrace: try source.resolveTraceID(traceQuery))
                 return try Diagnoser.diagnose(InMemorySpanSource(spans: spans), options: options)
             }
-            if findingsOnly { return try source.diagnosePushedDown(options: options) }
+            if findingsOnly || listing != nil { return try source.diagnosePushedDown(options: options, listing: listing) }
             return try Diagnoser.diagnose(source, options: options)
         } catch let error as TraceDoctorError {
             throw error

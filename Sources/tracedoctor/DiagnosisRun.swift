@@ -10,11 +10,13 @@ enum DiagnosisRun {
     /// Runs the diagnoses; a failure is printed and becomes exit code 2 (64 for usage errors).
     static func run(
         store: StoreOptions, analysis: AnalysisOptionGroup, traceQuery: String? = nil, source: SourceOptions? = nil,
-        service: String? = nil, linkKeys: [LinkKey] = [], findingsOnly: Bool = false
+        service: String? = nil, linkKeys: [LinkKey] = [], findingsOnly: Bool = false,
+        listing: ClickHouseSpanSource.Listing? = nil
     ) throws -> DiagnosisReport {
         if let source, source.isClickHouse {
             return try runClickHouse(
-                source, analysis: analysis, traceQuery: traceQuery, service: service, findingsOnly: findingsOnly)
+                source, analysis: analysis, traceQuery: traceQuery, service: service, findingsOnly: findingsOnly,
+                listing: listing)
         }
         let request = DiagnosisRequest(
             databasePath: store.path, options: try analysis.options(), traceQuery: traceQuery, linkKeys: linkKeys)
@@ -35,14 +37,15 @@ enum DiagnosisRun {
     /// The same diagnoses over the spans of a ClickHouse window.
     static func runClickHouse(
         _ options: SourceOptions, analysis: AnalysisOptionGroup, traceQuery: String?, service: String?,
-        findingsOnly: Bool = false
+        findingsOnly: Bool = false, listing: ClickHouseSpanSource.Listing? = nil
     ) throws -> DiagnosisReport {
         let source = try options.spanSource(service: service)
         defer { options.summary(source) }
         let analysisOptions = try analysis.options()
         do {
             return try ClickHouseDiagnoser.run(
-                source: source, options: analysisOptions, traceQuery: traceQuery, findingsOnly: findingsOnly)
+                source: source, options: analysisOptions, traceQuery: traceQuery, findingsOnly: findingsOnly,
+                listing: listing)
         } catch {
             throw Terminal.fail(error)
         }

@@ -44,6 +44,13 @@ struct SourceOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("With --source: the log table (missing = no logs).", valueName: "table"))
     var logsTable = "otel_logs"
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "With --source clickhouses://: also trust the CA certificates in this PEM file (a private CA, or a "
+                + "self-signed server certificate).", valueName: "path"))
+    var caCert: String?
+
     @Flag(name: .long, help: "With --source: print each query's bytes received and time on stderr.")
     var verbose = false
 
@@ -54,7 +61,8 @@ struct SourceOptions: ParsableArguments {
 
     func validate() throws {
         guard let source else {
-            for (name, given) in [("--since", since != nil), ("--until", until != nil), ("--verbose", verbose)] where given {
+            for (name, given) in [("--since", since != nil), ("--until", until != nil), ("--verbose", verbose), ("--ca-cert", caCert != nil)]
+            where given {
                 throw ValidationError("\(name) needs --source clickhouse://host/database")
             }
             return
@@ -100,10 +108,10 @@ struct SourceOptions: ParsableArguments {
         guard let source else { throw ValidationError("no --source") }
         return try Self.spanSource(
             url: source, window: try window(service: service),
-            tables: ClickHouseTables(traces: tracesTable, logs: logsTable), verbose: verbose)
+            tables: ClickHouseTables(traces: tracesTable, logs: logsTable), verbose: verbose, caFile: caCert)
     }
 
-    static func spanSource(url: String, window: ClickHouseWindow, tables: ClickHouseTables, verbose: Bool) throws
+    static func spanSource(url: String, window: ClickHouseWindow, tables: ClickHouseTables, verbose: Bool, caFile: String?) throws
         -> ClickHouseSpanSource
     {
         let location: ClickHouseLocation
@@ -117,8 +125,13 @@ struct SourceOptions: ParsableArguments {
             guard let pointer = getpass(text) else { return nil }
             return String(cString: pointer)
         }
-        let client = ClickHouseClient(
-            location: location, password: password, askPassword: Terminal.stdinIsTerminal ? prompt : nil)
+        let client: ClickHouseClient
+        do {
+            client = try ClickHouseClient(
+                location: location, password: password, askPassword: Terminal.stdinIsTerminal ? prompt : nil, caFile: caFile)
+        } catch {
+            throw Terminal.fail(error)
+        }
         if verbose { client.trace = { Terminal.err("tracedoctor: clickhouse: " + $0) } }
         return ClickHouseSpanSource(client: client, tables: tables, window: window)
     }
@@ -181,11 +194,16 @@ struct ClickHouseIngestOptions: ParsableArguments {
     @Flag(name: .long, help: "With a clickhouse:// path: print each query's bytes received and time on stderr.")
     var verbose = false
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp("With a clickhouses:// path: also trust the CA certificates in this PEM file.", valueName: "path"))
+    var caCert: String?
+
     /// The source: with --trace-id and no window, all of time (the trace IDs narrow it).
     func source(_ url: String) throws -> ClickHouseSpanSource {
         let allTime = !traceId.isEmpty && since == nil && until == nil
         let window = try SourceOptions.window(
             since: allTime ? "1970-01-01" : since, until: allTime ? "2200-01-01" : until, lateMargin: "5m", service: service)
-        return try SourceOptions.spanSource(url: url, window: window, tables: ClickHouseTables(), verbose: verbose)
+        return try SourceOptions.spanSource(url: url, window: window, tables: ClickHouseTables(), verbose: verbose, caFile: caCert)
     }
 }

@@ -1,6 +1,7 @@
 // `tracedoctor traces`
 
 import ArgumentParser
+import TraceDoctorClickHouse
 import TraceDoctorCore
 
 extension TraceSummary.Sort: ExpressibleByArgument {}
@@ -36,8 +37,11 @@ struct TracesCommand: ParsableCommand, WritesReport {
     var service: String?
 
     func run() throws {
-        let result = try DiagnosisRun.run(store: store, analysis: analysis, source: source)
         let limit = report.limit(for: output.format)
+        // With a limit, a ClickHouse source reads the traces the listing shows (and those with a
+        // finding), not the whole window.
+        let listing = limit > 0 ? ClickHouseSpanSource.Listing(sort: sort, service: service, limit: limit) : nil
+        let result = try DiagnosisRun.run(store: store, analysis: analysis, source: source, listing: listing)
         switch output.format {
         case .json:
             DiagnosisRun.print(DiagnosisJSON.traces(result, sort: sort, service: service, limit: limit), output)

@@ -7,6 +7,10 @@
 import Foundation
 import Testing
 
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
 enum ClickHouseFront {
     /// The password of the user the servers accept (given to tracedoctor in $CLICKHOUSE_PASSWORD).
     static let user = "tracedoctor"
@@ -67,6 +71,110 @@ enum ClickHouseFront {
             python,
             [front, "serve", "--path", dir + "/chdb-tight", "--user", user, "--password", password, "--max-memory-usage", "1000"])
         return Servers(directory: dir, port: port, tightPort: tight, loadLog: loadLog)
+    }
+
+    /// An HTTPS front over the demo data with a self-signed certificate made now (openssl), and
+    /// another self-signed certificate that did not sign it.
+    struct TLSServer {
+        var port: Int
+        var certificate: String
+        var otherCertificate: String
+    }
+
+    static let tlsServer: Result<TLSServer, RealSDK.CaptureFailure> = {
+        do {
+            let dir = try servers.get().directory + "/tls"
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            for name in ["server", "other"] {
+                _ = try output(
+                    "/usr/bin/openssl",
+                    [
+                        "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "\(dir)/\(name)-key.pem", "-out",
+                        "\(dir)/\(name).pem", "-days", "2", "-subj", "/CN=localhost",
+                        "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
+                    ])
+            }
+            let venv = try output(CLI.root + "/tests/realsdk/setup-venv.sh", []).split(separator: "\n").last.map(String.init) ?? ""
+            let python = venv + "/bin/python"
+            let front = CLI.root + "/tests/clickhouse/chdb_front.py"
+            _ = try output(python, [front, "load", "--path", dir + "/chdb", "demo=" + (try inputs("demo")).joined(separator: ",")])
+            let port = try serve(
+                python,
+                [
+                    front, "serve", "--path", dir + "/chdb", "--user", user, "--password", password, "--tls-cert",
+                    dir + "/server.pem", "--tls-key", dir + "/server-key.pem",
+                ])
+            return .success(TLSServer(port: port, certificate: dir + "/server.pem", otherCertificate: dir + "/other.pem"))
+        } catch let failure as RealSDK.CaptureFailure {
+            return .failure(failure)
+        } catch {
+            return .failure(RealSDK.CaptureFailure(message: "cannot start the HTTPS front: \(error)"))
+        }
+    }()
+
+    /// A front whose clickhouse-local configuration names a cluster of one shard, this process
+    /// (chDB runs no server, so no shard can be another one); the demo data loaded, and Distributed
+    /// tables `otel_traces_dist` and `otel_logs_dist` over the exporter's tables, sharded by
+    /// `cityHash64(TraceId)` as the exporter's cluster setup shards them. Its port.
+    static let distributedServer: Result<Int, RealSDK.CaptureFailure> = {
+        do {
+            let dir = try servers.get().directory + "/distributed"
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            let config = dir + "/cluster.xml"
+            try Data(
+                """
+                <clickhouse>
+                  <tcp_port>9000</tcp_port>
+                  <remote_servers>
+                    <tracedoctor_local>
+                      <shard><replica><host>127.0.0.1</host><port>9000</port></replica></shard>
+                    </tracedoctor_local>
+                  </remote_servers>
+                </clickhouse>
+
+                """.utf8
+            ).write(to: URL(fileURLWithPath: config))
+            let venv = try output(CLI.root + "/tests/realsdk/setup-venv.sh", []).split(separator: "\n").last.map(String.init) ?? ""
+            let python = venv + "/bin/python"
+            let front = CLI.root + "/tests/clickhouse/chdb_front.py"
+            var sql: [String] = []
+            for table in ["otel_traces", "otel_logs"] {
+                sql += [
+                    "--sql",
+                    "CREATE TABLE demo.\(table)_dist AS demo.\(table) "
+                        + "ENGINE = Distributed('tracedoctor_local', 'demo', '\(table)', cityHash64(TraceId))",
+                ]
+            }
+            _ = try output(
+                python,
+                [front, "load", "--path", dir + "/chdb", "--config-file", config, "--legacy-enums"] + sql
+                    + ["demo=" + (try inputs("demo")).joined(separator: ",")])
+            return .success(
+                try serve(
+                    python,
+                    [front, "serve", "--path", dir + "/chdb", "--config-file", config, "--user", user, "--password", password]))
+        } catch let failure as RealSDK.CaptureFailure {
+            return .failure(failure)
+        } catch {
+            return .failure(RealSDK.CaptureFailure(message: "cannot start the front with a Distributed table: \(error)"))
+        }
+    }()
+
+    /// One query to a front on 127.0.0.1 (as the test user); the body of the reply.
+    static func query(port: Int, _ sql: String) throws -> String {
+        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/")!)
+        request.httpMethod = "POST"
+        request.httpBody = Data(sql.utf8)
+        request.setValue(user, forHTTPHeaderField: "X-ClickHouse-User")
+        request.setValue(password, forHTTPHeaderField: "X-ClickHouse-Key")
+        let box = DataBox()
+        let done = DispatchSemaphore(value: 0)
+        URLSession.shared.dataTask(with: request) { data, _, _ in
+            box.data = data ?? Data()
+            done.signal()
+        }.resume()
+        done.wait()
+        return String(decoding: box.data, as: UTF8.self)
     }
 
     /// Runs a command to its end; its stdout, or a failure with its output.

@@ -147,6 +147,103 @@ import Testing
         }
     }
 
+    /// `traces` with a limit reads the traces with a finding (and those explaining one) and the
+    /// first traces without one in the listing's order, ranked inside ClickHouse: the listing equals
+    /// the SQLite database's, in every order, with a service filter, in text and JSON, and it
+    /// receives a fraction of what reading every span does.
+    @Test func tracesFetchOnlyWhatTheListingShows() throws {
+        let database = MostlyHealthy.database
+        let db = try ClickHouseFront.sqlite(database)
+        let commands: [[String]] = [
+            ["traces"], ["traces", "--sort", "coverage", "--limit", "5"], ["traces", "--sort", "start", "--limit", "3", "--format", "json"],
+            ["traces", "--sort", "orphans", "--limit", "7"], ["traces", "--service", "backend", "--limit", "4"],
+            ["traces", "--service", "inventory", "--sort", "coverage", "--format", "json", "--limit", "2"],
+            ["traces", "--service", "nosuch"], ["traces", "--limit", "1", "--fail-on", "fragment_trace"],
+        ]
+        for command in commands {
+            let expected = try CLI.run(command + ["--db", db])
+            let actual = try clickhouse(command + (try source(database)))
+            #expect(actual.stdout == expected.stdout, "\(command.joined(separator: " "))")
+            #expect(actual.status == expected.status, "\(command.joined(separator: " ")): \(actual.stderr)")
+            #expect(actual.stderr == expected.stderr, "\(command.joined(separator: " "))")
+        }
+        let all = try received(try clickhouse(["traces", "--limit", "0", "--verbose"] + (try source(database))).stderr)
+        let run = try clickhouse(["traces", "--verbose"] + (try source(database)))
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stderr.contains("the first 20 traces without a finding by duration"), "\(run.stderr)")
+        #expect(!run.stderr.contains("spans of traces 0"), "\(run.stderr)")
+        let bytes = try received(run.stderr)
+        #expect(bytes * 4 < all, "traces received \(bytes) bytes, traces --limit 0 \(all)")
+    }
+
+    // MARK: clickhouses://
+
+    /// `clickhouses://` against an HTTPS front with a self-signed certificate made at test time:
+    /// trusted with `--ca-cert`, the output is that of the SQLite database; without it, or with a
+    /// certificate that did not sign the server's, one clear error and exit 2.
+    @Test func tlsWithAPrivateCA() throws {
+        let server = try ClickHouseFront.tlsServer.get()
+        let url = "clickhouses://\(ClickHouseFront.user)@127.0.0.1:\(server.port)/demo"
+        let db = try ClickHouseFront.sqlite("demo")
+        for command in [["stats", "--format", "json"], ["orphans"], ["traces", "--limit", "3"]] {
+            let expected = try CLI.run(command + ["--db", db])
+            let actual = try clickhouse(command + ["--source", url, "--ca-cert", server.certificate] + ClickHouseFront.window)
+            #expect(actual.status == expected.status, "\(command): \(actual.stderr)")
+            #expect(actual.stdout == expected.stdout, "\(command)")
+        }
+        let place = "tracedoctor: error: ClickHouse \(url): https://127.0.0.1:\(server.port)'s TLS certificate is not trusted "
+            + "(CERTIFICATE_VERIFY_FAILED): pass the CA certificate that signed it (or the server's own, if self-signed) with --ca-cert PATH\n"
+        for extra in [[], ["--ca-cert", server.otherCertificate]] {
+            let run = try clickhouse(["stats", "--source", url] + extra + ClickHouseFront.window)
+            #expect(run.status == 2, "\(run.stderr)")
+            #expect(run.stderr == place, "\(run.stderr)")
+            #expect(run.stdout.isEmpty)
+        }
+        // TLS to the plain HTTP port, a file that is not there, --ca-cert with plain HTTP.
+        let plain = try ClickHouseFront.servers.get().port
+        let wrongPort = try clickhouse(
+            ["stats", "--source", "clickhouses://\(ClickHouseFront.user)@127.0.0.1:\(plain)/demo"] + ClickHouseFront.window)
+        #expect(wrongPort.status == 2)
+        #expect(
+            wrongPort.stderr.hasSuffix(": TLS failed with https://127.0.0.1:\(plain) (WRONG_VERSION_NUMBER): is this ClickHouse's HTTPS port?\n"),
+            "\(wrongPort.stderr)")
+        let missing = try clickhouse(["stats", "--source", url, "--ca-cert", "/nonexistent/ca.pem"] + ClickHouseFront.window)
+        #expect(missing.status == 64, "\(missing.stderr)")
+        #expect(missing.stderr.contains("--ca-cert '/nonexistent/ca.pem': no such file"), "\(missing.stderr)")
+        let notTLS = try clickhouse(["stats", "--ca-cert", server.certificate] + (try source("demo")))
+        #expect(notTLS.status == 64, "\(notTLS.stderr)")
+        #expect(notTLS.stderr.contains("--ca-cert is for clickhouses:// (TLS) URLs"), "\(notTLS.stderr)")
+        let noSource = try CLI.run(["stats", "--ca-cert", server.certificate, "--db", db])
+        #expect(noSource.status == 64, "\(noSource.stderr)")
+    }
+
+    // MARK: Distributed tables
+
+    /// The exporter's tables behind Distributed tables (a cluster of one shard: chDB runs no server):
+    /// every command, pushed down or not, runs on them with `distributed_product_mode = 'local'` and
+    /// prints what the SQLite database of the same spans prints; the cluster and the tables are
+    /// what the server says they are.
+    @Test func distributedTablesGiveTheSameOutput() throws {
+        let port = try ClickHouseFront.distributedServer.get()
+        let url = "clickhouse://\(ClickHouseFront.user)@127.0.0.1:\(port)/demo"
+        let tables = ["--traces-table", "otel_traces_dist", "--logs-table", "otel_logs_dist"]
+        let db = try ClickHouseFront.sqlite("demo")
+        for command in Self.commands + [["traces", "--limit", "4"]] {
+            let expected = try CLI.run(command + ["--db", db])
+            let actual = try clickhouse(command + ["--source", url] + tables + ClickHouseFront.window)
+            #expect(actual.stdout == expected.stdout, "\(command.joined(separator: " "))")
+            #expect(actual.status == expected.status, "\(command.joined(separator: " ")): \(actual.stderr)")
+        }
+        let inDatabase = try clickhouse(["stats", "--in-database", "--format", "json", "--source", url] + tables + ClickHouseFront.window)
+        #expect(inDatabase.status == 0, "\(inDatabase.stderr)")
+        // The tables really are Distributed over a cluster of the server's.
+        let engines = try ClickHouseFront.query(
+            port: port, "SELECT name, engine FROM system.tables WHERE database = 'demo' AND name IN ('otel_traces_dist', 'otel_logs_dist') ORDER BY name")
+        #expect(engines == "otel_logs_dist\tDistributed\notel_traces_dist\tDistributed\n", "\(engines)")
+        let shards = try ClickHouseFront.query(port: port, "SELECT count(), max(is_local) FROM system.clusters WHERE cluster = 'tracedoctor_local'")
+        #expect(shards == "1\t1\n", "\(shards)")
+    }
+
     // MARK: stats --in-database
 
     /// The per-trace counts computed inside ClickHouse equal the analysis' on raw timestamps.

@@ -109,3 +109,57 @@ import TraceDoctorCore
                 == ["checkout", "pay.example"])
     }
 }
+
+/// On a cluster the tables are Distributed, sharded by TraceId: no query may broadcast with GLOBAL,
+/// and every query with a subquery or a join over the traces table keeps each shard on its own
+/// traces (`distributed_product_mode = 'local'`), else ClickHouse refuses it ('deny', the default).
+@Suite struct ClickHouseShardingTests {
+    static let t = "`db`.`otel_traces`"
+    static let l = "`db`.`otel_logs`"
+
+    static var queries: [(String, String)] {
+        var q: [(String, String)] = []
+        for service in [false, true] {
+            q += [
+                ("windowCount", ClickHouseQueries.windowCount(traces: t, service: service)),
+                ("spans", ClickHouseQueries.spans(traces: t, service: service, upperBound: true)),
+                ("logs", ClickHouseQueries.logs(logs: l, service: service)),
+                ("someTraceIDs", ClickHouseQueries.someTraceIDs(traces: t, service: service)),
+                ("inDatabaseStats", ClickHouseQueries.inDatabaseStats(traces: t, service: service)),
+                ("windowTotals", ClickHouseQueries.windowTotals(traces: t, service: service)),
+                ("flaggedTraces", ClickHouseQueries.flaggedTraces(traces: t, service: service)),
+                ("tracesLinkingInto", ClickHouseQueries.tracesLinkingInto(traces: t, service: service)),
+                ("tracesHoldingSpans", ClickHouseQueries.tracesHoldingSpans(traces: t, service: service)),
+                ("tracesRunningAt", ClickHouseQueries.tracesRunningAt(traces: t, service: service)),
+                ("messageRootTraces", ClickHouseQueries.messageRootTraces(traces: t, service: service)),
+                ("entryKeys", ClickHouseQueries.entryKeys(traces: t, service: service)),
+                ("unansweredCalls", ClickHouseQueries.unansweredCalls(traces: t, service: service)),
+                ("entryRoots", ClickHouseQueries.entryRoots(traces: t, service: service)),
+                ("busyIntervals", ClickHouseQueries.busyIntervals(traces: t, service: service)),
+                ("logCounts", ClickHouseQueries.logCounts(traces: t, logs: l, service: service)),
+                ("cleanListing", ClickHouseQueries.cleanListing(traces: t, sort: "coverage", listService: service, limit: 20)),
+            ]
+        }
+        q += [
+            ("spansOfTrace", ClickHouseQueries.spans(traces: t, ofTrace: ())),
+            ("spansOfTraces", ClickHouseQueries.spans(traces: t, ofTraces: ())),
+            ("traceIDs", ClickHouseQueries.traceIDs(traces: t)),
+            ("messageLogs", ClickHouseQueries.messageLogs(logs: l)),
+            ("fullSpans", ClickHouseQueries.fullSpans(traces: t)),
+            ("fullLogs", ClickHouseQueries.fullLogs(logs: l)),
+            ("neighbours", ClickHouseQueries.neighbours(traces: t)),
+        ]
+        return q
+    }
+
+    @Test func noGlobalAndLocalProductMode() {
+        for (name, sql) in Self.queries {
+            #expect(!sql.uppercased().contains("GLOBAL"), "\(name)")
+            let upper = sql.uppercased()
+            let subqueries = upper.components(separatedBy: "SELECT").count - 1
+            if subqueries > 1 || upper.contains(" JOIN ") {
+                #expect(sql.contains("distributed_product_mode = 'local'"), "\(name)")
+            }
+        }
+    }
+}

@@ -3,14 +3,15 @@
 
     chdb_front.py load  --path DIR [--legacy-enums] DB=FILE[,FILE...]...    exporter tables filled from OTLP/JSON
     chdb_front.py sql   --path DIR SQL                                      run one statement
-    chdb_front.py serve --path DIR [--user U] [--password P] [--max-memory-usage N]
+    chdb_front.py serve --path DIR [--user U] [--password P] [--max-memory-usage N] [--tls-cert PEM --tls-key PEM]
                                                                             prints "port N", then serves on 127.0.0.1
 
 The HTTP side, as ClickHouse's: POST (or GET) /, the query in the body and/or `query=` (joined by a
 newline), `database=`, `default_format=`, `param_NAME=` for `{NAME:Type}`, credentials in
 X-ClickHouse-User / X-ClickHouse-Key (or basic auth); errors as a text body `Code: N. DB::Exception: …`
 with the X-ClickHouse-Exception-Code header. Only loopback; one query at a time (chDB's session is
-not shared between threads). No Distributed tables: chDB runs no server.
+not shared between threads). chDB runs no server, so a Distributed table can only be over a cluster
+whose one shard is this process (`--config-file` naming a cluster of 127.0.0.1 at its own tcp_port).
 """
 import argparse
 import base64
@@ -200,8 +201,15 @@ def insert(sess, table, rows):
     return len(rows)
 
 
+def open_session(args):
+    """chDB at --path; with --config-file, clickhouse-local's configuration (e.g. a cluster for
+    Distributed tables) is read from that file."""
+    config = getattr(args, "config_file", None)
+    return chdb_session.Session("file:%s?config-file=%s" % (args.path, config) if config else args.path)
+
+
 def load(args):
-    sess = chdb_session.Session(args.path)
+    sess = open_session(args)
     for spec in args.databases:
         database, _, files = spec.partition("=")
         for statement in schema_statements(database):
@@ -301,13 +309,29 @@ class Front(BaseHTTPRequestHandler):
         self.reply(200, result.bytes())
 
 
+class QuietTLSErrorsServer(HTTPServer):
+    """A client that refuses the certificate ends the handshake: not worth a traceback."""
+
+    def handle_error(self, request, client_address):
+        import ssl
+        if isinstance(sys.exc_info()[1], (ssl.SSLError, ConnectionError)):
+            return
+        super().handle_error(request, client_address)
+
+
 def serve(args):
-    Front.sess = chdb_session.Session(args.path)
+    Front.sess = open_session(args)
     if args.max_memory_usage:
         Front.sess.query("SET max_memory_usage = %d" % args.max_memory_usage)
     Front.user = args.user
     Front.password = args.password
-    server = HTTPServer(("127.0.0.1", args.port), Front)
+    server = QuietTLSErrorsServer(("127.0.0.1", args.port), Front)
+    if args.tls_cert:
+        # HTTPS, as ClickHouse's https_port: the certificate the tests make (self-signed).
+        import ssl
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(args.tls_cert, args.tls_key)
+        server.socket = context.wrap_socket(server.socket, server_side=True, do_handshake_on_connect=False)
     print("port %d" % server.server_address[1], flush=True)
     if args.exit_with_stdin:
         # The test process holds our stdin: when it ends, so does this server.
@@ -328,25 +352,30 @@ def main():
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("load")
     p.add_argument("--path", required=True)
+    p.add_argument("--config-file", help="clickhouse-local configuration (a cluster for Distributed tables)")
     p.add_argument("--legacy-enums", action="store_true",
                    help="write SPAN_KIND_*/STATUS_CODE_* (older exporters) on traces whose ID ends in an odd digit")
     p.add_argument("--sql", action="append", help="a statement to run after loading (repeatable)")
     p.add_argument("databases", nargs="+", metavar="DB=FILE[,FILE...]")
     p = sub.add_parser("sql")
     p.add_argument("--path", required=True)
+    p.add_argument("--config-file", help="clickhouse-local configuration (a cluster for Distributed tables)")
     p.add_argument("statement")
     p = sub.add_parser("serve")
     p.add_argument("--path", required=True)
+    p.add_argument("--config-file", help="clickhouse-local configuration (a cluster for Distributed tables)")
     p.add_argument("--port", type=int, default=0)
     p.add_argument("--user", default="default")
     p.add_argument("--password", default="")
     p.add_argument("--max-memory-usage", type=int, default=0)
     p.add_argument("--exit-with-stdin", action="store_true", help="exit when stdin reaches its end")
+    p.add_argument("--tls-cert", help="serve HTTPS with this PEM certificate (and --tls-key)")
+    p.add_argument("--tls-key", help="the certificate's PEM private key")
     args = parser.parse_args()
     if args.command == "load":
         load(args)
     elif args.command == "sql":
-        sess = chdb_session.Session(args.path)
+        sess = open_session(args)
         for statement in re.split(r";\s*\n", args.statement):
             if statement.strip():
                 sys.stdout.write(sess.query(statement, "TabSeparated").bytes().decode())

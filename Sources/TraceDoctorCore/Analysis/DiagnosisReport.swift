@@ -109,11 +109,34 @@ public struct DiagnosisReport: Sendable {
     public var uncapturedLinks: [UncapturedLink] = []
     public var skewAdjustments: [SkewAdjustment] = []
     public var quality = Quality()
+    /// Traces counted in `quality.traces` that have no summary in `traces`: a source that lists only
+    /// what a listing shows (`traces --source clickhouse://…` reads the traces the listing needs).
+    public var unlistedTraces = UnlistedTraces()
     /// How long each phase of the run took (read, traces, across traces, logs), for benchmarks.
     public var phaseSeconds: [(phase: String, seconds: Double)] = []
 
     public init(options: AnalysisOptions) {
         self.options = options
+    }
+
+    /// How many traces have no summary in `traces`, in all and with a span of one service.
+    public struct UnlistedTraces: Sendable, Equatable {
+        public var all = 0
+        /// The service `withService` counts for (a listing's filter), nil for none.
+        public var service: String?
+        public var withService = 0
+
+        public init(all: Int = 0, service: String? = nil, withService: Int = 0) {
+            self.all = all
+            self.service = service
+            self.withService = withService
+        }
+
+        /// Those a listing filtered by `service` (nil: all traces) would match.
+        public func matching(_ service: String?) -> Int {
+            guard let service else { return all }
+            return service == self.service ? withService : 0
+        }
     }
 
     public var spanCount: Int { quality.spans }

@@ -40,8 +40,9 @@ public struct TraceSummary: Sendable, Equatable {
     public var diagnosisNames: [String] { diagnoses.keys.sorted().map(\.name) }
 
     /// The traces a listing shows: those with a span of `service` (when given), in `sort` order,
-    /// at most `limit` (0 = all); also how many matched before the limit.
-    public static func select(_ traces: [TraceSummary], sort: Sort, service: String?, limit: Int)
+    /// at most `limit` (0 = all); also how many matched before the limit, `unlisted` (matching
+    /// traces without a summary here, none of which the listing would show) included.
+    public static func select(_ traces: [TraceSummary], sort: Sort, service: String?, limit: Int, unlisted: Int = 0)
         -> (shown: [TraceSummary], matching: Int)
     {
         var list = traces
@@ -61,7 +62,7 @@ public struct TraceSummary: Sendable, Equatable {
             }
             return (a.startNs, a.traceID) < (b.startNs, b.traceID)
         }
-        let matching = list.count
+        let matching = list.count + unlisted
         if limit > 0 && list.count > limit { list = Array(list.prefix(limit)) }
         return (list, matching)
     }

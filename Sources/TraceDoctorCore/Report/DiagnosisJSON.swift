@@ -51,7 +51,8 @@ public enum DiagnosisJSON {
     }
 
     public static func traces(_ report: DiagnosisReport, sort: TraceSummary.Sort, service: String?, limit: Int) -> String {
-        let (shown, matching) = TraceSummary.select(report.traces, sort: sort, service: service, limit: limit)
+        let (shown, matching) = TraceSummary.select(
+            report.traces, sort: sort, service: service, limit: limit, unlisted: report.unlistedTraces.matching(service))
         return JSONReport.render(
             TracesDocument(
                 command: "traces", sort: sort.rawValue, service: Nullable(service), total: report.traceCount, matching: matching,

@@ -5,7 +5,8 @@ public enum TracesTextReport {
     public static func render(
         _ report: DiagnosisReport, sort: TraceSummary.Sort, service: String?, limit: Int, style: TextStyle = .plain
     ) -> String {
-        let (shown, matching) = TraceSummary.select(report.traces, sort: sort, service: service, limit: limit)
+        let (shown, matching) = TraceSummary.select(
+            report.traces, sort: sort, service: service, limit: limit, unlisted: report.unlistedTraces.matching(service))
         var out: [String] = []
         guard !shown.isEmpty else {
             if let service {
