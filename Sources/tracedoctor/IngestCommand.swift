@@ -23,7 +23,7 @@ struct IngestCommand: ParsableCommand, WritesReport {
             exit 2 unless --allow-empty; folders missing on the --db path are created.
 
             Log timestamps without an offset (Python's asctime, Celery) are taken as UTC unless \
-            --log-timezone names their zone. When the lines that name a span by ID sit a constant whole \
+            --log-timezone names their zone, for every file or (PATH=ZONE) for one. When the lines that name a span by ID sit a constant whole \
             number of hours (or half or quarter hours) away from it, ingest says so on stderr (and in \
             --format json, under log_clock), naming the offset to pass.
 
@@ -41,6 +41,9 @@ struct IngestCommand: ParsableCommand, WritesReport {
               tracedoctor ingest --keep-going --format json broken-dump.jsonl
               tracedoctor ingest --dry-run exporter-output/  # check, store nothing
               tracedoctor ingest --log-timezone Asia/Shanghai worker.log traces.json
+              # worker.log in Shanghai time, the other logs in -05:00:
+              tracedoctor ingest --log-timezone -05:00 \\
+                  --log-timezone worker.log=Asia/Shanghai worker.log api.log traces.json
               tracedoctor ingest --interval-rules my-intervals.yml app.log.jsonl
             """
     )
@@ -65,17 +68,12 @@ struct IngestCommand: ParsableCommand, WritesReport {
 
     @Option(
         name: .customLong("log-timezone"),
+        parsing: .unconditionalSingleValue,  // `-05:00` is a value, not an option
         help: ArgumentHelp(
-            "The zone of log timestamps written without an offset (default: UTC): an IANA name such as Asia/Shanghai, or an offset such as +08:00. Times that carry an offset or Z keep it.",
-            valueName: "zone"),
-        transform: { text in
-            guard let zone = LogTimeZone(text) else {
-                throw ValidationError(
-                    "not a zone: give an IANA name such as Asia/Shanghai or Europe/Berlin, an offset such as +08:00 or -05:30, or UTC")
-            }
-            return zone
-        })
-    var logTimeZone: LogTimeZone?
+            "The zone of log timestamps written without an offset (default: UTC): an IANA name such as Asia/Shanghai, or an offset such as +08:00. PATH=ZONE gives one input its own zone (a file, a folder for the files below it, or - for stdin); repeatable, a bare ZONE is the zone of the other files. Times that carry an offset or Z keep it.",
+            valueName: "[path=]zone"),
+        transform: LogTimeZoneArgument.init)
+    var logTimeZones: [LogTimeZoneArgument] = []
 
     @Option(
         name: .customLong("interval-rules"),
@@ -90,6 +88,10 @@ struct IngestCommand: ParsableCommand, WritesReport {
     @OptionGroup var clickhouse: ClickHouseIngestOptions
 
     func validate() throws {
+        if logTimeZones.filter({ $0.path == nil }).count > 1 {
+            throw ValidationError(
+                "--log-timezone without a path is given more than once; give one default zone, and PATH=ZONE for the files in another zone")
+        }
         if paths.isEmpty {
             throw ValidationError("name at least one file, directory, or - for stdin")
         }
@@ -117,7 +119,11 @@ struct IngestCommand: ParsableCommand, WritesReport {
         }
         let request = IngestRequest(
             paths: paths, databasePath: store.path, keepGoing: keepGoing, inputFormat: inputFormat,
-            dryRun: dryRun, logTimeZone: logTimeZone, intervalRules: rules)
+            dryRun: dryRun, logTimeZone: logTimeZones.first { $0.path == nil }?.zone,
+            fileLogTimeZones: logTimeZones.compactMap { argument in
+                argument.path.map { FileLogTimeZone(path: $0, zone: argument.zone) }
+            },
+            intervalRules: rules)
         let progress = Terminal.stderrIsTerminal && !output.quiet ? ProgressBar() : nil
         let report: IngestReport
         // Output paths follow one rule: folders missing on the way are created (removed again
@@ -211,5 +217,26 @@ struct IngestCommand: ParsableCommand, WritesReport {
         } catch {
             throw Terminal.fail(error)
         }
+    }
+}
+
+/// One `--log-timezone` value: `ZONE`, or `PATH=ZONE` (split at the last `=`: a zone has none).
+struct LogTimeZoneArgument {
+    var path: String?
+    var zone: LogTimeZone
+
+    init(_ text: String) throws {
+        var zoneText = Substring(text)
+        if let equals = text.lastIndex(of: "=") {
+            let path = String(text[..<equals])
+            guard !path.isEmpty else { throw ValidationError("PATH=ZONE needs a path before '='") }
+            self.path = path
+            zoneText = text[text.index(after: equals)...]
+        }
+        guard let zone = LogTimeZone(String(zoneText)) else {
+            throw ValidationError(
+                "not a zone\(path == nil ? "" : " ('\(zoneText)')"): give an IANA name such as Asia/Shanghai or Europe/Berlin, an offset such as +08:00 or -05:30, or UTC")
+        }
+        self.zone = zone
     }
 }

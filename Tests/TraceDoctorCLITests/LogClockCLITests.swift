@@ -76,7 +76,7 @@ import Testing
         #expect(run.stdout == "")
         #expect(
             run.stderr.contains(
-                "The value 'Shanghai' is invalid for '--log-timezone <zone>': not a zone: give an IANA name such as Asia/Shanghai or Europe/Berlin, an offset such as +08:00 or -05:30, or UTC"
+                "The value 'Shanghai' is invalid for '--log-timezone <[path=]zone>': not a zone: give an IANA name such as Asia/Shanghai or Europe/Berlin, an offset such as +08:00 or -05:30, or UTC"
             ), "\(run.stderr)")
         #expect(!FileManager.default.fileExists(atPath: tmp + "/t.db"))
     }
@@ -111,5 +111,112 @@ extension LogClockCLITests {
         #expect(!text.stdout.contains("'rate-limit token granted'"), "\(text.stdout)")
         let fixedJSON = try CLI.json(try CLI.run(["explain", "--db", fixed, "--most-broken", "--format", "json"]).stdout)
         #expect(fixedJSON["log_clock"] is NSNull)
+    }
+}
+
+/// `--log-timezone PATH=ZONE`: log files of one ingest written in different zones.
+extension LogClockCLITests {
+    /// The Shanghai capture cut in two: the frontend's lines stay in +08:00 (`frontend.jsonl`),
+    /// the other services' lines are rewritten as naive local time in -05:00 (`others/rest.jsonl`).
+    func splitByZone(_ tmp: String) throws -> (frontend: String, folder: String, rest: String) {
+        let lines = try String(contentsOfFile: Self.localLog, encoding: .utf8).split(separator: "\n").map(String.init)
+        let shanghai = DateFormatter()
+        shanghai.locale = Locale(identifier: "en_US_POSIX")
+        shanghai.dateFormat = "yyyy-MM-dd HH:mm:ss,SSS"
+        shanghai.timeZone = TimeZone(secondsFromGMT: 8 * 3600)
+        let newYork = DateFormatter()
+        newYork.locale = shanghai.locale
+        newYork.dateFormat = shanghai.dateFormat
+        newYork.timeZone = TimeZone(secondsFromGMT: -5 * 3600)
+        var frontend: [String] = []
+        var rest: [String] = []
+        for line in lines {
+            if line.contains(#""otelServiceName":"frontend""#) {
+                frontend.append(line)
+                continue
+            }
+            let start = try #require(line.range(of: #""time":""#)).upperBound
+            let end = line.index(start, offsetBy: 23)
+            let date = try #require(shanghai.date(from: String(line[start..<end])))
+            rest.append(line.replacingCharacters(in: start..<end, with: newYork.string(from: date)))
+        }
+        #expect(!frontend.isEmpty && !rest.isEmpty)
+        let folder = tmp + "/others"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try (frontend.joined(separator: "\n") + "\n").write(toFile: tmp + "/frontend.jsonl", atomically: true, encoding: .utf8)
+        try (rest.joined(separator: "\n") + "\n").write(toFile: folder + "/rest.jsonl", atomically: true, encoding: .utf8)
+        return (tmp + "/frontend.jsonl", folder, folder + "/rest.jsonl")
+    }
+
+    func timesByBody(_ db: String) throws -> [String] {
+        try sqlite(db, "SELECT time_ns, body FROM logs ORDER BY time_ns, body, id")
+    }
+
+    @Test func eachLogFileInItsOwnZoneGivesTheTimesOfTheUTCCapture() throws {
+        let tmp = CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: tmp) }
+        let files = try splitByZone(tmp)
+        let reference = try CLI.run(["ingest", "--db", tmp + "/utc.db", "--quiet", Self.spans, Self.utcLog])
+        #expect(reference.status == 0, "\(reference.stderr)")
+        let expected = try timesByBody(tmp + "/utc.db")
+        #expect(expected.count == 63)
+
+        // A file and a folder, each with its zone.
+        let both = try CLI.run([
+            "ingest", "--db", tmp + "/both.db", "--log-timezone", files.frontend + "=Asia/Shanghai",
+            "--log-timezone", files.folder + "=-05:00", Self.spans, files.frontend, files.folder,
+        ])
+        #expect(both.status == 0, "\(both.stderr)")
+        #expect(both.stderr == "", "\(both.stderr)")
+        #expect(try timesByBody(tmp + "/both.db") == expected)
+
+        // A bare zone is the default of the files no PATH= names; a file below a folder may be named.
+        let defaulted = try CLI.run([
+            "ingest", "--db", tmp + "/default.db", "--quiet", "--log-timezone", "+08:00",
+            "--log-timezone", files.rest + "=America/Bogota", Self.spans, files.frontend, files.folder,
+        ])
+        #expect(defaulted.status == 0 && defaulted.stderr == "", "\(defaulted.stderr)")
+        #expect(try timesByBody(tmp + "/default.db") == expected)
+
+        // Without the second file's zone its lines land 5 h off, and ingest names that offset.
+        let half = try CLI.run([
+            "ingest", "--db", tmp + "/half.db", "--log-timezone", files.frontend + "=Asia/Shanghai",
+            Self.spans, files.frontend, files.folder,
+        ])
+        #expect(half.status == 0)
+        #expect(half.stderr.contains("log lines of \(files.rest) sit 5 h before the spans they name"), "\(half.stderr)")
+        #expect(half.stderr.contains("--log-timezone -05:00"), "\(half.stderr)")
+        #expect(!half.stderr.contains(files.frontend), "\(half.stderr)")
+    }
+
+    @Test func aPathThatIsNoInputIsAUsageError() throws {
+        let tmp = CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: tmp) }
+        let run = try CLI.run([
+            "ingest", "--db", tmp + "/t.db", "--log-timezone", "worker.log=Asia/Shanghai", Self.localLog,
+        ])
+        #expect(run.status == 64)
+        #expect(run.stdout == "")
+        #expect(
+            run.stderr
+                == "tracedoctor: error: --log-timezone worker.log=Asia/Shanghai: worker.log is not among the inputs; PATH must be a file or folder given to ingest (or a file below such a folder), or - for stdin\n",
+            "\(run.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: tmp + "/t.db"))
+
+        let twice = try CLI.run([
+            "ingest", "--db", tmp + "/t.db", "--log-timezone", Self.localLog + "=+08:00", "--log-timezone",
+            Self.localLog + "=UTC", Self.localLog,
+        ])
+        #expect(twice.status == 64)
+        #expect(twice.stderr.contains("--log-timezone names \(Self.localLog) twice (+08:00 and UTC)"), "\(twice.stderr)")
+
+        let badZone = try CLI.run(["ingest", "--db", tmp + "/t.db", "--log-timezone", Self.localLog + "=Shanghai", Self.localLog])
+        #expect(badZone.status == 64)
+        #expect(badZone.stderr.contains("not a zone ('Shanghai'): give an IANA name"), "\(badZone.stderr)")
+
+        let twoDefaults = try CLI.run(["ingest", "--db", tmp + "/t.db", "--log-timezone", "UTC", "--log-timezone", "+01:00", Self.localLog])
+        #expect(twoDefaults.status == 64)
+        #expect(twoDefaults.stderr.contains("--log-timezone without a path is given more than once"), "\(twoDefaults.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: tmp + "/t.db"))
     }
 }

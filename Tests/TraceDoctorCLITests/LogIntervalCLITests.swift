@@ -158,6 +158,36 @@ import Testing
         #expect(api["clock_shift_ns"] as? Int == 0)
     }
 
+    @Test func gapsMeasuresTheEvidenceOnTheClockExplainPlacesItOn() throws {
+        // b2b2…'s worker host runs 712 ms ahead: on the recorded clock its intervals end after the
+        // request and miss the gap; shifted as explain places them, they cover 520 ms of it.
+        let tmp = CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: tmp) }
+        let (db, _) = try database(tmp)
+        let gaps = try CLI.run(["gaps", "--db", db, "--format", "json"] + Self.keys)
+        #expect(gaps.status == 0, "\(gaps.stderr)")
+        let json = try CLI.json(gaps.stdout)
+        let list = try #require(json["unaccounted_time"] as? [[String: Any]])
+        let b2 = try #require(list.first { ($0["trace_id"] as? String)?.hasPrefix("b2b2") == true }, "\(gaps.stdout)")
+        let overlaps = try #require(b2["log_intervals"] as? [[String: Any]])
+        #expect(overlaps.map { $0["label"] as? String } == ["workflow exec-2 ended", "node llm-1 completed"])
+        #expect(overlaps.map { $0["join"] as? String } == ["key", "key"])
+        #expect(b2["covered_by_log_intervals_ns"] as? Int == 520_000_000)
+
+        // The same number as explain's finding for that gap.
+        let explain = try CLI.json(try CLI.run(["explain", "--db", db, "b2b2b2b2", "--format", "json"] + Self.keys).stdout)
+        let findings = try #require(explain["findings"] as? [[String: Any]])
+        let gap = try #require(findings.first { $0["diagnosis"] as? String == "unaccounted_time" })
+        #expect(gap["covered_by_log_intervals_ns"] as? Int == b2["covered_by_log_intervals_ns"] as? Int)
+
+        // Without the adjuster both keep the recorded clock, and the worker's intervals miss the gap.
+        let raw = try CLI.json(try CLI.run(["gaps", "--db", db, "--format", "json", "--no-skew-adjust"] + Self.keys).stdout)
+        let rawList = try #require(raw["unaccounted_time"] as? [[String: Any]])
+        let rawB2 = try #require(rawList.first { ($0["trace_id"] as? String)?.hasPrefix("b2b2") == true })
+        let rawLabels = (rawB2["log_intervals"] as? [[String: Any]] ?? []).compactMap { $0["label"] as? String }
+        #expect(!rawLabels.contains("workflow exec-2 ended"), "\(rawLabels)")
+    }
+
     @Test func customRulesReplaceTheDefaults() throws {
         let tmp = CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: tmp) }

@@ -34,6 +34,35 @@ import Glibc
         #expect(status.spans == 5 && status.logs == 3 && status.requests == 2)
     }
 
+    @Test func receivedLogEventsBecomeLogIntervalsAcrossRequests() async throws {
+        let folder = TemporaryFolder()
+        let db = folder.path + "/t.db"
+        let (receiver, endpoints) = try await startReceiver(database: db, grpc: false)
+        let port = try #require(endpoints.http?.port)
+        // A workflow's start in one request, its node and its end in the next two: the start
+        // waits as a loose end until its end arrives, as across two ingested files.
+        let first = Requests.events([
+            (event: "workflow_start", atMs: 0, attributes: ["execution_id": "exec-1"]),
+            (event: "node_start", atMs: 10, attributes: ["execution_id": "exec-1", "node_id": "llm-1"]),
+        ])
+        #expect(try await RawHTTP.request(port: port, path: "/v1/logs", body: first.wire).status == 200)
+        #expect(
+            try storedRows(db, "SELECT kind, name FROM log_intervals ORDER BY id")
+                == ["unfinished|workflow", "unfinished|node"])
+        let second = Requests.events([
+            (event: "node_complete", atMs: 250, attributes: ["execution_id": "exec-1", "node_id": "llm-1"]),
+            (event: "cache_refresh", atMs: 300, attributes: ["took": "40"]),
+        ])
+        #expect(try await RawHTTP.request(port: port, path: "/v1/logs", body: second.wire).status == 200)
+        let third = Requests.events([(event: "workflow_end", atMs: 400, attributes: ["execution_id": "exec-1"])])
+        #expect(try await RawHTTP.request(port: port, path: "/v1/logs", body: third.wire).status == 200)
+        let status = await receiver.stop()
+        #expect(status.logs == 5)
+        #expect(
+            try storedRows(db, "SELECT kind, name, service, (end_ns - start_ns) / 1000000 FROM log_intervals ORDER BY start_ns")
+                == ["pair|workflow|worker|400", "pair|node|worker|240", "duration|cache_refresh|worker|40"])
+    }
+
     @Test func protobufJSONAndGzipAreAllStored() async throws {
         let folder = TemporaryFolder()
         let db = folder.path + "/t.db"

@@ -198,6 +198,57 @@ enum Requests {
     }
 }
 
+extension Requests {
+    /// Log events of a worker (no trace ID), each `(event, seconds after the base time, attributes)`.
+    static func events(_ lines: [(event: String, atMs: UInt64, attributes: [String: String])]) -> LogsRequest {
+        var scopeLogs = Opentelemetry_Proto_Logs_V1_ScopeLogs()
+        scopeLogs.logRecords = lines.map { line in
+            var log = Opentelemetry_Proto_Logs_V1_LogRecord()
+            log.timeUnixNano = 1_700_000_000_000_000_000 + line.atMs * 1_000_000
+            log.body.stringValue = line.event
+            var event = Opentelemetry_Proto_Common_V1_KeyValue()
+            event.key = "event"
+            event.value.stringValue = line.event
+            log.attributes = [event]
+            for (key, value) in line.attributes.sorted(by: { $0.key < $1.key }) {
+                var attribute = Opentelemetry_Proto_Common_V1_KeyValue()
+                attribute.key = key
+                attribute.value.stringValue = value
+                log.attributes.append(attribute)
+            }
+            return log
+        }
+        var resourceLogs = Opentelemetry_Proto_Logs_V1_ResourceLogs()
+        var name = Opentelemetry_Proto_Common_V1_KeyValue()
+        name.key = "service.name"
+        name.value.stringValue = "worker"
+        resourceLogs.resource.attributes = [name]
+        resourceLogs.scopeLogs = [scopeLogs]
+        var request = LogsRequest()
+        request.resourceLogs = [resourceLogs]
+        return request
+    }
+}
+
+/// Rows of `sql` on the database at `path`, each as its columns joined by `|`.
+func storedRows(_ path: String, _ sql: String) throws -> [String] {
+    let query = try ReadOnlyQuery(path: path)
+    var rows: [String] = []
+    try query.run(sql, columns: { _ in }) { row in
+        rows.append(
+            row.map { value -> String in
+                switch value {
+                case .null: "NULL"
+                case let .integer(n): String(n)
+                case let .real(d): String(d)
+                case let .text(t): t
+                case .blob: "blob"
+                }
+            }.joined(separator: "|"))
+    }
+    return rows
+}
+
 extension SwiftProtobuf.Message {
     var wire: [UInt8] { (try? serializedBytes()) ?? [] }
 }

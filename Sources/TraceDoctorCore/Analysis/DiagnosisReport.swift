@@ -10,6 +10,12 @@ public struct DiagnosisReport: Sendable {
         public var spanDurationNs: Int64
         public var startOffsetNs: Int64
         public var endOffsetNs: Int64
+        /// The clock-skew shift of the gap's span (its times above are adjusted; the raw clock is
+        /// `spanStartNs - spanShiftNs`).
+        public var spanShiftNs: Int64 = 0
+        /// The trace's spans that can shift a log interval (`LogIntervalClock.shiftedServices`);
+        /// empty when the adjuster shifted nothing in the trace.
+        public var clockedSpans: [ClockedSpan] = []
         public var lengthNs: Int64 { endOffsetNs - startOffsetNs }
         public var share: Double { spanDurationNs > 0 ? Double(lengthNs) / Double(spanDurationNs) : 0 }
         /// Log intervals overlapping it (most overlap first), and how much of it they cover together.

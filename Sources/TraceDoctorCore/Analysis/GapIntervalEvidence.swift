@@ -1,7 +1,7 @@
 // `gaps`: each unaccounted interval with the log intervals that overlap it — those whose lines carry
 // the gap's trace ID, joined it by a correlation key (`--link-key`), or ran in the gap's service
-// during it without a trace ID. Measured on the recorded clock (`explain` also applies the span's
-// clock-skew shift); an interval that wraps the span is the span's own work, not evidence.
+// during it without a trace ID. Measured on the adjusted clock, each interval shifted as `explain`
+// places it (`LogIntervalClock`); an interval that wraps the span is the span's own work, not evidence.
 
 public enum GapIntervalEvidence {
     /// At most this many gaps (the largest) are looked up: one indexed query each (an interval that
@@ -31,14 +31,18 @@ public enum GapIntervalEvidence {
             let from = gap.spanStartNs + gap.startOffsetNs
             let to = gap.spanStartNs + gap.endOffsetNs
             let spanEnd = gap.spanStartNs + gap.spanDurationNs
+            // The window of lines without a trace ID is on the log host's (raw) clock.
             let candidates = try store.logIntervals(
-                trace: gap.span.traceID, rows: rowsOfTrace[gap.span.traceID] ?? [], windows: [(gap.span.service, from, to)],
-                longestNs: gap.spanDurationNs)
+                trace: gap.span.traceID, rows: rowsOfTrace[gap.span.traceID] ?? [],
+                windows: [(gap.span.service, from - gap.spanShiftNs, to - gap.spanShiftNs)], longestNs: gap.spanDurationNs)
             var overlaps: [DiagnosisReport.IntervalOverlap] = []
             var pieces: [Gaps.Interval] = []
             for interval in candidates {
-                guard let start = interval.startNs else { continue }
-                let end = interval.endNs ?? spanEnd
+                let shift = LogIntervalClock.shift(
+                    service: interval.service, spanID: interval.spanID, rawStart: interval.startNs, rawEnd: interval.endNs,
+                    spans: gap.clockedSpans)
+                guard let start = interval.startNs.map({ $0 + shift }) else { continue }
+                let end = interval.endNs.map { $0 + shift } ?? spanEnd
                 if let id = interval.traceID, !ExplanationBuilder.names(id, gap.span.traceID) { continue }
                 if isSpansOwnWork(start: start, end: end, spanStartNs: gap.spanStartNs, spanDurationNs: gap.spanDurationNs) { continue }
                 let s = max(start, from)

@@ -86,12 +86,14 @@ struct TraceRecord: Sendable {
 
         let g = analysis.gaps
         var unaccounted: Int64 = 0
+        let clockedSpans = g.unaccounted.isEmpty ? [] : LogIntervalClock.shiftedServices(of: analysis)
         for gap in g.unaccounted {
             unaccounted += gap.lengthNs
             gaps.append(
                 DiagnosisReport.Gap(
                     span: SpanRef(tree.spans[gap.span]), spanStartNs: analysis.skew.start[gap.span],
-                    spanDurationNs: gap.spanDurationNs, startOffsetNs: gap.startOffsetNs, endOffsetNs: gap.endOffsetNs))
+                    spanDurationNs: gap.spanDurationNs, startOffsetNs: gap.startOffsetNs, endOffsetNs: gap.endOffsetNs,
+                    spanShiftNs: analysis.skew.shift[gap.span], clockedSpans: clockedSpans))
         }
         count(.unaccountedTime, g.unaccounted.count)
         for low in g.lowCoverage {

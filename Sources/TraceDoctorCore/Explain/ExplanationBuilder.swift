@@ -283,6 +283,11 @@ struct ExplanationBuilder {
         var nodeOfSpan: [SpanID: Int] = [:]
         for (n, node) in nodes.enumerated() where node.role == .span && nodeOfSpan[node.spanID] == nil { nodeOfSpan[node.spanID] = n }
         let spanNodes = nodes.indices.filter { nodes[$0].role == .span }
+        let clockedSpans = spanNodes.map {
+            ClockedSpan(
+                spanID: nodes[$0].spanID, service: nodes[$0].service, startNs: nodes[$0].startNs, endNs: nodes[$0].endNs,
+                shiftNs: nodes[$0].shiftNs)
+        }
         var result: [ExplainedInterval] = []
         var seen = Set<String>()
         for interval in intervals {
@@ -301,22 +306,11 @@ struct ExplanationBuilder {
             let rawEnd = interval.endNs
             let rawStart = interval.startNs
             // The clock: a span of the same service ran on the same host, so the interval takes that
-            // span's clock-skew shift (the one that holds it, else the first); another service's
-            // shift says nothing about the log's host.
+            // span's clock-skew shift (`gaps` measures its evidence with the same rule).
             func holds(_ n: Int, _ s: Int64, _ e: Int64) -> Bool { nodes[n].startNs <= s && e <= nodes[n].endNs }
             let named = interval.spanID.flatMap { nodeOfSpan[$0] }
-            let sameService = spanNodes.filter { nodes[$0].service == interval.service }
-            let shift: Int64
-            if let named, nodes[named].service == interval.service {
-                shift = nodes[named].shiftNs
-            } else if let n = sameService.first(where: {
-                let sh = nodes[$0].shiftNs
-                return holds($0, (rawStart ?? rawEnd ?? 0) + sh, (rawEnd ?? rawStart ?? 0) + sh)
-            }) {
-                shift = nodes[n].shiftNs
-            } else {
-                shift = sameService.first.map { nodes[$0].shiftNs } ?? 0
-            }
+            let shift = LogIntervalClock.shift(
+                service: interval.service, spanID: interval.spanID, rawStart: rawStart, rawEnd: rawEnd, spans: clockedSpans)
             let start = rawStart.map { $0 + shift }
             let end = rawEnd.map { $0 + shift } ?? max(traceEnd, start ?? traceEnd)
             let from = start ?? end

@@ -15,13 +15,18 @@ public struct IngestRequest: Sendable {
     public var dryRun: Bool
     /// The zone of log timestamps written without an offset; nil takes them as UTC.
     public var logTimeZone: LogTimeZone?
+    /// Zones for some inputs (`--log-timezone PATH=ZONE`), instead of `logTimeZone`; each path must
+    /// be an input or lie below one.
+    public var fileLogTimeZones: [FileLogTimeZone]
     /// How log events become log intervals (`--interval-rules`; the built-in rules by default).
     public var intervalRules: LogIntervalRules
 
     public init(
         paths: [String], databasePath: String, keepGoing: Bool = false, inputFormat: InputFormat? = nil,
-        dryRun: Bool = false, logTimeZone: LogTimeZone? = nil, intervalRules: LogIntervalRules = .defaults
+        dryRun: Bool = false, logTimeZone: LogTimeZone? = nil, fileLogTimeZones: [FileLogTimeZone] = [],
+        intervalRules: LogIntervalRules = .defaults
     ) {
+        self.fileLogTimeZones = fileLogTimeZones
         self.intervalRules = intervalRules
         self.paths = paths
         self.databasePath = databasePath
@@ -50,6 +55,7 @@ public enum Ingestor {
     ) throws(TraceDoctorError) -> IngestReport {
         let clock = ContinuousClock.now
         let inputs = try InputPaths.expand(request.paths)
+        try FileLogTimeZone.check(request.fileLogTimeZones, inputs: inputs.map(\.displayPath))
         guard inputs.count > 1 else {
             return try run(request, inputs: inputs, clock: clock, stdin: stdin, progress: progress, onBusy: onBusy)
         }
@@ -185,7 +191,10 @@ public enum Ingestor {
                     (knownHash ?? ContentHash.format(raw.hasher!.finalize()), size ?? raw.bytesRead, context.skippedCount)
                 },
                 body: { sink in
-                    let clocked = LogClockSink(sink, zone: request.logTimeZone)
+                    let clocked = LogClockSink(
+                        sink,
+                        zone: FileLogTimeZone.zone(
+                            for: input.displayPath, in: request.fileLogTimeZones, fallback: request.logTimeZone))
                     clockSink = clocked
                     try format.reader.read(source, into: clocked, context: context)
                 })

@@ -39,7 +39,10 @@ extension TraceStore {
 
     /// Stores `exports` in one transaction: all of them or (on a database error) none. Returns
     /// what was added; records already stored by an earlier request or source are not added again.
-    public func append(_ exports: [DecodedExport], to source: LiveSource) throws(TraceDoctorError) -> IngestCounts {
+    /// The log intervals of the lines added are built with `intervalRules` in the same transaction.
+    public func append(_ exports: [DecodedExport], to source: LiveSource, intervalRules: LogIntervalRules = .defaults)
+        throws(TraceDoctorError) -> IngestCounts
+    {
         guard !readOnly else { throw .database(path: path, message: "opened read-only") }
         var counts = IngestCounts()
         do {
@@ -47,9 +50,17 @@ extension TraceStore {
                 try db.execute(sql: "PRAGMA foreign_keys = OFF")
                 defer { try? db.execute(sql: "PRAGMA foreign_keys = ON") }
                 try db.inTransaction(.immediate) {
+                    let lastLog = try Int64.fetchOne(db, sql: "SELECT max(id) FROM logs") ?? 0
                     let writer = try IngestWriter(db: db, sourceID: source.id, expectedBytes: nil)
                     for export in exports { try export.replay(into: writer) }
                     counts = try writer.finish(separatingSharedSpans: false)
+                    // The log intervals of the lines added, in the same transaction: a start whose end
+                    // comes in a later request stays a loose end until then, as across ingested files.
+                    if counts.logs > counts.duplicateLogs, let newLast = try Int64.fetchOne(db, sql: "SELECT max(id) FROM logs"),
+                        newLast > lastLog
+                    {
+                        _ = try Self.buildLogIntervals(db, rows: (lastLog + 1)...newLast, rules: intervalRules)
+                    }
                     let skipped = exports.reduce(0) { $0 + $1.rejected }
                     try db.execute(
                         sql: """

@@ -77,6 +77,56 @@ public struct LogTimeZone: Sendable, Equatable, CustomStringConvertible {
     }
 }
 
+/// `--log-timezone PATH=ZONE`: the zone of one input's log times without an offset (a file, a
+/// folder for every file below it, or `-` for stdin), instead of the run's default zone.
+public struct FileLogTimeZone: Sendable, Equatable {
+    /// As the user wrote it.
+    public var path: String
+    public var zone: LogTimeZone
+
+    public init(path: String, zone: LogTimeZone) {
+        self.path = path
+        self.zone = zone
+    }
+
+    /// Whether `input` (a display path: a file named or found in a folder, or `-`) is this path
+    /// or lies below it.
+    func covers(_ input: String) -> Bool {
+        if path == "-" || input == "-" { return path == input }
+        let own = Self.normalized(path)
+        let other = Self.normalized(input)
+        return other == own || other.hasPrefix(own == "/" ? own : own + "/")
+    }
+
+    static func normalized(_ path: String) -> String {
+        URL(fileURLWithPath: path).standardizedFileURL.path
+    }
+
+    /// The zone for `input`: that of the most specific `PATH=` naming it, else `fallback`.
+    static func zone(for input: String, in zones: [FileLogTimeZone], fallback: LogTimeZone?) -> LogTimeZone? {
+        let matching = zones.filter { $0.covers(input) }
+        return matching.max { normalized($0.path).count < normalized($1.path).count }?.zone ?? fallback
+    }
+
+    /// A usage error when a `PATH=` names no input of the run or names the same input twice.
+    static func check(_ zones: [FileLogTimeZone], inputs: [String]) throws(TraceDoctorError) {
+        var seen: [String: String] = [:]
+        for entry in zones {
+            let key = entry.path == "-" ? "-" : normalized(entry.path)
+            if let earlier = seen[key] {
+                throw .usage(
+                    "--log-timezone names \(entry.path) twice (\(earlier) and \(entry.zone.name)); give one zone per path")
+            }
+            seen[key] = entry.zone.name
+            guard inputs.contains(where: entry.covers) else {
+                throw .usage(
+                    "--log-timezone \(entry.path)=\(entry.zone.name): \(entry.path) is not among the inputs; "
+                        + "PATH must be a file or folder given to ingest (or a file below such a folder), or - for stdin")
+            }
+        }
+    }
+}
+
 /// Passes records on to `upstream`, turning the wall-clock times of log lines into UTC with
 /// `zone` (when given) and counting the lines whose time named no zone.
 final class LogClockSink: RecordSink {
