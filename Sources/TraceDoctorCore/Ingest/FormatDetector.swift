@@ -13,6 +13,9 @@ public enum SniffResult: Sendable, Equatable {
     case accept(confidence: Int)
     /// Not this format, and why (shown when no format accepts).
     case reject(String)
+
+    /// The highest confidence: the format reads the input for sure.
+    public static let certain = 100
 }
 
 /// Looks at the first bytes of an input and says whether its format can read it.
@@ -38,6 +41,10 @@ public enum FormatDetector {
             case let .reject(reason):
                 attempts.append(FormatAttempt(format: format.rawValue, reason: reason))
             }
+            // Certain: no later sniffer can win (a tie keeps the earlier format), and the
+            // reasons of the others are shown only when none accepts. For a small file each
+            // sniffer reads the whole file; an OTLP/JSON request stops at the first one.
+            if let best, best.confidence >= SniffResult.certain { break }
         }
         if let best { return .success(best.format) }
         return .failure(DetectionFailure(attempts: attempts))
@@ -109,6 +116,19 @@ public struct InputPrefix: Sendable {
                 i += 1
             }
             return false
+        }
+    }
+
+    /// The first key of the top-level JSON object, read without the rest of the object (which,
+    /// for a small file, is the whole file); nil when the prefix does not start with a key.
+    public var firstJSONKey: String? {
+        let scanner = JSONScanner(source: MemorySource(bytes))
+        do {
+            guard try scanner.peek() == UInt8(ascii: "{") else { return nil }
+            var object = try scanner.beginObject()
+            return try scanner.nextKey(&object)?.text
+        } catch {
+            return nil
         }
     }
 

@@ -1,4 +1,5 @@
-// `tracedoctor ingest`: paths in, one transaction per file, a report out.
+// `tracedoctor ingest`: paths in, each file stored whole or not at all (a transaction each, or a
+// savepoint each in a batch of small files), a report out.
 
 import Foundation
 
@@ -80,11 +81,16 @@ public enum Ingestor {
         let store: IngestDestination = request.dryRun ? DryRunDestination() : try TraceStore(path: request.databasePath, onBusy: onBusy)
         var report = IngestReport()
         var logRows: [Int: ClosedRange<Int64>] = [:]
+        // Small files of a multi-file run share transactions (`IngestBatch`).
+        var batch = IngestBatch(store: inputs.count > 1 ? store as? TraceStore : nil)
         for input in inputs {
             if Interruption.isRequested {
                 report.interrupted = true
                 break
             }
+            try batch.prepare(for: input, report: &report, logRows: &logRows)
+            // A batch committed before this input was found rolled back by Ctrl-C.
+            if report.interrupted { break }
             let fileClock = ContinuousClock.now
             let rowsBefore = try (store as? TraceStore)?.lastLogRow()
             var file = try ingestOne(input, request: request, store: store, stdin: stdin, progress: progress)
@@ -95,11 +101,13 @@ public enum Ingestor {
                 logRows[report.files.count] = (rowsBefore + 1)...rowsAfter
             }
             report.files.append(file)
-            if file.status == .interrupted {
+            try batch.added(report.files.count - 1, report: &report, logRows: &logRows)
+            if file.status == .interrupted || report.interrupted {
                 report.interrupted = true
                 break
             }
         }
+        try batch.commit(report: &report, logRows: &logRows)
         report.database = request.databasePath
         report.seconds = clock.duration(to: .now).seconds
         report.dryRun = request.dryRun
@@ -335,5 +343,76 @@ extension Duration {
     var seconds: Double {
         let (s, atto) = components
         return Double(s) + Double(atto) / 1e18
+    }
+}
+
+/// Many small files, one transaction: the files of a multi-file run smaller than
+/// `TraceStore.inlineReadBytes` are ingested in batches, each file in a savepoint of its own (a
+/// bad file still rolls back alone and is reported as before), the batch committed every
+/// `maxSeconds` or `maxFiles` files, before any larger file or stdin, and at the end of the run.
+/// A commit per small file cost more than the file itself (the WAL pages of every index it
+/// touched, written again for each file). A crash loses at most the files of the open batch,
+/// never part of a file; a rerun ingests them (the others are found by their content hash).
+struct IngestBatch {
+    static let maxSeconds: Duration = .milliseconds(250)
+    static let maxFiles = 2000
+
+    private let store: TraceStore?
+    private var started: ContinuousClock.Instant?
+    /// The report rows of the files stored in the open batch.
+    private var files: [Int] = []
+
+    init(store: TraceStore?) { self.store = store }
+
+    /// Opens a batch for a small regular file, or commits the open one before any other input.
+    mutating func prepare(for input: InputPath, report: inout IngestReport, logRows: inout [Int: ClosedRange<Int64>])
+        throws(TraceDoctorError)
+    {
+        guard let store else { return }
+        if Self.isSmallFile(input) {
+            if started == nil {
+                try store.beginBatch()
+                started = .now
+            }
+        } else {
+            try commit(report: &report, logRows: &logRows)
+        }
+    }
+
+    /// The file at `index` of the report was read; commits the batch when it is due.
+    mutating func added(_ index: Int, report: inout IngestReport, logRows: inout [Int: ClosedRange<Int64>])
+        throws(TraceDoctorError)
+    {
+        guard let started else { return }
+        if report.files[index].status == .ingested { files.append(index) }
+        if started.duration(to: .now) >= Self.maxSeconds || files.count >= Self.maxFiles {
+            try commit(report: &report, logRows: &logRows)
+        }
+    }
+
+    /// Commits the open batch. When Ctrl-C had interrupted a write, SQLite rolled the batch's
+    /// transaction back whole: its files are then reported as interrupted (nothing stored).
+    mutating func commit(report: inout IngestReport, logRows: inout [Int: ClosedRange<Int64>]) throws(TraceDoctorError) {
+        guard let store, started != nil else { return }
+        started = nil
+        let lost = files
+        files = []
+        if try store.commitBatch() { return }
+        for index in lost {
+            report.files[index].status = .interrupted
+            report.files[index].counts = IngestCounts()
+            report.files[index].problems = []
+            report.files[index].skippedRecords = 0
+            logRows[index] = nil
+        }
+        report.interrupted = true
+    }
+
+    /// A regular file below the size that is read on the writer's thread.
+    static func isSmallFile(_ input: InputPath) -> Bool {
+        guard case let .file(path, _) = input else { return false }
+        var st = stat()
+        guard stat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return false }
+        return Int64(st.st_size) < TraceStore.inlineReadBytes
     }
 }

@@ -12,6 +12,9 @@ public enum OTLPJSONSniffer: FormatSniffer {
         guard let first = prefix.firstSignificantByte, first.byte == UInt8(ascii: "{") else {
             return .reject("expected a JSON object ('{'), \(prefix.foundDescription)")
         }
+        // The usual case decided by the first key, without reading the object's keys (a whole
+        // small file): the same verdict as from its shape below.
+        if let key = prefix.firstJSONKey, keys.contains(key) { return .accept(confidence: 100) }
         if let shape = prefix.jsonKeys() {
             if shape.keys.contains(where: keys.contains) { return .accept(confidence: 100) }
             if shape.has("result"), let inner = shape.nestedKeys["result"], inner.contains(where: keys.contains) {

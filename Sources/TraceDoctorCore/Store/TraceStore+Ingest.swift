@@ -1,7 +1,9 @@
-// One input file, one transaction: either everything it holds is stored or nothing is.
+// One input file, one transaction (or one savepoint of a batch of small files): either everything it
+// holds is stored or nothing is.
 
 import Foundation
 import GRDB
+import GRDBSQLite
 
 /// What the store knows about an input before reading it.
 public struct SourceDescription: Sendable {
@@ -63,10 +65,11 @@ extension TraceStore {
             id: row[0], path: row[1], contentHash: row[2], format: row[3], ingestedAt: row[4])
     }
 
-    /// Stores one input in one transaction. `body` reads the input into the sink it is given;
-    /// if it throws, nothing of the input is kept. `finished` is asked after `body` for what
-    /// is only known at the end (stdin is hashed and measured as it is read); a source with
-    /// the same content hash already stored makes the whole input a no-op.
+    /// Stores one input in one transaction (or, inside a batch, in one savepoint of the batch's
+    /// transaction). `body` reads the input into the sink it is given; if it throws, nothing of
+    /// the input is kept. `finished` is asked after `body` for what is only known at the end
+    /// (stdin is hashed and measured as it is read); a source with the same content hash already
+    /// stored makes the whole input a no-op.
     public func ingest(
         _ source: SourceDescription,
         finished: () -> (contentHash: String, sizeBytes: Int64, skippedRecords: Int),
@@ -77,11 +80,7 @@ extension TraceStore {
         var storedSize: Int64?
         do {
             try queue.inDatabase { db in
-                // The writer makes every reference itself (resources, sources); checking each
-                // row's foreign keys costs two lookups per span. Restored after the load.
-                try db.execute(sql: "PRAGMA foreign_keys = OFF")
-                defer { try? db.execute(sql: "PRAGMA foreign_keys = ON") }
-                try db.inTransaction(.immediate) {
+                let store = { () throws -> Database.TransactionCompletion in
                     let pending = "pending-\(UInt64.random(in: 0...UInt64.max))"
                     try db.cachedStatement(
                         sql: """
@@ -119,6 +118,15 @@ extension TraceStore {
                     storedSize = size
                     return .commit
                 }
+                if batchOpen {
+                    try Self.inFileSavepoint(db, store)
+                } else {
+                    // The writer makes every reference itself (resources, sources); checking each
+                    // row's foreign keys costs two lookups per span. Restored after the load.
+                    try db.execute(sql: "PRAGMA foreign_keys = OFF")
+                    defer { try? db.execute(sql: "PRAGMA foreign_keys = ON") }
+                    try db.inTransaction(.immediate, store)
+                }
             }
         } catch let error as InputError {
             throw error
@@ -127,6 +135,72 @@ extension TraceStore {
         }
         if let storedSize { sourceSizes?.insert(storedSize) }
         return outcome!
+    }
+
+    // MARK: Batches of small files
+
+    /// Opens a batch: the files ingested until `commitBatch()` share one transaction, each in a
+    /// savepoint of its own, so that a bad file still rolls back alone while the commit (and the
+    /// WAL pages it writes) is paid once for many small files. Nothing of the batch is visible to
+    /// other connections, or durable, before `commitBatch()`.
+    public func beginBatch() throws(TraceDoctorError) {
+        guard !readOnly else { throw .database(path: path, message: "opened read-only") }
+        guard !batchOpen else { return }
+        try read { db in
+            // A no-op inside a transaction: set before it (see `ingest`), restored after it.
+            try db.execute(sql: "PRAGMA foreign_keys = OFF")
+            try db.beginTransaction(.immediate)
+        }
+        batchOpen = true
+    }
+
+    /// Commits the open batch. Returns false when its transaction had already been rolled back
+    /// whole (SQLite does that to a write it interrupts, on Ctrl-C): then nothing of the batch is
+    /// stored.
+    @discardableResult
+    public func commitBatch() throws(TraceDoctorError) -> Bool {
+        guard batchOpen else { return true }
+        batchOpen = false
+        return try read { db in
+            defer { try? db.execute(sql: "PRAGMA foreign_keys = ON") }
+            guard let connection = db.sqliteConnection, sqlite3_get_autocommit(connection) == 0 else { return false }
+            var attempt = 0
+            while true {
+                do {
+                    try db.commit()
+                    return true
+                } catch let error as DatabaseError where error.resultCode == .SQLITE_INTERRUPT && attempt < 3 {
+                    // A signal that arrived while COMMIT ran: what was read is kept (SQLite clears
+                    // the interruption once no statement runs).
+                    attempt += 1
+                }
+            }
+        }
+    }
+
+    /// One file of a batch: `body` in a savepoint, released on `.commit`, rolled back on
+    /// `.rollback` or an error.
+    private static func inFileSavepoint(_ db: Database, _ body: () throws -> Database.TransactionCompletion) throws {
+        try db.cachedStatement(sql: "SAVEPOINT source_file").execute()
+        let completion: Database.TransactionCompletion
+        do {
+            completion = try body()
+        } catch {
+            try rollBackFile(db)
+            throw error
+        }
+        switch completion {
+        case .commit: try db.cachedStatement(sql: "RELEASE source_file").execute()
+        case .rollback: try rollBackFile(db)
+        }
+    }
+
+    private static func rollBackFile(_ db: Database) throws {
+        // An interrupted write rolls the whole transaction back: then no savepoint is left, and
+        // `commitBatch()` reports the batch lost.
+        guard let connection = db.sqliteConnection, sqlite3_get_autocommit(connection) == 0 else { return }
+        try db.cachedStatement(sql: "ROLLBACK TO source_file").execute()
+        try db.cachedStatement(sql: "RELEASE source_file").execute()
     }
 
     /// `2026-12-03T13:56:13Z` (RFC 3339 in UTC, whole seconds). Formatted by hand: making an

@@ -18,6 +18,8 @@ public final class TraceStore: @unchecked Sendable {
     let access: ReadAccess?
     /// The sizes of the stored sources, read at the first `hasSource(sizeBytes:)`.
     var sourceSizes: Set<Int64>?
+    /// Whether a batch of small files shares one open transaction (`beginBatch()`).
+    var batchOpen = false
 
     /// How much of the file a read-only connection maps (SQLite's `mmap_size`).
     static let readMapSize: Int64 = 1 << 34
@@ -60,6 +62,8 @@ public final class TraceStore: @unchecked Sendable {
             return true
         }
         config.foreignKeysEnabled = true
+        // A batch of small files keeps one transaction open across accesses (`beginBatch()`).
+        config.allowsUnsafeTransactions = !readOnly
         config.label = "tracedoctor"
         config.prepareDatabase { db in
             if readOnly {
