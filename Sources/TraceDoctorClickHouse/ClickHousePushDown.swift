@@ -28,9 +28,11 @@ extension ClickHouseSpanSource {
     /// The findings of the window, reading only the traces that have or explain one; with `listing`,
     /// also the traces without a finding that the listing shows (the first `limit` in its order, and
     /// the earliest and latest its header names), the others counted in `unlistedTraces`.
-    public func diagnosePushedDown(options: AnalysisOptions, listing: Listing? = nil) throws(TraceDoctorError) -> DiagnosisReport {
+    public func diagnosePushedDown(options: AnalysisOptions, listing: Listing? = nil, stats: Bool = false) throws(TraceDoctorError)
+        -> DiagnosisReport
+    {
         do {
-            return try pushedDown(options: options, listing: listing)
+            return try pushedDown(options: options, listing: listing, stats: stats)
         } catch let error as TraceDoctorError {
             throw error
         } catch {
@@ -38,7 +40,7 @@ extension ClickHouseSpanSource {
         }
     }
 
-    private func pushedDown(options: AnalysisOptions, listing: Listing?) throws -> DiagnosisReport {
+    private func pushedDown(options: AnalysisOptions, listing: Listing?, stats: Bool) throws -> DiagnosisReport {
         try checkSchema()
         let table = try qualified(tables.traces)
         let service = window.service != nil
@@ -78,6 +80,13 @@ extension ClickHouseSpanSource {
                 }
                 try fetch(listed, into: &fetched)
             }
+            if stats {
+                try fetch(
+                    ids(
+                        try client.query(
+                            ClickHouseQueries.cleanStats(traces: table, service: service, part: "specials"), parameters: parameters,
+                            label: "traces with links, hand-offs or huge")), into: &fetched)
+            }
             try fetch(try linkedTraces(fetched), into: &fetched)
         }
 
@@ -98,12 +107,62 @@ extension ClickHouseSpanSource {
             report.unlistedTraces.service = name
             report.unlistedTraces.withService = clean - read.count
         }
+        if stats && totals.spans > 0 {
+            try addUnreadTraces(to: &report, read: fetched.keys.sorted().filter { !(fetched[$0] ?? []).isEmpty }, options: options)
+        }
         if hasLogs {
             report.quality.logs = try logLinkage()
             report.quality.counts[.logUnlinked] = report.quality.logs.unlinked
             report.quality.counts[.logDangling] = report.quality.logs.dangling
         }
         return report
+    }
+
+    /// What the traces not read add to `stats`: each is complete, has every span but its root with
+    /// its parent, and one root whose coverage ClickHouse computes; the median and p10 of the
+    /// coverages over all roots come from the values read and, of the others, only the few around
+    /// each rank (the r-th of all is among the others' (r − m)-th to r-th, m the roots read).
+    private func addUnreadTraces(to report: inout DiagnosisReport, read: [String], options: AnalysisOptions) throws {
+        let table = try qualified(tables.traces)
+        let service = window.service != nil
+        var parameters = baseParameters
+        parameters["min_gap"] = String(options.minGapNs)
+        parameters["min_gap_share"] = String(options.minGapShare)
+        parameters["min_coverage"] = String(options.minCoverage)
+        parameters["fetched"] = Self.arrayLiteral(read)
+        var unread = (traces: 0, spans: 0, withDuration: 0)
+        TabSeparated.forEachRow(
+            try client.query(
+                ClickHouseQueries.cleanStats(traces: table, service: service, part: "totals"), parameters: parameters,
+                label: "traces without a finding not read")
+        ) { row in
+            if row.count >= 3 { unread = (Int(row[0]) ?? 0, Int(row[1]) ?? 0, Int(row[2]) ?? 0) }
+        }
+        report.quality.completeTraces += unread.traces
+        report.quality.spansExpectingParent += unread.spans - unread.traces
+        report.quality.spansWithParent += unread.spans - unread.traces
+        let local = report.quality.rootCoverages.sorted()
+        let total = local.count + unread.withDuration
+        guard unread.withDuration > 0 else { return }
+        func percentile(_ p: Double) throws -> Double? {
+            let rank = max(1, min(total, Int((p * Double(total)).rounded(.up))))
+            let offset = max(0, rank - local.count - 1)
+            var query = parameters
+            query["offset"] = String(offset)
+            query["count"] = String(local.count + 1)
+            var window: [Double] = []
+            TabSeparated.forEachRow(
+                try client.query(
+                    ClickHouseQueries.cleanStats(traces: table, service: service, part: "coverage"), parameters: query,
+                    label: "root coverages from rank \(offset + 1) of the traces not read")
+            ) { row in
+                if let value = row.first.flatMap(Double.init) { window.append(value) }
+            }
+            let merged = (local + window).sorted()
+            let index = rank - offset - 1
+            return index < merged.count ? merged[index] : nil
+        }
+        report.quality.rankedCoverage = Quality.RankedCoverage(count: total, median: try percentile(0.5), p10: try percentile(0.1))
     }
 
     /// The traces a link ties to those read: the ones their spans link to, and the ones with a span

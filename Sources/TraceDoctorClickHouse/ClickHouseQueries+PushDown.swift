@@ -8,6 +8,8 @@
 // what was running when a fragment started, calls and the roots they may have started) never join
 // two traces in ClickHouse: tracedoctor sends the few values it looks for as query parameters.
 
+import TraceDoctorCore
+
 extension ClickHouseQueries {
     /// The window's traces (a span in `[since, until)`, of `{service}` when given) and their spans in
     /// the widened window, as `columns`.
@@ -65,11 +67,19 @@ extension ClickHouseQueries {
     /// shared IDs, root kind, unanswered sends and the root's uncovered time (`per_root`), and per
     /// parent its children's holes and odd children (`holes`). With `listService`, `per_root.listed`
     /// says whether the trace has a span of `{list_service:String}`.
-    static func traceShapes(traces: String, service: Bool, listService: Bool) -> String {
+    static func traceShapes(traces: String, service: Bool, listService: Bool, special: Bool = false) -> String {
+        let messagingKeys = (SpanMessaging.systemKeys + SpanMessaging.destinationKeys + SpanMessaging.messageIDKeys
+            + SpanMessaging.taskNameKeys).map { "'\($0)'" }.joined(separator: ", ")
+        let extra =
+            (listService ? ", ServiceName" : "")
+            + (special
+                ? ", length(Links.TraceId) AS links, kind IN (4, 5) OR (kind = 3 AND arrayExists(k -> SpanAttributes[k] != '', [\(messagingKeys)])) AS handoff"
+                : "")
         let spans = windowRows(
-            traces: traces, service: service,
-            columns: "TraceId, SpanId, ParentSpanId, \(kind) AS kind, \(startEnd)\(listService ? ", ServiceName" : "")")
-        let listed = listService ? "countIf(ServiceName = {list_service:String}) > 0" : "1"
+            traces: traces, service: service, columns: "TraceId, SpanId, ParentSpanId, \(kind) AS kind, \(startEnd)\(extra)")
+        let listed =
+            (listService ? "countIf(ServiceName = {list_service:String}) > 0" : "1") + " AS listed"
+            + (special ? ", sum(links) > 0 OR countIf(handoff) > 0 OR count() >= \(ExplainWaterfall.hugeTraceSpans) AS special" : "")
         return """
             WITH
               per_trace AS (
@@ -79,11 +89,11 @@ extension ClickHouseQueries {
                   NOT hasAll(arrayFilter((p, k) -> k IN (2, 5), parents, kinds), arrayFilter((i, k) -> k = 4, ids, kinds)) AS sends,
                   anyIf(kind, ParentSpanId = '') AS root_kind, anyIf(SpanId, ParentSpanId = '') AS root,
                   anyIf(s, ParentSpanId = '') AS rs, anyIf(e, ParentSpanId = '') AS re,
-                  groupArray((ParentSpanId, s, e)) AS intervals, \(listed) AS listed
+                  groupArray((ParentSpanId, s, e)) AS intervals, \(listed)
                 FROM (\(spans)) GROUP BY TraceId
               ),
               per_root AS (
-                SELECT TraceId, roots, n, distinct_ids, orphaned, sends, root_kind, rs, re, listed,
+                SELECT TraceId, roots, n, distinct_ids, orphaned, sends, root_kind, rs, re, listed,\(special ? " special," : "")
                   arrayFold((acc, x) -> (greatest(acc.1, x.2), acc.2 + greatest(x.1 - acc.1, toInt64(0))),
                     arraySort(arrayFilter(x -> x.2 > x.1,
                       arrayMap(x -> (greatest(x.2, rs), least(x.3, re)), arrayFilter(x -> x.1 = root, intervals)))),
@@ -141,6 +151,35 @@ extension ClickHouseQueries {
                 groupArraySorted(\(max(1, limit)))((k, rs, pid, TraceId)) AS top
               FROM clean)
             LEFT ARRAY JOIN top AS t
+            SETTINGS distributed_product_mode = 'local'
+            FORMAT TabSeparated
+            """
+    }
+
+    /// `stats` without reading every trace. The traces `flaggedTraces` does not name count as the
+    /// analysis counts them — complete, every span but the root with its parent there, one root
+    /// with a coverage — unless they are `special`: with a span link, a PRODUCER, CONSUMER or
+    /// messaging CLIENT span (asynchronous hand-offs and what they are matched against), or huge
+    /// (named by the report); those are read. `part`: `specials` (their IDs), `totals` (how many of
+    /// the others not in `{fetched:Array(String)}`, their spans, those with a duration) or `coverage`
+    /// (the others' root coverages in ascending order, `{count}` from `{offset}`).
+    static func cleanStats(traces: String, service: Bool, part: String) -> String {
+        let select: String
+        switch part {
+        case "specials": select = "SELECT TraceId FROM clean WHERE special ORDER BY TraceId"
+        case "totals":
+            select = "SELECT count(), sum(n), countIf(re > rs) FROM clean WHERE NOT special AND TraceId NOT IN {fetched:Array(String)}"
+        default:
+            select = """
+                SELECT (re - rs - uncovered) / (re - rs) AS coverage FROM clean
+                WHERE NOT special AND re > rs AND TraceId NOT IN {fetched:Array(String)}
+                ORDER BY coverage LIMIT {count:UInt64} OFFSET {offset:UInt64}
+                """
+        }
+        return """
+            \(traceShapes(traces: traces, service: service, listService: false, special: true)),
+              clean AS (SELECT TraceId, n, rs, re, uncovered, special FROM per_root WHERE TraceId NOT IN (\(flagged)))
+            \(select)
             SETTINGS distributed_product_mode = 'local'
             FORMAT TabSeparated
             """

@@ -303,7 +303,7 @@ public enum ClickHouseDiagnoser {
     /// the others).
     public static func run(
         source: ClickHouseSpanSource, options: AnalysisOptions, traceQuery: String? = nil, findingsOnly: Bool = false,
-        listing: ClickHouseSpanSource.Listing? = nil
+        listing: ClickHouseSpanSource.Listing? = nil, stats: Bool = false
     ) throws(TraceDoctorError) -> DiagnosisReport {
         do {
             try source.checkSchema()
@@ -311,7 +311,9 @@ public enum ClickHouseDiagnoser {
                 let spans = try source.spans(ofTrace: try source.resolveTraceID(traceQuery))
                 return try Diagnoser.diagnose(InMemorySpanSource(spans: spans), options: options)
             }
-            if findingsOnly || listing != nil { return try source.diagnosePushedDown(options: options, listing: listing) }
+            if findingsOnly || listing != nil || stats {
+                return try source.diagnosePushedDown(options: options, listing: listing, stats: stats)
+            }
             return try Diagnoser.diagnose(source, options: options)
         } catch let error as TraceDoctorError {
             throw error

@@ -57,7 +57,8 @@ struct StatsCommand: ParsableCommand, WritesReport {
             DiagnosisRun.print(output.format == .json ? result.json() : result.text(), output)
             return
         }
-        let result = try DiagnosisRun.run(store: store, analysis: analysis, source: source, service: serviceFilter.service, linkKeys: link.keys)
+        let result = try DiagnosisRun.run(
+            store: store, analysis: analysis, source: source, service: serviceFilter.service, linkKeys: link.keys, stats: true)
         switch output.format {
         case .json:
             DiagnosisRun.print(DiagnosisJSON.stats(result), output)

@@ -110,7 +110,7 @@ import Testing
 
     /// On a capture where 5 traces of 405 are broken, `orphans` and `gaps` fetch only what they
     /// report (and the traces that explain it) and print what the SQLite database of the same spans
-    /// prints; `stats`, which reads every span, receives many times more.
+    /// prints; `traces --limit 0`, which reads every span, receives many times more.
     @Test func orphansAndGapsFetchOnlyTheBrokenTraces() throws {
         let database = MostlyHealthy.database
         let db = try ClickHouseFront.sqlite(database)
@@ -136,14 +136,14 @@ import Testing
         #expect(counts["log_unlinked"] == 1)
         #expect(counts["log_dangling"] == 1)
 
-        let all = try received(try clickhouse(["stats", "--verbose"] + (try source(database))).stderr)
+        let all = try received(try clickhouse(["traces", "--limit", "0", "--verbose"] + (try source(database))).stderr)
         for command in [["orphans"], ["gaps"]] {
             let run = try clickhouse(command + ["--verbose"] + (try source(database)))
             #expect(run.status == 0, "\(run.stderr)")
             #expect(run.stderr.contains("traces to report"), "\(run.stderr)")
             #expect(!run.stderr.contains("spans of traces 0"), "\(run.stderr)")
             let bytes = try received(run.stderr)
-            #expect(bytes * 8 < all, "\(command[0]) received \(bytes) bytes, stats \(all)")
+            #expect(bytes * 8 < all, "\(command[0]) received \(bytes) bytes, traces --limit 0 \(all)")
         }
     }
 
@@ -174,6 +174,40 @@ import Testing
         #expect(!run.stderr.contains("spans of traces 0"), "\(run.stderr)")
         let bytes = try received(run.stderr)
         #expect(bytes * 4 < all, "traces received \(bytes) bytes, traces --limit 0 \(all)")
+    }
+
+    /// `stats` reads the traces with a finding, those the questions across traces need and those
+    /// with links, hand-offs or huge; the others are counted in ClickHouse, and the coverage median
+    /// and p10 over all roots come from the few coverages around each rank. Text and JSON equal the
+    /// SQLite database's, with other thresholds and `--service` too.
+    @Test func statsFetchesOnlyWhatItCannotCountInClickHouse() throws {
+        let database = MostlyHealthy.database
+        let db = try ClickHouseFront.sqlite(database)
+        let commands: [[String]] = [
+            ["stats"], ["stats", "--format", "json"], ["stats", "--min-gap", "1ms", "--min-gap-share", "1%", "--format", "json"],
+            ["stats", "--min-coverage", "95%", "--format", "json"], ["stats", "--fail-on", "any"],
+        ]
+        for command in commands {
+            let expected = try CLI.run(command + ["--db", db])
+            let actual = try clickhouse(command + (try source(database)))
+            var lines = actual.stdout.split(separator: "\n", omittingEmptySubsequences: false)
+            var expectedLines = expected.stdout.split(separator: "\n", omittingEmptySubsequences: false)
+            if command.count == 1 || command[1] == "--fail-on" {
+                // The text's first line names the source.
+                lines = Array(lines.dropFirst())
+                expectedLines = Array(expectedLines.dropFirst())
+            }
+            #expect(lines == expectedLines, "\(command.joined(separator: " "))")
+            #expect(actual.status == expected.status, "\(command.joined(separator: " ")): \(actual.stderr)")
+            #expect(actual.stderr == expected.stderr, "\(command.joined(separator: " "))")
+        }
+        let all = try received(try clickhouse(["traces", "--limit", "0", "--verbose"] + (try source(database))).stderr)
+        let run = try clickhouse(["stats", "--verbose"] + (try source(database)))
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stderr.contains("root coverages from rank "), "\(run.stderr)")
+        #expect(!run.stderr.contains("spans of traces 0"), "\(run.stderr)")
+        let bytes = try received(run.stderr)
+        #expect(bytes * 8 < all, "stats received \(bytes) bytes, traces --limit 0 \(all)")
     }
 
     // MARK: clickhouses://

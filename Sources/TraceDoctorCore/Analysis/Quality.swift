@@ -50,6 +50,22 @@ public struct Quality: Sendable, Equatable {
     public var spansWithParent = 0
     /// Coverage of each root with a duration, sorted ascending (for the median and p10).
     public var rootCoverages: [Double] = []
+    /// Set by a source that ranks most roots' coverage where the spans are (`stats --source`): the
+    /// number of roots with a duration and the median and 10th percentile over all of them, which
+    /// `rootCoverages` (the roots read) then does not decide.
+    public var rankedCoverage: RankedCoverage?
+
+    public struct RankedCoverage: Sendable, Equatable {
+        public var count: Int
+        public var median: Double?
+        public var p10: Double?
+
+        public init(count: Int, median: Double?, p10: Double?) {
+            self.count = count
+            self.median = median
+            self.p10 = p10
+        }
+    }
     public var timingViolations = 0
     /// Children outliving their parent as asynchronous work (messaging), not counted as violations.
     public var asynchronousChildren = 0
@@ -76,8 +92,10 @@ public struct Quality: Sendable, Equatable {
     public var parentLinkage: Double? {
         spansExpectingParent > 0 ? Double(spansWithParent) / Double(spansExpectingParent) : nil
     }
-    public var coverageMedian: Double? { Self.percentile(rootCoverages, 0.5) }
-    public var coverageP10: Double? { Self.percentile(rootCoverages, 0.1) }
+    public var coverageMedian: Double? { rankedCoverage.map(\.median) ?? Self.percentile(rootCoverages, 0.5) }
+    public var coverageP10: Double? { rankedCoverage.map(\.p10) ?? Self.percentile(rootCoverages, 0.1) }
+    /// Roots with a duration (those `coverageMedian` and `coverageP10` are over).
+    public var rootsWithCoverage: Int { rankedCoverage?.count ?? rootCoverages.count }
     public var logLinkage: Double? { logs.linkage }
     /// Share of asynchronous hand-offs whose context survived; nil without any.
     public var asyncContextSurvival: Double? {
@@ -88,7 +106,7 @@ public struct Quality: Sendable, Equatable {
     public func count(_ diagnosis: Diagnosis) -> Int { counts[diagnosis] ?? 0 }
 
     /// Nearest-rank percentile of sorted values (the value at rank ⌈p·n⌉).
-    static func percentile(_ sorted: [Double], _ p: Double) -> Double? {
+    public static func percentile(_ sorted: [Double], _ p: Double) -> Double? {
         guard !sorted.isEmpty else { return nil }
         let rank = Int((p * Double(sorted.count)).rounded(.up))
         return sorted[max(0, min(sorted.count - 1, rank - 1))]

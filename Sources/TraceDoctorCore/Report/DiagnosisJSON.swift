@@ -68,7 +68,7 @@ public enum DiagnosisJSON {
                 completeTraces: q.completeTraces, parentLinkage: Nullable(q.parentLinkage.map(round)),
                 spansExpectingParent: q.spansExpectingParent, spansWithParent: q.spansWithParent,
                 coverageMedian: Nullable(q.coverageMedian.map(round)), coverageP10: Nullable(q.coverageP10.map(round)),
-                rootsWithCoverage: q.rootCoverages.count, logLinkage: Nullable(q.logLinkage.map(round)),
+                rootsWithCoverage: q.rootsWithCoverage, logLinkage: Nullable(q.logLinkage.map(round)),
                 logs: LogCounts(
                     total: logs.total, withTraceId: logs.withTraceID, linkedToSpan: logs.linkedToSpan, dangling: logs.dangling,
                     unlinked: logs.unlinked, joinedByTraceAndSpanId: logs.linkedToSpan, joinedByTraceIdOnly: logs.traceIDOnly,

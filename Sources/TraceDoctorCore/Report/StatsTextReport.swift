@@ -22,7 +22,7 @@ public enum StatsTextReport {
         ])
         rows.append([
             "root coverage", q.coverageMedian.map { "median " + TextFormat.percent($0) } ?? "-",
-            q.coverageP10.map { "p10 " + TextFormat.percent($0) + " over \(q.rootCoverages.count) roots" } ?? "no root with a duration",
+            q.coverageP10.map { "p10 " + TextFormat.percent($0) + " over \(q.rootsWithCoverage) roots" } ?? "no root with a duration",
         ])
         rows.append([
             "log linkage", q.logLinkage.map(TextFormat.percent) ?? "-",
