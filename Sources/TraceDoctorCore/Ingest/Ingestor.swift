@@ -80,6 +80,8 @@ public enum Ingestor {
         let store: IngestDestination = request.dryRun ? DryRunDestination() : try TraceStore(path: request.databasePath, onBusy: onBusy)
         var report = IngestReport()
         var logRows: [Int: ClosedRange<Int64>] = [:]
+        // The lines that may make log intervals are picked out as they are written.
+        (store as? TraceStore)?.intervalCandidateTest = IntervalCandidateTest(request.intervalRules)
         for input in inputs {
             if Interruption.isRequested {
                 report.interrupted = true

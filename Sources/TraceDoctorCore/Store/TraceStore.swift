@@ -18,6 +18,10 @@ public final class TraceStore: @unchecked Sendable {
     let access: ReadAccess?
     /// The sizes of the stored sources, read at the first `hasSource(sizeBytes:)`.
     var sourceSizes: Set<Int64>?
+    /// Set by `ingest` to keep the rows that may make log intervals as files are written
+    /// (`intervalCandidates`, row IDs of committed files, ascending).
+    var intervalCandidateTest: IntervalCandidateTest?
+    var intervalCandidates: [Int64] = []
 
     /// How much of the file a read-only connection maps (SQLite's `mmap_size`).
     static let readMapSize: Int64 = 1 << 34
