@@ -171,8 +171,11 @@ public enum LogIntervalBuilder {
         }
         var open: [String: [Open]] = [:]
         var result: [LogInterval] = []
-        let ordered = lines.sorted { ($0.timeNs, $0.rowID) < ($1.timeNs, $1.rowID) }
-        for line in ordered {
+        // Indices sorted, not the lines (each holds strings and a dictionary: moving them costs).
+        let lineKeys = lines.map { ($0.timeNs, $0.rowID) }
+        let order = lineKeys.indices.sorted { (lineKeys[$0].0, lineKeys[$0].1, $0) < (lineKeys[$1].0, lineKeys[$1].1, $1) }
+        for index in order {
+            let line = lines[index]
             let keys = keys(of: line, rules: rules)
             let event = event(of: line, rules: rules)
             let parts = event.flatMap { split($0, rules: rules) }
@@ -253,8 +256,9 @@ public enum LogIntervalBuilder {
                         spanID: start.line.spanID, note: nil))
             }
         }
-        return result.sorted {
-            ($0.startNs ?? $0.endNs ?? 0, $0.startRow ?? $0.endRow ?? 0) < ($1.startNs ?? $1.endNs ?? 0, $1.startRow ?? $1.endRow ?? 0)
-        }
+        // By start, ties in the order made (a stable sort of the intervals themselves).
+        let resultKeys = result.map { ($0.startNs ?? $0.endNs ?? 0, $0.startRow ?? $0.endRow ?? 0) }
+        return resultKeys.indices.sorted { (resultKeys[$0].0, resultKeys[$0].1, $0) < (resultKeys[$1].0, resultKeys[$1].1, $1) }
+            .map { result[$0] }
     }
 }

@@ -83,6 +83,8 @@ public enum Ingestor {
         var logRows: [Int: ClosedRange<Int64>] = [:]
         // Small files of a multi-file run share transactions (`IngestBatch`).
         var batch = IngestBatch(store: inputs.count > 1 ? store as? TraceStore : nil)
+        // The lines that may make log intervals are picked out as they are written.
+        (store as? TraceStore)?.intervalCandidateTest = IntervalCandidateTest(request.intervalRules)
         for input in inputs {
             if Interruption.isRequested {
                 report.interrupted = true

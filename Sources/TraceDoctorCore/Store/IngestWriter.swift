@@ -55,6 +55,11 @@ final class IngestWriter: RecordSink {
     /// valid until the row is written (they are bound without a copy).
     private let hex = UnsafeMutablePointer<UInt8>.allocate(capacity: 32 * 8)
 
+    /// When set, the row IDs of the lines that may make a log interval are kept in
+    /// `intervalCandidates` (so that the interval pass reads only those rows).
+    var intervalTest: IntervalCandidateTest?
+    private(set) var intervalCandidates: [Int64] = []
+
     init(db: Database, sourceID: Int64, expectedBytes: Int64?) throws {
         self.db = db
         connection = db.sqliteConnection!
@@ -362,5 +367,10 @@ final class IngestWriter: RecordSink {
         sqlite3_bind_int64(s, 15, identity(of: log))
         try check(sqlite3_step(s))
         lastLogRowID = sqlite3_last_insert_rowid(connection)
+        if let test = intervalTest, (log.timeNs ?? log.observedTimeNs) != nil,
+            log.body.withUnsafeBufferPointer({ test.matches(body: $0, attributes: log.attributes.buffer) })
+        {
+            intervalCandidates.append(lastLogRowID)
+        }
     }
 }

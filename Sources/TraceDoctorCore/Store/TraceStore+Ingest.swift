@@ -78,6 +78,7 @@ extension TraceStore {
         guard !readOnly else { throw TraceDoctorError.database(path: path, message: "opened read-only") }
         var outcome: SourceOutcome?
         var storedSize: Int64?
+        var candidates: [Int64] = []
         do {
             try queue.inDatabase { db in
                 let store = { () throws -> Database.TransactionCompletion in
@@ -94,6 +95,7 @@ extension TraceStore {
                         ])
                     let sourceID = db.lastInsertedRowID
                     let writer = try IngestWriter(db: db, sourceID: sourceID, expectedBytes: source.expectedBytes)
+                    writer.intervalTest = intervalCandidateTest
                     // Read on another thread while this one writes (a small file on this one).
                     let small = (source.expectedBytes ?? .max) < Self.inlineReadBytes
                     try RecordPipeline.run(into: writer, inline: small, read: body)
@@ -116,6 +118,7 @@ extension TraceStore {
                         ])
                     outcome = .ingested(counts)
                     storedSize = size
+                    candidates = writer.intervalCandidates
                     return .commit
                 }
                 if batchOpen {
@@ -134,6 +137,8 @@ extension TraceStore {
             throw Self.describe(error, path: path)
         }
         if let storedSize { sourceSizes?.insert(storedSize) }
+        // Committed: the file's candidate rows wait for the interval pass.
+        if intervalCandidateTest != nil { intervalCandidates += candidates }
         return outcome!
     }
 

@@ -52,6 +52,7 @@ extension TraceStore {
                 try db.inTransaction(.immediate) {
                     let lastLog = try Int64.fetchOne(db, sql: "SELECT max(id) FROM logs") ?? 0
                     let writer = try IngestWriter(db: db, sourceID: source.id, expectedBytes: nil)
+                    writer.intervalTest = IntervalCandidateTest(intervalRules)
                     for export in exports { try export.replay(into: writer) }
                     counts = try writer.finish(separatingSharedSpans: false)
                     // The log intervals of the lines added, in the same transaction: a start whose end
@@ -59,7 +60,8 @@ extension TraceStore {
                     if counts.logs > counts.duplicateLogs, let newLast = try Int64.fetchOne(db, sql: "SELECT max(id) FROM logs"),
                         newLast > lastLog
                     {
-                        _ = try Self.buildLogIntervals(db, rows: (lastLog + 1)...newLast, rules: intervalRules)
+                        _ = try Self.buildLogIntervals(
+                            db, rows: (lastLog + 1)...newLast, rules: intervalRules, candidates: writer.intervalCandidates)
                     }
                     let skipped = exports.reduce(0) { $0 + $1.rejected }
                     try db.execute(

@@ -41,14 +41,18 @@ extension Schema {
 extension TraceStore {
     /// Builds the intervals of log rows `rows` (all rows when nil) and of the loose ends stored
     /// before, replacing those loose ends. Returns how many intervals of each kind were stored.
+    /// When the rows were written with `intervalCandidateTest` set, only the candidate rows kept
+    /// then are read (`intervalCandidates`, emptied here) instead of testing every row in SQL.
     public func buildLogIntervals(rows: ClosedRange<Int64>, rules: LogIntervalRules) throws(TraceDoctorError)
         -> [LogInterval.Kind: Int]
     {
-        try read { db in
+        let candidates = intervalCandidateTest == nil ? nil : intervalCandidates
+        intervalCandidates = []
+        return try read { db in
             var counts: [LogInterval.Kind: Int] = [:]
             // The write lock first (another ingest may be storing files): no snapshot to upgrade.
             try db.inTransaction(.immediate) {
-                counts = try Self.buildLogIntervals(db, rows: rows, rules: rules)
+                counts = try Self.buildLogIntervals(db, rows: rows, rules: rules, candidates: candidates)
                 return .commit
             }
             return counts
@@ -79,8 +83,11 @@ extension TraceStore {
     /// the slices before, through the table) are all that is held, whatever the file's size.
     static let intervalSliceRows: Int64 = 50_000
 
+    /// `candidates` (ascending row IDs): the rows of `rows` that may make an interval, found as they
+    /// were written (`IntervalCandidateTest`); nil to find them with `intervalCandidateFilter`.
     static func buildLogIntervals(
-        _ db: Database, rows: ClosedRange<Int64>?, rules: LogIntervalRules, sliceRows: Int64 = intervalSliceRows
+        _ db: Database, rows: ClosedRange<Int64>?, rules: LogIntervalRules, candidates: [Int64]? = nil,
+        sliceRows: Int64 = intervalSliceRows
     ) throws -> [LogInterval.Kind: Int] {
         let range: ClosedRange<Int64>
         if let rows {
@@ -106,15 +113,34 @@ extension TraceStore {
                     if let kind = LogInterval.Kind(rawValue: row["kind"]) { counts[kind, default: 0] -= row["n"] as Int }
                 }
             }
-            for (kind, n) in try buildLogIntervalSlice(db, rows: low...high, rules: rules) { counts[kind, default: 0] += n }
+            var slice: ArraySlice<Int64>?
+            if let candidates {
+                let from = Self.firstIndex(in: candidates, notBelow: low)
+                let to = Self.firstIndex(in: candidates, notBelow: high &+ 1)
+                slice = candidates[from..<to]
+            }
+            for (kind, n) in try buildLogIntervalSlice(db, rows: low...high, rules: rules, candidates: slice) {
+                counts[kind, default: 0] += n
+            }
             low = high + 1
         }
         return counts.filter { $0.value > 0 }
     }
 
-    static func buildLogIntervalSlice(_ db: Database, rows: ClosedRange<Int64>, rules: LogIntervalRules) throws
-        -> [LogInterval.Kind: Int]
-    {
+    /// The index of the first element of ascending `values` that is `bound` or more.
+    static func firstIndex(in values: [Int64], notBelow bound: Int64) -> Int {
+        var low = 0
+        var high = values.count
+        while low < high {
+            let mid = (low + high) / 2
+            if values[mid] < bound { low = mid + 1 } else { high = mid }
+        }
+        return low
+    }
+
+    static func buildLogIntervalSlice(
+        _ db: Database, rows: ClosedRange<Int64>, rules: LogIntervalRules, candidates: ArraySlice<Int64>? = nil
+    ) throws -> [LogInterval.Kind: Int] {
         let filter = intervalCandidateFilter(rules)
         let range = "id BETWEEN \(rows.lowerBound) AND \(rows.upperBound)"
         // Loose ends stored before: their rows are read again and may pair now.
@@ -138,11 +164,24 @@ extension TraceStore {
                     spanID: (row["span_id"] as String?).flatMap { SpanID(hex: $0) }))
         }
         let columns = "id, time_ns, service, body, attributes, trace_id, span_id"
-        let cursor = try Row.fetchCursor(
-            db, sql: "SELECT \(columns) FROM logs WHERE \(range) AND time_ns IS NOT NULL AND \(filter.sql)",
-            arguments: StatementArguments(filter.arguments))
-        while let row = try cursor.next() {
-            if !looseSet.contains(row["id"]) { add(row) }
+        if let candidates {
+            // Found as the rows were written: read those (a row deleted since, as a repeat, is not found).
+            let ids = candidates.filter { !looseSet.contains($0) }
+            for chunk in stride(from: 0, to: ids.count, by: 500) {
+                let part = Array(ids[chunk..<min(chunk + 500, ids.count)])
+                let marks = Array(repeating: "?", count: part.count).joined(separator: ", ")
+                let cursor = try Row.fetchCursor(
+                    db, sql: "SELECT \(columns) FROM logs WHERE id IN (\(marks)) AND time_ns IS NOT NULL ORDER BY id",
+                    arguments: StatementArguments(part))
+                while let row = try cursor.next() { add(row) }
+            }
+        } else {
+            let cursor = try Row.fetchCursor(
+                db, sql: "SELECT \(columns) FROM logs WHERE \(range) AND time_ns IS NOT NULL AND \(filter.sql)",
+                arguments: StatementArguments(filter.arguments))
+            while let row = try cursor.next() {
+                if !looseSet.contains(row["id"]) { add(row) }
+            }
         }
         for chunk in stride(from: 0, to: loose.count, by: 500) {
             let part = Array(loose[chunk..<min(chunk + 500, loose.count)])
@@ -162,9 +201,14 @@ extension TraceStore {
                 """)
         var counts: [LogInterval.Kind: Int] = [:]
         for interval in intervals {
-            var keys: [String: String] = [:]
-            for (k, v) in interval.keys { keys[k] = v }
-            let keysJSON = String(decoding: (try? JSONSerialization.data(withJSONObject: keys, options: [.sortedKeys])) ?? Data("{}".utf8), as: UTF8.self)
+            var keysJSON = "{}"
+            if !interval.keys.isEmpty {
+                var keys: [String: String] = [:]
+                for (k, v) in interval.keys { keys[k] = v }
+                keysJSON = String(
+                    decoding: (try? JSONSerialization.data(withJSONObject: keys, options: [.sortedKeys])) ?? Data("{}".utf8),
+                    as: UTF8.self)
+            }
             try insert.execute(arguments: [
                 interval.kind.rawValue, interval.name, interval.label, interval.startNs, interval.endNs, interval.service,
                 interval.failed ? 1 : 0, interval.startRow, interval.endRow, keysJSON, interval.traceID?.hex,

@@ -20,6 +20,10 @@ public final class TraceStore: @unchecked Sendable {
     var sourceSizes: Set<Int64>?
     /// Whether a batch of small files shares one open transaction (`beginBatch()`).
     var batchOpen = false
+    /// Set by `ingest` to keep the rows that may make log intervals as files are written
+    /// (`intervalCandidates`, row IDs of committed files, ascending).
+    var intervalCandidateTest: IntervalCandidateTest?
+    var intervalCandidates: [Int64] = []
 
     /// How much of the file a read-only connection maps (SQLite's `mmap_size`).
     static let readMapSize: Int64 = 1 << 34

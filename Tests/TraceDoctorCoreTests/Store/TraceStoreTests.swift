@@ -217,6 +217,56 @@ import Testing
         #expect(counts == [.pair: 2, .duration: 1, .unfinished: 1])
     }
 
+    /// The rows picked out as they are written (`IntervalCandidateTest`) are exactly those the SQL
+    /// filter finds after the load, and the intervals built from them are the same.
+    @Test func intervalCandidatesFoundWhileWritingAreThoseOfTheSQLFilter() throws {
+        let path = NSTemporaryDirectory() + "tracedoctor-candidates-\(UUID().uuidString).db"
+        defer { TraceStore.remove(path) }
+        let lines = """
+            {"time":"2026-12-03T10:00:00.100Z","service":"worker","message":"workflow_start","execution_id":"e1"}
+            {"time":"2026-12-03T10:00:00.105Z","service":"worker","message":"nothing to see","user":"bob"}
+            {"time":"2026-12-03T10:00:00.110Z","service":"worker","message":"node started","event":"node_start","node_id":"llm-1","execution_id":"e1"}
+            {"time":"2026-12-03T10:00:00.150Z","service":"worker","message":"the word request_end in prose"}
+            {"service":"worker","message":"no time: node_complete","node_id":"llm-1"}
+            {"time":"2026-12-03T10:00:00.200Z","service":"worker","message":"cache lookup","wait_ms":12}
+            {"time":"2026-12-03T10:00:00.210Z","service":"worker","message":"search","took":"35"}
+            {"time":"2026-12-03T10:00:00.220Z","service":"worker","message":"a field that only starts like one","durations":3}
+            {"time":"2026-12-03T10:00:00.340Z","service":"worker","message":"node_complete","execution_id":"e1","node_id":"llm-1"}
+            {"time":"2026-12-03T10:00:00.400Z","service":"worker","message":"WORKFLOW_END","execution_id":"e1"}
+            {"time":"2026-12-03T10:00:00.410Z","service":"worker","message":"x","elapsed":0.5}
+
+            """
+        let store = try TraceStore(path: path)
+        defer { store.close() }
+        store.intervalCandidateTest = IntervalCandidateTest(.defaults)
+        _ = try store.ingest(
+            SourceDescription(path: "worker.jsonl", format: .jsonLogs, sizeBytes: Int64(lines.utf8.count)),
+            finished: { ("h1", Int64(lines.utf8.count), 0) },
+            body: { sink in try JSONLogReader().read(MemorySource(lines), into: sink, context: ReadContext(keepGoing: false)) })
+        let written = store.intervalCandidates
+        let filter = TraceStore.intervalCandidateFilter(.defaults)
+        let byFilter = try store.queue.read { db in
+            try Int64.fetchAll(
+                db, sql: "SELECT id FROM logs WHERE time_ns IS NOT NULL AND \(filter.sql) ORDER BY id",
+                arguments: StatementArguments(filter.arguments))
+        }
+        #expect(written == byFilter)
+        #expect(written == [1, 3, 4, 6, 7, 9, 11])
+
+        func labels() throws -> [String] {
+            try store.allLogIntervals().map { "\($0.kind.rawValue) \($0.label) \($0.durationNs ?? -1)" }
+        }
+        _ = try store.buildLogIntervals(rows: 1...11, rules: .defaults)
+        #expect(store.intervalCandidates.isEmpty)
+        let fromCandidates = try labels()
+        try store.queue.write { db in
+            try db.execute(sql: "DELETE FROM log_intervals")
+            _ = try TraceStore.buildLogIntervals(db, rows: nil, rules: .defaults)
+        }
+        #expect(try labels() == fromCandidates)
+        #expect(fromCandidates.count >= 4, "\(fromCandidates)")
+    }
+
     /// Migration v3 re-hashes the logs a v2 database holds, so that the same record arriving
     /// later in another format (here the log file's line, in milliseconds) is found as a duplicate.
     @Test func migrationV3RehashesStoredLogsForTheDuplicateCheck() throws {
