@@ -122,7 +122,8 @@ public struct InputPrefix: Sendable {
     /// The first key of the top-level JSON object, read without the rest of the object (which,
     /// for a small file, is the whole file); nil when the prefix does not start with a key.
     public var firstJSONKey: String? {
-        let scanner = JSONScanner(source: MemorySource(bytes))
+        // A small window (it grows for a longer key): the default megabyte per file is wasted here.
+        let scanner = JSONScanner(source: MemorySource(bytes), chunkSize: 4096)
         do {
             guard try scanner.peek() == UInt8(ascii: "{") else { return nil }
             var object = try scanner.beginObject()
