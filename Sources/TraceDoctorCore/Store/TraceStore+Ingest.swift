@@ -95,7 +95,7 @@ extension TraceStore {
                         ])
                     let sourceID = db.lastInsertedRowID
                     let writer = try IngestWriter(db: db, sourceID: sourceID, expectedBytes: source.expectedBytes)
-                    writer.intervalTest = intervalCandidateTest
+                    writer.intervalTest = self.intervalCandidateTest
                     // Read on another thread while this one writes (a small file on this one).
                     let small = (source.expectedBytes ?? .max) < Self.inlineReadBytes
                     try RecordPipeline.run(into: writer, inline: small, read: body)
