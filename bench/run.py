@@ -283,18 +283,26 @@ class Bench:
         self.verdicts.append(line)
         log(line)
 
+    @staticmethod
+    def chdb_python(case):
+        """The Python of the venv with chdb (tests/realsdk/setup-venv.sh makes it), or None: the
+        case is skipped with a line saying why."""
+        try:
+            venv = subprocess.run([os.path.join(ROOT, "tests/realsdk/setup-venv.sh")], stdout=subprocess.PIPE, text=True,
+                                  check=True).stdout.strip().splitlines()[-1]
+        except (subprocess.CalledProcessError, IndexError):
+            log(f"bench: skipping {case}: the venv with chdb could not be made (tests/realsdk/setup-venv.sh)")
+            return None
+        return os.path.join(venv, "bin", "python")
+
     def clickhouse(self):
         """The diagnoses with --source clickhouse://… (chDB behind tests/clickhouse/chdb_front.py, the
         OTLP input converted to the clickhouseexporter's tables) against the same on SQLite."""
         path = self.data.file("otlp")
         spans = self.data.truth("otlp")["spans"]
-        try:
-            venv = subprocess.run([os.path.join(ROOT, "tests/realsdk/setup-venv.sh")], stdout=subprocess.PIPE, text=True,
-                                  check=True).stdout.strip().splitlines()[-1]
-        except (subprocess.CalledProcessError, IndexError):
-            log("bench: skipping clickhouse: the venv with chdb could not be made (tests/realsdk/setup-venv.sh)")
+        python = self.chdb_python("clickhouse")
+        if python is None:
             return
-        python = os.path.join(venv, "bin", "python")
         front = os.path.join(ROOT, "tests/clickhouse/chdb_front.py")
         store = os.path.join(self.args.data, f"chdb-otlp-{self.data.size}-s{self.data.seed}")
         if not os.path.exists(store + ".done"):
@@ -360,13 +368,9 @@ class Bench:
         spans = parse_size(self.args.clickhouse_spans)
         traces = spans // 4
         planted = {"missing_parent": len(range(7, traces, 1000)), "unaccounted_time": len(range(500, traces, 1000))}
-        try:
-            venv = subprocess.run([os.path.join(ROOT, "tests/realsdk/setup-venv.sh")], stdout=subprocess.PIPE, text=True,
-                                  check=True).stdout.strip().splitlines()[-1]
-        except (subprocess.CalledProcessError, IndexError):
-            log("bench: skipping clickhouse-scale: the venv with chdb could not be made (tests/realsdk/setup-venv.sh)")
+        python = self.chdb_python("clickhouse-scale")
+        if python is None:
             return
-        python = os.path.join(venv, "bin", "python")
         front = os.path.join(ROOT, "tests/clickhouse/chdb_front.py")
         store = os.path.join(self.args.data, f"chdb-generated-{traces * 4}")
         if not os.path.exists(store + ".done"):
