@@ -99,32 +99,42 @@ extension TraceStore {
         // Intervals this build stores; a slice re-reads the loose ends stored before it (and stores
         // again those still loose), so those of earlier slices are counted once, where they end up.
         let firstNew = try Int64.fetchOne(db, sql: "SELECT max(id) FROM log_intervals") ?? 0
+        // The loose ends are found once (a scan of the table); each slice then replaces them.
+        var loose = try Row.fetchAll(
+            db,
+            sql: "SELECT id, coalesce(start_log_id, end_log_id) AS row, kind FROM log_intervals WHERE \(looseEnds)"
+        ).map { LooseEnd(id: $0["id"], logRow: $0["row"], kind: LogInterval.Kind(rawValue: $0["kind"]) ?? .duration) }
         var counts: [LogInterval.Kind: Int] = [:]
         var low = range.lowerBound
         while low <= range.upperBound {
             let high = min(range.upperBound, low &+ max(1, sliceRows) &- 1)
-            if low > range.lowerBound {
-                let loose = try Row.fetchAll(
-                    db,
-                    sql: "SELECT kind, count(*) AS n FROM log_intervals WHERE id > ? "
-                        + "AND (kind IN ('unfinished', 'end_without_start') OR note IS NOT NULL) GROUP BY kind",
-                    arguments: [firstNew])
-                for row in loose {
-                    if let kind = LogInterval.Kind(rawValue: row["kind"]) { counts[kind, default: 0] -= row["n"] as Int }
-                }
-            }
             var slice: ArraySlice<Int64>?
             if let candidates {
                 let from = Self.firstIndex(in: candidates, notBelow: low)
                 let to = Self.firstIndex(in: candidates, notBelow: high &+ 1)
                 slice = candidates[from..<to]
             }
-            for (kind, n) in try buildLogIntervalSlice(db, rows: low...high, rules: rules, candidates: slice) {
-                counts[kind, default: 0] += n
+            let before = loose
+            let built = try buildLogIntervalSlice(db, rows: low...high, rules: rules, candidates: slice, loose: &loose)
+            if !built.isEmpty || loose.map(\.id) != before.map(\.id) {
+                // The loose ends this build stored before are stored again (or paired): count them once.
+                for end in before where end.id > firstNew { counts[end.kind, default: 0] -= 1 }
             }
+            for (kind, n) in built { counts[kind, default: 0] += n }
             low = high + 1
         }
         return counts.filter { $0.value > 0 }
+    }
+
+    /// Which stored intervals wait for more lines: a start without its end, an end without its
+    /// start, or an interval with a note (paired, but a later line may pair better).
+    static let looseEnds = "kind IN ('unfinished', 'end_without_start') OR note IS NOT NULL"
+
+    /// A stored loose end: its interval's row ID, its log row (start or end) and its kind.
+    struct LooseEnd {
+        let id: Int64
+        let logRow: Int64
+        let kind: LogInterval.Kind
     }
 
     /// The index of the first element of ascending `values` that is `bound` or more.
@@ -138,18 +148,16 @@ extension TraceStore {
         return low
     }
 
+    /// Builds the intervals of rows `rows` and of the stored loose ends `loose`, which it replaces
+    /// (in the table and in `loose`) with the loose ends it stores.
     static func buildLogIntervalSlice(
-        _ db: Database, rows: ClosedRange<Int64>, rules: LogIntervalRules, candidates: ArraySlice<Int64>? = nil
+        _ db: Database, rows: ClosedRange<Int64>, rules: LogIntervalRules, candidates: ArraySlice<Int64>? = nil,
+        loose looseEnds: inout [LooseEnd]
     ) throws -> [LogInterval.Kind: Int] {
         let filter = intervalCandidateFilter(rules)
         let range = "id BETWEEN \(rows.lowerBound) AND \(rows.upperBound)"
         // Loose ends stored before: their rows are read again and may pair now.
-        let loose = try Int64.fetchAll(
-            db,
-            sql: """
-                SELECT coalesce(start_log_id, end_log_id) FROM log_intervals
-                WHERE kind IN ('unfinished', 'end_without_start') OR note IS NOT NULL
-                """)
+        let loose = looseEnds.map(\.logRow)
         let looseSet = Set(loose)
         var lines: [LogIntervalBuilder.Line] = []
         func add(_ row: Row) {
@@ -191,8 +199,13 @@ extension TraceStore {
             }
         }
         guard !lines.isEmpty else { return [:] }
-        try db.execute(
-            sql: "DELETE FROM log_intervals WHERE kind IN ('unfinished', 'end_without_start') OR note IS NOT NULL")
+        let stale = looseEnds.map(\.id)
+        for chunk in stride(from: 0, to: stale.count, by: 500) {
+            let part = Array(stale[chunk..<min(chunk + 500, stale.count)])
+            let marks = Array(repeating: "?", count: part.count).joined(separator: ", ")
+            try db.execute(sql: "DELETE FROM log_intervals WHERE id IN (\(marks))", arguments: StatementArguments(part))
+        }
+        looseEnds = []
         let intervals = LogIntervalBuilder.build(lines, rules: rules)
         let insert = try db.makeStatement(
             sql: """
@@ -215,6 +228,11 @@ extension TraceStore {
                 interval.spanID?.hex, interval.note,
             ])
             counts[interval.kind, default: 0] += 1
+            if interval.kind == .unfinished || interval.kind == .endWithoutStart || interval.note != nil,
+                let row = interval.startRow ?? interval.endRow
+            {
+                looseEnds.append(LooseEnd(id: db.lastInsertedRowID, logRow: row, kind: interval.kind))
+            }
         }
         return counts
     }
