@@ -204,8 +204,23 @@ extension TraceStore {
         // An interrupted write rolls the whole transaction back: then no savepoint is left, and
         // `commitBatch()` reports the batch lost.
         guard let connection = db.sqliteConnection, sqlite3_get_autocommit(connection) == 0 else { return }
-        try db.cachedStatement(sql: "ROLLBACK TO source_file").execute()
-        try db.cachedStatement(sql: "RELEASE source_file").execute()
+        // Ctrl-C interrupts the statements that start while another still runs (an interrupted
+        // read is not reset yet): the rollback is tried again once it has been.
+        for _ in 0..<3 {
+            do {
+                try db.cachedStatement(sql: "ROLLBACK TO source_file").execute()
+                try db.cachedStatement(sql: "RELEASE source_file").execute()
+                return
+            } catch let error as DatabaseError where error.resultCode == .SQLITE_INTERRUPT {
+                continue
+            }
+        }
+        // The file cannot be undone alone: the whole batch is, so that its commit never stores
+        // part of a file (`commitBatch()` then reports the batch lost).
+        sqlite3_exec(connection, "ROLLBACK", nil, nil, nil)
+        if sqlite3_get_autocommit(connection) == 0 {
+            throw DatabaseError(resultCode: .SQLITE_INTERRUPT, message: "a file of the batch could not be rolled back")
+        }
     }
 
     /// `2026-12-03T13:56:13Z` (RFC 3339 in UTC, whole seconds). Formatted by hand: making an
