@@ -48,8 +48,7 @@ struct SourceOptions: ParsableArguments {
         name: .long,
         help: ArgumentHelp(
             "With --source clickhouses://: also trust the CA certificates in this PEM file (a private CA, or a "
-                + "self-signed server certificate), e.g. --source clickhouses://reader@ch:8443/otel --ca-cert ca.pem.",
-            valueName: "path"))
+                + "self-signed server certificate).", valueName: "path"))
     var caCert: String?
 
     @Flag(name: .long, help: "With --source: print each query's bytes received and time on stderr.")
@@ -197,9 +196,7 @@ struct ClickHouseIngestOptions: ParsableArguments {
 
     @Option(
         name: .long,
-        help: ArgumentHelp(
-            "With a clickhouses:// path: also trust the CA certificates in this PEM file, e.g. "
-                + "ingest clickhouses://reader@ch:8443/otel --trace-id 4bf92f35 --ca-cert ca.pem.", valueName: "path"))
+        help: ArgumentHelp("With a clickhouses:// path: also trust the CA certificates in this PEM file.", valueName: "path"))
     var caCert: String?
 
     /// The source: with --trace-id and no window, all of time (the trace IDs narrow it).
