@@ -44,12 +44,16 @@ import Testing
             let continuation = dict(m["continuation"])
             let trace = continuation["trace_id"] as? String ?? ""
             let confidence = m["confidence"] as? Double ?? 0
-            if confidence >= 0.9 {
+            let evidence = m["evidence"] as? [String] ?? []
+            // On a loaded machine a captured queue delay may stand far above the median of its
+            // queue: the pair then says so and its confidence is scaled by 0.6.
+            let late = evidence.contains { $0.contains("far above the median") }
+            if evidence.contains(where: { $0.contains("placed by the nearest time") }) {
+                #expect(confidence == (late ? 0.36 : 0.6), "continuation \(trace)")
+            } else {
+                #expect(confidence == (late ? 0.54 : 0.9), "continuation \(trace)")
                 certain.insert(trace)
                 #expect(dict(m["producer"])["span_id"] as? String == expected[trace], "continuation \(trace)")
-            } else {
-                #expect(confidence == 0.6, "continuation \(trace)")
-                #expect((m["evidence"] as? [String] ?? []).contains { $0.contains("placed by the nearest time") })
             }
             #expect(continuation["name"] as? String == "tasks.generate_task")
             #expect(m["match"] as? String == "log_message_id")
