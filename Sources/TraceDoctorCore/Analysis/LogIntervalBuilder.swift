@@ -84,7 +84,25 @@ public enum LogIntervalBuilder {
         for field in rules.eventFields {
             if let name = line.attributes[field] as? String, !name.isEmpty { return name }
         }
-        let body = line.body.trimmingCharacters(in: .whitespaces)
+        return oneWord(line.body)
+    }
+
+    /// A message that is one word (letters, digits, `_.:-`; at most 80 characters) after its
+    /// spaces are trimmed, else nil. ASCII is tested byte by byte; other text with `CharacterSet`.
+    static func oneWord(_ message: String) -> String? {
+        var utf8 = message.utf8[...]
+        if utf8.allSatisfy({ $0 < 0x80 }) {
+            while let first = utf8.first, first == 0x20 || first == 0x09 { utf8 = utf8.dropFirst() }
+            while let last = utf8.last, last == 0x20 || last == 0x09 { utf8 = utf8.dropLast() }
+            guard !utf8.isEmpty, utf8.count <= 80,
+                utf8.allSatisfy({ b in
+                    (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A)
+                        || b == UInt8(ascii: "_") || b == UInt8(ascii: ".") || b == UInt8(ascii: ":") || b == UInt8(ascii: "-")
+                })
+            else { return nil }
+            return String(Substring(utf8))
+        }
+        let body = message.trimmingCharacters(in: .whitespaces)
         guard !body.isEmpty, body.count <= 80,
             body.unicodeScalars.allSatisfy({ CharacterSet.alphanumerics.contains($0) || "_.:-".unicodeScalars.contains($0) })
         else { return nil }
@@ -155,7 +173,7 @@ public enum LogIntervalBuilder {
     }
 
     static func label(base: String, keys: [(String, String)], word: String?) -> String {
-        var parts = [base.replacingOccurrences(of: "_", with: " ")]
+        var parts = [base.utf8.contains(UInt8(ascii: "_")) ? String(base.map { $0 == "_" ? " " : $0 }) : base]
         if let first = keys.first { parts.append(first.1) }
         if let word { parts.append(word) }
         return parts.joined(separator: " ")

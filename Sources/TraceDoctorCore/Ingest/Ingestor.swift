@@ -85,6 +85,7 @@ public enum Ingestor {
         var batch = IngestBatch(store: inputs.count > 1 ? store as? TraceStore : nil)
         // The lines that may make log intervals are picked out as they are written.
         (store as? TraceStore)?.intervalCandidateTest = IntervalCandidateTest(request.intervalRules)
+        (store as? TraceStore)?.intervalSpill = IntervalCandidateSpill()
         for input in inputs {
             if Interruption.isRequested {
                 report.interrupted = true

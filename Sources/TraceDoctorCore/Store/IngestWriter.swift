@@ -46,7 +46,7 @@ final class IngestWriter: RecordSink {
     private var pendingResource: (fingerprint: UInt64, service: [UInt8], attributes: [UInt8])?
     private var service: [UInt8] = []
     private var lastSpanRowID: Int64
-    private var lastLogRowID: Int64
+    private(set) var lastLogRowID: Int64
     private var traceIDs = Set<TraceID>()
     /// Bit `kind.rawValue` is set once a span of that kind was written.
     private var kindsSeen: UInt8 = 0
@@ -59,6 +59,14 @@ final class IngestWriter: RecordSink {
     /// `intervalCandidates` (so that the interval pass reads only those rows).
     var intervalTest: IntervalCandidateTest?
     private(set) var intervalCandidates: [Int64] = []
+    /// When set (with `intervalTest`), the candidate lines themselves go there instead of their
+    /// row IDs, so that the pass neither reads them back nor parses their attributes again.
+    var intervalSpill: IntervalCandidateSpill?
+    /// The first log row this writer spilled, and whether a record may differ from its stored
+    /// row (a resource that arrived after its lines changed their service): the pass then
+    /// reads those rows from the table.
+    private(set) var firstSpilledRow: Int64?
+    private(set) var spilledRowsChanged = false
 
     init(db: Database, sourceID: Int64, expectedBytes: Int64?) throws {
         self.db = db
@@ -232,6 +240,7 @@ final class IngestWriter: RecordSink {
     func resource(_ resource: ResourceRecord, appliesSince mark: RecordMark) throws {
         try self.resource(resource)
         try ensureResource()
+        if firstSpilledRow != nil { spilledRowsChanged = true }
         try db.execute(
             sql: "UPDATE spans SET resource_id = ?, service = ? WHERE id > ? AND source_id = ?",
             arguments: [resourceID, String(decoding: service, as: UTF8.self), mark.spans, sourceID])
@@ -367,10 +376,21 @@ final class IngestWriter: RecordSink {
         sqlite3_bind_int64(s, 15, identity(of: log))
         try check(sqlite3_step(s))
         lastLogRowID = sqlite3_last_insert_rowid(connection)
-        if let test = intervalTest, (log.timeNs ?? log.observedTimeNs) != nil,
+        if let test = intervalTest, let time = log.timeNs ?? log.observedTimeNs,
             log.body.withUnsafeBufferPointer({ test.matches(body: $0, attributes: log.attributes.buffer) })
         {
-            intervalCandidates.append(lastLogRowID)
+            if let spill = intervalSpill {
+                if firstSpilledRow == nil { firstSpilledRow = lastLogRowID }
+                try (log.service.isEmpty ? service : log.service).withUnsafeBufferPointer { service in
+                    try log.body.withUnsafeBufferPointer { body in
+                        try spill.append(
+                            rowID: lastLogRowID, timeNs: time, traceID: log.traceID, spanID: log.spanID, service: service,
+                            body: body, attributes: log.attributes.buffer)
+                    }
+                }
+            } else {
+                intervalCandidates.append(lastLogRowID)
+            }
         }
     }
 }

@@ -79,6 +79,12 @@ extension TraceStore {
         var outcome: SourceOutcome?
         var storedSize: Int64?
         var candidates: [Int64] = []
+        // The spilled candidate lines of this file are kept only if the file is.
+        let spillMark = intervalSpill?.end
+        var spilledRows: ClosedRange<Int64>?
+        var spilledRowsChanged = false
+        var kept = false
+        defer { if !kept, let spillMark { intervalSpill?.truncate(to: spillMark) } }
         do {
             try queue.inDatabase { db in
                 let store = { () throws -> Database.TransactionCompletion in
@@ -96,6 +102,7 @@ extension TraceStore {
                     let sourceID = db.lastInsertedRowID
                     let writer = try IngestWriter(db: db, sourceID: sourceID, expectedBytes: source.expectedBytes)
                     writer.intervalTest = self.intervalCandidateTest
+                    writer.intervalSpill = self.intervalSpill
                     // Read on another thread while this one writes (a small file on this one).
                     let small = (source.expectedBytes ?? .max) < Self.inlineReadBytes
                     try RecordPipeline.run(into: writer, inline: small, read: body)
@@ -119,6 +126,9 @@ extension TraceStore {
                     outcome = .ingested(counts)
                     storedSize = size
                     candidates = writer.intervalCandidates
+                    if let first = writer.firstSpilledRow { spilledRows = first...max(first, writer.lastLogRowID) }
+                    // Repeats deleted (`finish`) or a late resource: the records of those rows are stale.
+                    spilledRowsChanged = writer.spilledRowsChanged || counts.duplicateLogs > 0
                     return .commit
                 }
                 if batchOpen {
@@ -139,6 +149,10 @@ extension TraceStore {
         if let storedSize { sourceSizes?.insert(storedSize) }
         // Committed: the file's candidate rows wait for the interval pass.
         if intervalCandidateTest != nil { intervalCandidates += candidates }
+        if case .ingested = outcome {
+            kept = true
+            if spilledRowsChanged, let spilledRows { intervalSpillStaleRows.append(spilledRows) }
+        }
         return outcome!
     }
 
@@ -157,6 +171,7 @@ extension TraceStore {
             try db.beginTransaction(.immediate)
         }
         batchOpen = true
+        batchSpillMark = intervalSpill?.end
     }
 
     /// Commits the open batch. Returns false when its transaction had already been rolled back
@@ -166,7 +181,10 @@ extension TraceStore {
     public func commitBatch() throws(TraceDoctorError) -> Bool {
         guard batchOpen else { return true }
         batchOpen = false
-        return try read { db in
+        // A commit that fails leaves the batch uncommitted: its candidate lines go too.
+        var committed = false
+        defer { if !committed, let batchSpillMark { intervalSpill?.truncate(to: batchSpillMark) } }
+        committed = try read { db in
             defer { try? db.execute(sql: "PRAGMA foreign_keys = ON") }
             guard let connection = db.sqliteConnection, sqlite3_get_autocommit(connection) == 0 else { return false }
             var attempt = 0
@@ -181,6 +199,7 @@ extension TraceStore {
                 }
             }
         }
+        return committed
     }
 
     /// One file of a batch: `body` in a savepoint, released on `.commit`, rolled back on

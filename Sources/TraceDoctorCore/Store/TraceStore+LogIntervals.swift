@@ -5,6 +5,7 @@
 
 import Foundation
 import GRDB
+import GRDBSQLite
 
 extension Schema {
     static let v4 = """
@@ -48,15 +49,40 @@ extension TraceStore {
     {
         let candidates = intervalCandidateTest == nil ? nil : intervalCandidates
         intervalCandidates = []
+        let spill = intervalSpill
+        let stale = intervalSpillStaleRows
+        defer {
+            spill?.removeAll()
+            intervalSpillStaleRows = []
+        }
+        let spilled = try spill.map { spill throws(TraceDoctorError) in
+            SpilledCandidates(reader: try IntervalCandidateSpill.Reader(spill), staleRows: stale, filter: IntervalAttributeFilter(rules))
+        }
         return try read { db in
             var counts: [LogInterval.Kind: Int] = [:]
             // The write lock first (another ingest may be storing files): no snapshot to upgrade.
             try db.inTransaction(.immediate) {
-                counts = try Self.buildLogIntervals(db, rows: rows, rules: rules, candidates: candidates)
+                counts = try Self.buildLogIntervals(db, rows: rows, rules: rules, candidates: candidates, spilled: spilled)
                 return .commit
             }
             return counts
         }
+    }
+
+    /// The candidate lines kept as they were written (`IntervalCandidateSpill`), read in row order
+    /// slice by slice; the rows of `staleRows` are read from the table instead.
+    final class SpilledCandidates {
+        let reader: IntervalCandidateSpill.Reader
+        let staleRows: [ClosedRange<Int64>]
+        let filter: IntervalAttributeFilter
+
+        init(reader: IntervalCandidateSpill.Reader, staleRows: [ClosedRange<Int64>], filter: IntervalAttributeFilter) {
+            self.reader = reader
+            self.staleRows = staleRows
+            self.filter = filter
+        }
+
+        func isStale(_ row: Int64) -> Bool { staleRows.contains { $0.contains(row) } }
     }
 
     /// The SQL test that a row may open, close or time an interval: a cheap filter in SQLite, so
@@ -87,7 +113,7 @@ extension TraceStore {
     /// were written (`IntervalCandidateTest`); nil to find them with `intervalCandidateFilter`.
     static func buildLogIntervals(
         _ db: Database, rows: ClosedRange<Int64>?, rules: LogIntervalRules, candidates: [Int64]? = nil,
-        sliceRows: Int64 = intervalSliceRows
+        spilled: SpilledCandidates? = nil, sliceRows: Int64 = intervalSliceRows
     ) throws -> [LogInterval.Kind: Int] {
         let range: ClosedRange<Int64>
         if let rows {
@@ -95,6 +121,9 @@ extension TraceStore {
         } else {
             guard let last = try Int64.fetchOne(db, sql: "SELECT max(id) FROM logs") else { return [:] }
             range = 1...max(1, last)
+        }
+        if let spilled, spilled.staleRows.isEmpty {
+            return try buildSpilledLogIntervals(db, rows: range, rules: rules, spilled: spilled, sliceRows: sliceRows)
         }
         // Intervals this build stores; a slice re-reads the loose ends stored before it (and stores
         // again those still loose), so those of earlier slices are counted once, where they end up.
@@ -115,7 +144,8 @@ extension TraceStore {
                 slice = candidates[from..<to]
             }
             let before = loose
-            let built = try buildLogIntervalSlice(db, rows: low...high, rules: rules, candidates: slice, loose: &loose)
+            let built = try buildLogIntervalSlice(
+                db, rows: low...high, rules: rules, candidates: slice, spilled: spilled, loose: &loose)
             if !built.isEmpty || loose.map(\.id) != before.map(\.id) {
                 // The loose ends this build stored before are stored again (or paired): count them once.
                 for end in before where end.id > firstNew { counts[end.kind, default: 0] -= 1 }
@@ -152,7 +182,7 @@ extension TraceStore {
     /// (in the table and in `loose`) with the loose ends it stores.
     static func buildLogIntervalSlice(
         _ db: Database, rows: ClosedRange<Int64>, rules: LogIntervalRules, candidates: ArraySlice<Int64>? = nil,
-        loose looseEnds: inout [LooseEnd]
+        spilled: SpilledCandidates? = nil, loose looseEnds: inout [LooseEnd]
     ) throws -> [LogInterval.Kind: Int] {
         let filter = intervalCandidateFilter(rules)
         let range = "id BETWEEN \(rows.lowerBound) AND \(rows.upperBound)"
@@ -161,20 +191,10 @@ extension TraceStore {
         let looseSet = Set(loose)
         var lines: [LogIntervalBuilder.Line] = []
         func add(_ row: Row) {
-            guard let time: Int64 = row["time_ns"] else { return }
-            let text: String = row["attributes"]
-            let attributes =
-                text == "{}" ? [:] : ((try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] ?? [:])
-            lines.append(
-                LogIntervalBuilder.Line(
-                    rowID: row["id"], timeNs: time, service: row["service"], body: row["body"], attributes: attributes,
-                    traceID: (row["trace_id"] as String?).flatMap { TraceID(hex: $0) },
-                    spanID: (row["span_id"] as String?).flatMap { SpanID(hex: $0) }))
+            if let line = storedLine(row) { lines.append(line) }
         }
         let columns = "id, time_ns, service, body, attributes, trace_id, span_id"
-        if let candidates {
-            // Found as the rows were written: read those (a row deleted since, as a repeat, is not found).
-            let ids = candidates.filter { !looseSet.contains($0) }
+        func readRows(_ ids: [Int64]) throws {
             for chunk in stride(from: 0, to: ids.count, by: 500) {
                 let part = Array(ids[chunk..<min(chunk + 500, ids.count)])
                 let marks = Array(repeating: "?", count: part.count).joined(separator: ", ")
@@ -183,6 +203,29 @@ extension TraceStore {
                     arguments: StatementArguments(part))
                 while let row = try cursor.next() { add(row) }
             }
+        }
+        if let spilled {
+            // Kept as they were written: decoded here, except the rows changed since (read below).
+            var stale: [Int64] = []
+            while let row = try spilled.reader.peekRowID(), row <= rows.upperBound {
+                guard let record = try spilled.reader.next() else { break }
+                guard row >= rows.lowerBound, !looseSet.contains(row) else { continue }
+                if spilled.isStale(row) {
+                    stale.append(row)
+                    continue
+                }
+                let attributes =
+                    spilled.filter.members(of: record.attributes)
+                    ?? ((try? JSONSerialization.jsonObject(with: Data(record.attributes))) as? [String: Any] ?? [:])
+                lines.append(
+                    LogIntervalBuilder.Line(
+                        rowID: row, timeNs: record.timeNs, service: record.service, body: record.body,
+                        attributes: attributes, traceID: record.traceID, spanID: record.spanID))
+            }
+            try readRows(stale)
+        } else if let candidates {
+            // Found as the rows were written: read those (a row deleted since, as a repeat, is not found).
+            try readRows(candidates.filter { !looseSet.contains($0) })
         } else {
             let cursor = try Row.fetchCursor(
                 db, sql: "SELECT \(columns) FROM logs WHERE \(range) AND time_ns IS NOT NULL AND \(filter.sql)",
@@ -207,34 +250,82 @@ extension TraceStore {
         }
         looseEnds = []
         let intervals = LogIntervalBuilder.build(lines, rules: rules)
-        let insert = try db.makeStatement(
+        var counts: [LogInterval.Kind: Int] = [:]
+        try insertLogIntervals(db, intervals) { interval, id in
+            counts[interval.kind, default: 0] += 1
+            if Self.isLooseEnd(interval), let row = interval.startRow ?? interval.endRow {
+                looseEnds.append(LooseEnd(id: id, logRow: row, kind: interval.kind))
+            }
+        }
+        return counts
+    }
+
+    /// Whether a later line may still pair with `interval` (see `looseEnds`).
+    static func isLooseEnd(_ interval: LogInterval) -> Bool {
+        interval.kind == .unfinished || interval.kind == .endWithoutStart || interval.note != nil
+    }
+
+    /// Inserts `intervals`, calling `stored` with each and its row ID.
+    static func insertLogIntervals(_ db: Database, _ intervals: [LogInterval], stored: (LogInterval, Int64) -> Void) throws {
+        let insert = try db.cachedStatement(
             sql: """
                 INSERT INTO log_intervals (kind, name, label, start_ns, end_ns, service, failed, start_log_id, end_log_id,
                     keys, trace_id, span_id, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
-        var counts: [LogInterval.Kind: Int] = [:]
-        for interval in intervals {
-            var keysJSON = "{}"
-            if !interval.keys.isEmpty {
-                var keys: [String: String] = [:]
-                for (k, v) in interval.keys { keys[k] = v }
-                keysJSON = String(
-                    decoding: (try? JSONSerialization.data(withJSONObject: keys, options: [.sortedKeys])) ?? Data("{}".utf8),
-                    as: UTF8.self)
+        // Bound by hand: GRDB's arguments cost more than the row's insert here.
+        let s = insert.sqliteStatement
+        func text(_ i: Int32, _ value: String?) {
+            guard var value else {
+                sqlite3_bind_null(s, i)
+                return
             }
-            try insert.execute(arguments: [
-                interval.kind.rawValue, interval.name, interval.label, interval.startNs, interval.endNs, interval.service,
-                interval.failed ? 1 : 0, interval.startRow, interval.endRow, keysJSON, interval.traceID?.hex,
-                interval.spanID?.hex, interval.note,
-            ])
-            counts[interval.kind, default: 0] += 1
-            if interval.kind == .unfinished || interval.kind == .endWithoutStart || interval.note != nil,
-                let row = interval.startRow ?? interval.endRow
-            {
-                looseEnds.append(LooseEnd(id: db.lastInsertedRowID, logRow: row, kind: interval.kind))
+            value.withUTF8 { bytes in
+                let raw = UnsafeRawPointer(bytes.baseAddress ?? UnsafePointer(bitPattern: 1)!)
+                _ = sqlite3_bind_text(s, i, raw.assumingMemoryBound(to: CChar.self), Int32(bytes.count), SQLITE_TRANSIENT)
             }
         }
-        return counts
+        func integer(_ i: Int32, _ value: Int64?) {
+            if let value { sqlite3_bind_int64(s, i, value) } else { sqlite3_bind_null(s, i) }
+        }
+        for interval in intervals {
+            sqlite3_reset(s)
+            text(1, interval.kind.rawValue)
+            text(2, interval.name)
+            text(3, interval.label)
+            integer(4, interval.startNs)
+            integer(5, interval.endNs)
+            text(6, interval.service)
+            integer(7, interval.failed ? 1 : 0)
+            integer(8, interval.startRow)
+            integer(9, interval.endRow)
+            text(10, Self.keysJSON(interval.keys))
+            text(11, interval.traceID?.hex)
+            text(12, interval.spanID?.hex)
+            text(13, interval.note)
+            let code = sqlite3_step(s)
+            guard code == SQLITE_DONE else {
+                throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
+            }
+            stored(interval, db.lastInsertedRowID)
+        }
+    }
+
+    /// The keys as a JSON object with sorted members (`{}` when none), as
+    /// `JSONSerialization` with `.sortedKeys` writes it; a later value of a key wins.
+    static func keysJSON(_ keys: [(String, String)]) -> String {
+        guard !keys.isEmpty else { return "{}" }
+        var unique: [String: String] = [:]
+        for (k, v) in keys { unique[k] = v }
+        // Plain printable ASCII needs no escape; anything else is left to Foundation's writer.
+        func plain(_ s: String) -> Bool {
+            s.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") && $0 != UInt8(ascii: "/") }
+        }
+        guard unique.allSatisfy({ plain($0.key) && plain($0.value) }) else {
+            return String(
+                decoding: (try? JSONSerialization.data(withJSONObject: unique, options: [.sortedKeys])) ?? Data("{}".utf8),
+                as: UTF8.self)
+        }
+        return "{" + unique.sorted { $0.key < $1.key }.map { "\"" + $0.key + "\":\"" + $0.value + "\"" }.joined(separator: ",") + "}"
     }
 
     static let intervalColumns = """

@@ -24,6 +24,13 @@ public final class TraceStore: @unchecked Sendable {
     /// (`intervalCandidates`, row IDs of committed files, ascending).
     var intervalCandidateTest: IntervalCandidateTest?
     var intervalCandidates: [Int64] = []
+    /// When set, the candidate lines themselves are kept (`IntervalCandidateSpill`) instead of
+    /// `intervalCandidates`; `intervalSpillStaleRows` are the rows whose records must be read
+    /// from the table instead (repeats deleted, a late resource); `batchSpillMark` is where the
+    /// open batch's records begin.
+    var intervalSpill: IntervalCandidateSpill?
+    var intervalSpillStaleRows: [ClosedRange<Int64>] = []
+    var batchSpillMark: Int64?
 
     /// How much of the file a read-only connection maps (SQLite's `mmap_size`).
     static let readMapSize: Int64 = 1 << 34

@@ -267,6 +267,168 @@ import Testing
         #expect(fromCandidates.count >= 4, "\(fromCandidates)")
     }
 
+    /// The candidate lines kept as written (`IntervalCandidateSpill`, here spilled to its
+    /// temporary file after a few records) build the intervals the SQL filter's rows build, to
+    /// every column: across files, with a file seen before (nothing kept), a bad file (rolled
+    /// back), repeated lines deleted as duplicates (read from the table instead) and keys,
+    /// bodies and numbers that need care.
+    @Test func spilledCandidatesBuildTheIntervalsOfTheStoredRows() throws {
+        let path = NSTemporaryDirectory() + "tracedoctor-spill-\(UUID().uuidString).db"
+        defer { TraceStore.remove(path) }
+        let first = #"""
+            {"time":"2026-12-03T10:00:00.100Z","service":"worker","message":"workflow_start","execution_id":"e/1"}
+            {"time":"2026-12-03T10:00:00.110Z","service":"worker","message":"node_start","execution_id":"e/1","node_id":"llm-1"}
+            {"time":"2026-12-03T10:00:00.120Z","service":"worker","message":"  job_start ","job":7,"execution_id":"e\u00e9"}
+            {"time":"2026-12-03T10:00:00.200Z","service":"worker","message":"cache lookup","wait_ms":12,"flag":true}
+            {"time":"2026-12-03T10:00:00.210Z","service":"worker","message":"search","took":"35 ms","nested":{"x_ms":1}}
+            {"time":"2026-12-03T10:00:00.215Z","service":"worker","message":"étape_start","request_id":"r\"1"}
+
+            """#
+        let second = #"""
+            {"time":"2026-12-03T10:00:00.200Z","service":"worker","message":"cache lookup","wait_ms":12,"flag":true}
+            {"time":"2026-12-03T10:00:00.340Z","service":"worker","message":"node_complete","execution_id":"e/1","node_id":"llm-1"}
+            {"time":"2026-12-03T10:00:00.350Z","service":"worker","message":"étape_end","request_id":"r\"1","elapsed":1.5e-2}
+            {"time":"2026-12-03T10:00:00.360Z","service":"worker","message":"job_failed","execution_id":"eé","total_duration":0.3}
+            {"time":"2026-12-03T10:00:00.400Z","service":"worker","message":"workflow_end","execution_id":"e/1"}
+
+            """#
+        let bad = """
+            {"time":"2026-12-03T10:00:00.500Z","service":"worker","message":"node_start","execution_id":"e2"}
+            {"time":
+
+            """
+        let store = try TraceStore(path: path)
+        defer { store.close() }
+        store.intervalCandidateTest = IntervalCandidateTest(.defaults)
+        store.intervalSpill = IntervalCandidateSpill(memoryBytes: 64)
+        func ingest(_ text: String, _ hash: String) throws {
+            _ = try store.ingest(
+                SourceDescription(path: hash + ".jsonl", format: .jsonLogs, sizeBytes: Int64(text.utf8.count)),
+                finished: { (hash, Int64(text.utf8.count), 0) },
+                body: { sink in try JSONLogReader().read(MemorySource(text), into: sink, context: ReadContext(keepGoing: false)) })
+        }
+        try ingest(first, "h1")
+        let afterFirst = try #require(store.intervalSpill?.end)
+        try ingest(first, "h1")  // already stored: its lines are not kept twice
+        #expect(store.intervalSpill?.end == afterFirst)
+        #expect(throws: (any Error).self) { try ingest(bad, "h3") }
+        #expect(store.intervalSpill?.end == afterFirst)
+        try ingest(second, "h2")
+        #expect(store.intervalSpillStaleRows.count == 1, "the repeated line was deleted: those rows are read back")
+        let last = try store.lastLogRow()
+        _ = try store.buildLogIntervals(rows: 1...last, rules: .defaults)
+        #expect(store.intervalSpill?.isEmpty == true)
+        let columns = "kind, name, label, start_ns, end_ns, service, failed, start_log_id, end_log_id, keys, trace_id, span_id, note"
+        func dump() throws -> [String] {
+            try store.queue.read { db in
+                try Row.fetchAll(db, sql: "SELECT \(columns) FROM log_intervals ORDER BY id").map { $0.description }
+            }
+        }
+        let spilled = try dump()
+        try store.queue.write { db in
+            try db.execute(sql: "DELETE FROM log_intervals")
+            _ = try TraceStore.buildLogIntervals(db, rows: nil, rules: .defaults)
+        }
+        #expect(try dump() == spilled)
+        #expect(spilled.count >= 6, "\(spilled)")
+        #expect(spilled.contains { $0.contains(#"{\"execution_id\":\"e\\/1\""#) }, "\(spilled)")
+    }
+
+    /// Built on two threads from the spilled lines (decode and build on one, insert on the
+    /// other), in slices of any size, the intervals are those of the one-thread pass over the
+    /// stored rows, including those that pair with a loose end stored by an earlier run.
+    @Test(arguments: [1, 2, 3, 50_000] as [Int64])
+    func spilledIntervalsOnTwoThreadsAreThoseOfOneThread(sliceRows: Int64) throws {
+        let path = NSTemporaryDirectory() + "tracedoctor-pipeline-\(UUID().uuidString).db"
+        defer { TraceStore.remove(path) }
+        let earlier = """
+            {"time":"2026-12-03T10:00:00.050Z","service":"worker","message":"job_start","execution_id":"e0"}
+
+            """
+        let lines = """
+            {"time":"2026-12-03T10:00:00.100Z","service":"worker","message":"workflow_start","execution_id":"e1"}
+            {"time":"2026-12-03T10:00:00.110Z","service":"worker","message":"node_start","execution_id":"e1","node_id":"llm-1"}
+            {"time":"2026-12-03T10:00:00.200Z","service":"worker","message":"cache lookup","duration_ms":12}
+            {"time":"2026-12-03T10:00:00.210Z","service":"worker","message":"plain line"}
+            {"time":"2026-12-03T10:00:00.340Z","service":"worker","message":"node_complete","execution_id":"e1","node_id":"llm-1"}
+            {"time":"2026-12-03T10:00:00.345Z","service":"worker","message":"job_end","execution_id":"e0"}
+            {"time":"2026-12-03T10:00:00.350Z","service":"worker","message":"node_start","execution_id":"e1","node_id":"answer-1"}
+            {"time":"2026-12-03T10:00:00.360Z","service":"worker","message":"step_end","execution_id":"e9"}
+            {"time":"2026-12-03T10:00:00.400Z","service":"worker","message":"workflow_end","execution_id":"e1"}
+
+            """
+        let store = try TraceStore(path: path)
+        defer { store.close() }
+        func ingest(_ text: String, _ hash: String) throws {
+            _ = try store.ingest(
+                SourceDescription(path: hash + ".jsonl", format: .jsonLogs, sizeBytes: Int64(text.utf8.count)),
+                finished: { (hash, Int64(text.utf8.count), 0) },
+                body: { sink in try JSONLogReader().read(MemorySource(text), into: sink, context: ReadContext(keepGoing: false)) })
+        }
+        try ingest(earlier, "h0")
+        try store.queue.write { db in _ = try TraceStore.buildLogIntervals(db, rows: nil, rules: .defaults) }
+        #expect(try store.allLogIntervals().map(\.kind) == [.unfinished])
+        let spill = IntervalCandidateSpill(memoryBytes: 100)
+        store.intervalCandidateTest = IntervalCandidateTest(.defaults)
+        store.intervalSpill = spill
+        try ingest(lines, "h1")
+        let last = try store.lastLogRow()
+        let columns = "kind, name, label, start_ns, end_ns, service, failed, start_log_id, end_log_id, keys, trace_id, span_id, note"
+        func dump() throws -> [String] {
+            try store.queue.read { db in
+                try Row.fetchAll(db, sql: "SELECT \(columns) FROM log_intervals ORDER BY coalesce(start_ns, end_ns), kind, label")
+                    .map { $0.description }
+            }
+        }
+        let before = try store.queue.read { db in try Row.fetchAll(db, sql: "SELECT * FROM log_intervals") }
+        let counts = try store.queue.write { db in
+            try TraceStore.buildLogIntervals(
+                db, rows: 2...last, rules: .defaults,
+                spilled: TraceStore.SpilledCandidates(
+                    reader: try IntervalCandidateSpill.Reader(spill), staleRows: [], filter: IntervalAttributeFilter(.defaults)),
+                sliceRows: sliceRows)
+        }
+        let twoThreads = try dump()
+        try store.queue.write { db in
+            try db.execute(sql: "DELETE FROM log_intervals")
+            for row in before {
+                try db.execute(
+                    sql: "INSERT INTO log_intervals (\(columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    arguments: StatementArguments(columns.components(separatedBy: ", ").map { row[$0] as DatabaseValue }))
+            }
+            _ = try TraceStore.buildLogIntervals(db, rows: 2...last, rules: .defaults, sliceRows: sliceRows)
+        }
+        #expect(try dump() == twoThreads)
+        #expect(counts == [.pair: 3, .duration: 1, .unfinished: 1, .endWithoutStart: 1], "\(twoThreads)")
+    }
+
+    /// The members the interval rules read are taken from a line's attributes as
+    /// `JSONSerialization` reads them, whatever their type.
+    @Test func attributeFilterReadsWhatFoundationReads() throws {
+        let filter = IntervalAttributeFilter(.defaults)
+        let texts = [
+            #"{}"#, #"{"duration":1,"execution_id":"a\u00e9\n","x_ms":1.5e3,"y_s":true,"z":{"a_ms":1}}"#,
+            #"{"request_id":12345678901234567890,"took":-0,"elapsed":"2 s","event":"a_start","wait_ms":null}"#,
+            #"{"node_id":[1,2],"total_duration":0.25, "job" : 7 ,"_ms":3,"ms":4}"#,
+        ]
+        for text in texts {
+            let mine = try #require(filter.members(of: Array(text.utf8)), "\(text)")
+            let all = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+            for (key, value) in mine {
+                #expect("\(value)" == "\(all[key]!)", "\(key) in \(text)")
+                #expect(String(describing: type(of: value as AnyObject)) == String(describing: type(of: all[key]! as AnyObject))
+                    || (value as? NSNumber)?.objCType.pointee == (all[key] as? NSNumber)?.objCType.pointee, "\(key)")
+            }
+            let line = { (attributes: [String: Any]) in
+                LogIntervalBuilder.Line(rowID: 1, timeNs: 1_000_000_000, service: "s", body: "x", attributes: attributes)
+            }
+            #expect(
+                LogIntervalBuilder.build([line(mine)], rules: .defaults) == LogIntervalBuilder.build([line(all)], rules: .defaults),
+                "\(text)")
+        }
+        #expect(filter.members(of: Array("[1]".utf8)) == nil)
+    }
+
     /// Migration v3 re-hashes the logs a v2 database holds, so that the same record arriving
     /// later in another format (here the log file's line, in milliseconds) is found as a duplicate.
     @Test func migrationV3RehashesStoredLogsForTheDuplicateCheck() throws {
