@@ -39,6 +39,9 @@ struct CheckCommand: ParsableCommand, WritesReport {
               tracedoctor check --baseline traces-baseline.json otel-out/
               tracedoctor check --db shop.db --format json |
                 jq '.rules[] | select(.status == "fail")'
+              # production spans in ClickHouse, over TLS with a private CA:
+              tracedoctor check --source clickhouses://reader@ch:8443/otel \\
+                --ca-cert ca.pem --since 1d --until now
 
             The policy file, every key with its default:
 
