@@ -106,8 +106,8 @@ struct CheckCommand: ParsableCommand, WritesReport {
             let spans = SendableSource(try source.spanSource(service: serviceFilter.service))
             request.databasePath = source.display
             request.explainArguments = try source.explainArguments(service: serviceFilter.service)
-            request.diagnose = { options throws(TraceDoctorError) in
-                try ClickHouseDiagnoser.run(source: spans.value, options: options)
+            request.diagnose = { policy throws(TraceDoctorError) in
+                try ClickHouseDiagnoser.run(source: spans.value, options: policy.analysisOptions, check: policy)
             }
             clickhouse = spans
         } else if let db = request.databasePath, !paths.isEmpty {
