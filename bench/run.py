@@ -361,10 +361,65 @@ class Bench:
         WHERE NOT (k = 2 AND t % 1000 = 7)
         """
 
+    # The same spans as OTLP/JSON Lines for the SQLite side: one line per trace, one resourceSpans per
+    # service (its resource attributes), every span with its kind, times, attributes and status, for
+    # the traces of IDs in [lo, hi) (the export runs in slices so that chDB never holds them all).
+    EXPORT_OTLP = """
+        SELECT concat('{"resourceSpans":[', arrayStringConcat(groupArray(resource), ','), ']}')
+        FROM (
+          SELECT TraceId, concat('{"resource":{"attributes":[', any(resource_attributes), ']},"scopeSpans":[{"spans":[',
+                                 arrayStringConcat(groupArray(span), ','), ']}]}') AS resource
+          FROM (
+            SELECT TraceId, ServiceName,
+              arrayStringConcat(arrayMap((k, v) -> concat('{"key":"', k, '","value":{"stringValue":"', v, '"}}'),
+                                         mapKeys(ResourceAttributes), mapValues(ResourceAttributes)), ',') AS resource_attributes,
+              concat('{"traceId":"', TraceId, '","spanId":"', SpanId, '"', if(ParentSpanId = '', '', concat(',"parentSpanId":"', ParentSpanId, '"')),
+                     ',"name":"', SpanName, '","kind":',
+                     toString(multiIf(SpanKind IN ('Internal', 'SPAN_KIND_INTERNAL'), 1, SpanKind IN ('Server', 'SPAN_KIND_SERVER'), 2,
+                                      SpanKind IN ('Client', 'SPAN_KIND_CLIENT'), 3, SpanKind IN ('Producer', 'SPAN_KIND_PRODUCER'), 4,
+                                      SpanKind IN ('Consumer', 'SPAN_KIND_CONSUMER'), 5, 0)),
+                     ',"startTimeUnixNano":"', toString(toUnixTimestamp64Nano(Timestamp)),
+                     '","endTimeUnixNano":"', toString(toUnixTimestamp64Nano(Timestamp) + Duration), '","attributes":[',
+                     arrayStringConcat(arrayMap((k, v) -> concat('{"key":"', k, '","value":{"stringValue":"', v, '"}}'),
+                                                mapKeys(SpanAttributes), mapValues(SpanAttributes)), ','),
+                     '],"status":{"code":', toString(multiIf(StatusCode IN ('Error', 'STATUS_CODE_ERROR'), 2,
+                                                             StatusCode IN ('Ok', 'STATUS_CODE_OK'), 1, 0)), '}}') AS span
+            FROM otel.otel_traces WHERE TraceId >= '{lo}' AND TraceId < '{hi}')
+          GROUP BY TraceId, ServiceName)
+        GROUP BY TraceId
+        """
+
+    def clickhouse_scale_sqlite(self, python, front, store, traces, count):
+        """The generated spans in a SQLite database (cached beside the chDB store): exported from chDB
+        as OTLP/JSON Lines in slices of 100,000 traces, then `tracedoctor ingest`."""
+        db = store + ".sqlite"
+        if os.path.exists(db + ".done"):
+            return db
+        jsonl = store + ".otlp.jsonl"
+        log(f"bench: exporting {count:,} spans from chDB to {jsonl} ...")
+        started = time.time()
+        step = 100_000
+        with open(jsonl, "w") as out:
+            for lo in range(0, traces, step):
+                hi = format(lo + step, "016x") if lo + step < traces else "g"
+                subprocess.run([python, front, "sql", "--path", store, "--format", "TSVRaw",
+                                self.EXPORT_OTLP.replace("{lo}", format(lo, "016x")).replace("{hi}", hi)],
+                               check=True, stdout=out)
+        for suffix in ("", "-wal", "-shm"):
+            if os.path.exists(db + suffix):
+                os.remove(db + suffix)
+        subprocess.run([self.bin, "ingest", "--quiet", "--db", db, jsonl], check=True)
+        os.remove(jsonl)
+        open(db + ".done", "w").close()
+        log(f"bench: exported and ingested in {time.time() - started:.0f} s")
+        return db
+
     def clickhouse_scale(self):
         """orphans, gaps, stats (in ClickHouse and not) and check with --source over spans generated in
         chDB with numbers() (--clickhouse-spans, 10M = 10 million), through the HTTP front; the
-        bytes each receives against the spans and the table's size; the planted findings checked."""
+        bytes each receives against the spans and the table's size; the planted findings checked;
+        stats, orphans and gaps also with --db on a SQLite database of the same spans (same output
+        required), and the issue's targets: time ≤ 1× SQLite's, < 100 MB RSS, < 1 % of the table."""
         spans = parse_size(self.args.clickhouse_spans)
         traces = spans // 4
         planted = {"missing_parent": len(range(7, traces, 1000)), "unaccounted_time": len(range(500, traces, 1000))}
@@ -387,11 +442,40 @@ class Bench:
              "SELECT (SELECT count() FROM otel.otel_traces), (SELECT sum(data_compressed_bytes) FROM system.parts "
              "WHERE database = 'otel' AND table = 'otel_traces' AND active)"],
             stdout=subprocess.PIPE, text=True, check=True).stdout.split())
+        db = self.clickhouse_scale_sqlite(python, front, store, traces, count)
         server = subprocess.Popen([python, front, "serve", "--path", store, "--exit-with-stdin"], stdin=subprocess.PIPE,
                                   stdout=subprocess.PIPE, text=True)
         try:
             port = int(server.stdout.readline().split()[1])
             source = ["--source", f"clickhouse://127.0.0.1:{port}/otel", "--since", "2026-12-01", "--until", "2026-12-08"]
+            sqlite_group = f"The same {count:,} spans: --source against --db (a SQLite database of them), in the same run"
+            for command in (["stats"], ["orphans"], ["gaps"]):
+                name = " ".join(command)
+                local = subprocess.run([self.bin] + command + ["--db", db, "--format", "json"], stdout=subprocess.PIPE,
+                                       stderr=subprocess.PIPE, text=True)
+                probe = subprocess.run([self.bin] + command + source + ["--format", "json", "--verbose"],
+                                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                if probe.stdout != local.stdout or probe.returncode != local.returncode:
+                    raise SystemExit(f"bench: clickhouse-scale: tracedoctor {name}: --source and --db disagree:\n"
+                                     f"{probe.stderr[-2000:]}{local.stderr[-2000:]}")
+                last = probe.stderr.strip().splitlines()[-1] if probe.stderr.strip() else ""
+                received = last.split(", ")[-1].removesuffix(" received") if " received" in last else "?"
+                sq = self.run(sqlite_group, f"tracedoctor {name} --db", lambda: [self.bin] + command + ["--db", db, "--format", "json"],
+                              None, count, "spans", expect_exit=(0, 1))
+                ch = self.run(sqlite_group, f"tracedoctor {name} --source ({received} received)",
+                              lambda: [self.bin] + command + source + ["--format", "json"], None, count, "spans",
+                              expect_exit=(0, 1))
+                ratio = ch["wall_s"] / sq["wall_s"]
+                self.targets.append(f"{'PASS' if ratio <= 1 else 'MISS'}  clickhouse-scale {name} --source: {ch['wall_s']:.2f} s "
+                                    f"= {ratio:.2f}× the SQLite path's {sq['wall_s']:.2f} s (target ≤ 1×)")
+                self.targets.append(f"{'PASS' if ch['peak_rss_mb'] < 100 else 'MISS'}  clickhouse-scale {name} --source: "
+                                    f"{ch['peak_rss_mb']:.0f} MB peak RSS (target < 100 MB)")
+                got = self.parse_received(received)
+                if got is not None and table_bytes:
+                    share = got / table_bytes
+                    self.targets.append(f"{'PASS' if share < 0.01 else 'MISS'}  clickhouse-scale {name} --source: {received} "
+                                        f"received = {share * 100:.2f} % of otel_traces' {table_bytes / 1e6:.1f} MB "
+                                        f"compressed (target < 1 %)")
             group = (f"{count:,} spans generated in chDB (otel_traces {table_bytes / 1e6:.1f} MB compressed), "
                      f"--source through the HTTP front")
             for command in (["orphans"], ["gaps"], ["traces", "--limit", "20"], ["stats", "--in-database"], ["stats"], ["check"]):
@@ -419,6 +503,18 @@ class Bench:
         finally:
             server.stdin.close()
             server.wait(timeout=60)
+
+    @staticmethod
+    def parse_received(text):
+        """`27.7 KB` as bytes, or None."""
+        units = {"B": 1, "KB": 1e3, "MB": 1e6, "GB": 1e9}
+        parts = text.split()
+        if len(parts) != 2 or parts[1] not in units:
+            return None
+        try:
+            return float(parts[0]) * units[parts[1]]
+        except ValueError:
+            return None
 
     def logs(self):
         """Log ingest against lnav, the tool a user opens on a log file, on the same JSON Lines file."""

@@ -28,11 +28,18 @@ extension ClickHouseSpanSource {
     /// The findings of the window, reading only the traces that have or explain one; with `listing`,
     /// also the traces without a finding that the listing shows (the first `limit` in its order, and
     /// the earliest and latest its header names), the others counted in `unlistedTraces`.
-    public func diagnosePushedDown(options: AnalysisOptions, listing: Listing? = nil, stats: Bool = false) throws(TraceDoctorError)
-        -> DiagnosisReport
-    {
+    /// `stats`: also the quality numbers over every trace (the traces not read are counted in
+    /// ClickHouse); `check` (implies `stats`): also what the traces not read add to the policy's
+    /// rules on roots (`DiagnosisReport.unreadRoots`, `unreadServices`). `gapsCounted` (`orphans`,
+    /// which prints only their counts): the traces whose only findings are `unaccounted_time` and
+    /// `low_coverage` are counted in ClickHouse, not read, and the report lists none of those findings.
+    public func diagnosePushedDown(
+        options: AnalysisOptions, listing: Listing? = nil, stats: Bool = false, check: Policy? = nil, gapsCounted: Bool = false
+    ) throws(TraceDoctorError) -> DiagnosisReport {
         do {
-            return try pushedDown(options: options, listing: listing, stats: stats)
+            return try pushedDown(
+                options: options, listing: listing, stats: stats || check != nil, check: check,
+                gapsCounted: gapsCounted && listing == nil && !stats && check == nil)
         } catch let error as TraceDoctorError {
             throw error
         } catch {
@@ -40,7 +47,9 @@ extension ClickHouseSpanSource {
         }
     }
 
-    private func pushedDown(options: AnalysisOptions, listing: Listing?, stats: Bool) throws -> DiagnosisReport {
+    private func pushedDown(
+        options: AnalysisOptions, listing: Listing?, stats: Bool, check: Policy?, gapsCounted: Bool
+    ) throws -> DiagnosisReport {
         try checkSchema()
         let table = try qualified(tables.traces)
         let service = window.service != nil
@@ -55,14 +64,31 @@ extension ClickHouseSpanSource {
         var fetched: [String: [AnalysisSpan]] = [:]
         var flagged: [String] = []
         var clean = 0
+        var counted = (gaps: 0, lowCoverage: 0)
         if totals.spans > 0 {
             var parameters = baseParameters
             parameters["min_gap"] = String(options.minGapNs)
             parameters["min_gap_share"] = String(options.minGapShare)
             parameters["min_coverage"] = String(options.minCoverage)
-            flagged = ids(
-                try client.query(
-                    ClickHouseQueries.flaggedTraces(traces: table, service: service), parameters: parameters, label: "traces to report"))
+            if gapsCounted {
+                TabSeparated.forEachRow(
+                    try client.query(
+                        ClickHouseQueries.orphanTraces(traces: table, service: service), parameters: parameters,
+                        label: "traces to report")
+                ) { row in
+                    guard row.count >= 3 else { return }
+                    if row[0].isEmpty {
+                        counted = (Int(row[1]) ?? 0, Int(row[2]) ?? 0)
+                    } else {
+                        flagged.append(row[0])
+                    }
+                }
+            } else {
+                flagged = ids(
+                    try client.query(
+                        ClickHouseQueries.flaggedTraces(traces: table, service: service), parameters: parameters,
+                        label: "traces to report"))
+            }
             try fetch(flagged, into: &fetched)
             try fetch(try crossTraceCandidates(fetched, options: options), into: &fetched)
             if let listing {
@@ -87,6 +113,9 @@ extension ClickHouseSpanSource {
                             ClickHouseQueries.cleanStats(traces: table, service: service, part: "specials"), parameters: parameters,
                             label: "traces with links, hand-offs or huge")), into: &fetched)
             }
+            if let check {
+                try fetch(try coverageExamples(read: fetched.keys.sorted(), policy: check), into: &fetched)
+            }
             try fetch(try linkedTraces(fetched), into: &fetched)
         }
 
@@ -98,6 +127,16 @@ extension ClickHouseSpanSource {
         report.quality.traces += totals.traces - readTraces.count
         report.quality.spans += totals.spans - readTraces.reduce(0) { $0 + $1.count }
         report.unlistedTraces.all = totals.traces - readTraces.count
+        if gapsCounted {
+            // ClickHouse counted every trace not named; those read anyway were counted by the analysis too.
+            let named = Set(flagged)
+            for t in report.traces where !named.contains(t.traceID.hex) {
+                counted.gaps -= t.diagnoses[.unaccountedTime] ?? 0
+                counted.lowCoverage -= t.diagnoses[.lowCoverage] ?? 0
+            }
+            report.quality.counts[.unaccountedTime, default: 0] += counted.gaps
+            report.quality.counts[.lowCoverage, default: 0] += counted.lowCoverage
+        }
         if let listing, let name = listing.service {
             // The traces without a finding with a span of the service, less those read.
             let flaggedIDs = Set(flagged)
@@ -108,7 +147,9 @@ extension ClickHouseSpanSource {
             report.unlistedTraces.withService = clean - read.count
         }
         if stats && totals.spans > 0 {
-            try addUnreadTraces(to: &report, read: fetched.keys.sorted().filter { !(fetched[$0] ?? []).isEmpty }, options: options)
+            let read = fetched.keys.sorted().filter { !(fetched[$0] ?? []).isEmpty }
+            try addUnreadTraces(to: &report, read: read, options: options)
+            if let check { try addUnreadRoots(to: &report, read: read, policy: check) }
         }
         if hasLogs {
             report.quality.logs = try logLinkage()
@@ -163,6 +204,96 @@ extension ClickHouseSpanSource {
             return index < merged.count ? merged[index] : nil
         }
         report.quality.rankedCoverage = Quality.RankedCoverage(count: total, median: try percentile(0.5), p10: try percentile(0.1))
+    }
+
+    /// What the traces not read add to `check`'s rules on roots (`DiagnosisReport.unreadRoots`): per
+    /// root operation, counted in ClickHouse against the policy's coverage limits, with the median
+    /// and p10 of its coverages merged with those of the roots read, as `addUnreadTraces` merges
+    /// the overall ones; and which of the required services have spans.
+    private func addUnreadRoots(to report: inout DiagnosisReport, read: [String], policy: Policy) throws {
+        let table = try qualified(tables.traces)
+        let service = window.service != nil
+        var parameters = checkParameters(policy)
+        parameters["fetched"] = Self.arrayLiteral(read)
+        // The coverages read, by root operation (as `Baseline.operations` groups them).
+        var local: [String: (service: String, name: String, values: [Double])] = [:]
+        for t in report.traces {
+            guard let name = t.rootName else { continue }
+            let s = t.rootService ?? ""
+            if let c = t.coverage { local[s + "\u{0}" + name, default: (s, name, [])].values.append(c) }
+        }
+        let keys = local.keys.sorted()
+        parameters["read_services"] = Self.arrayLiteral(keys.map { local[$0]!.service })
+        parameters["read_names"] = Self.arrayLiteral(keys.map { local[$0]!.name })
+        parameters["read_counts"] = "[" + keys.map { String(local[$0]!.values.count) }.joined(separator: ",") + "]"
+        func values(_ text: String) -> [Double] {
+            text.trimmingCharacters(in: ["[", "]"]).split(separator: ",").compactMap { Double(String($0)) }
+        }
+        TabSeparated.forEachRow(
+            try client.query(
+                ClickHouseQueries.cleanCheck(traces: table, service: service, part: "roots"), parameters: parameters,
+                label: "root operations of the traces not read")
+        ) { row in
+            guard row.count >= 11, let roots = Int(row[2]), let withDuration = Int(row[3]), let weighed = Int(row[4]),
+                let below = Int(row[5])
+            else { return }
+            let read = (local[row[0] + "\u{0}" + row[1]]?.values ?? []).sorted()
+            let total = read.count + withDuration
+            func percentile(_ p: Double, offset: String, window: String) -> Double? {
+                guard withDuration > 0, let offset = Int(offset) else { return nil }
+                let rank = max(1, min(total, Int((p * Double(total)).rounded(.up))))
+                let merged = (read + values(window)).sorted()
+                let index = rank - offset - 1
+                return index >= 0 && index < merged.count ? merged[index] : nil
+            }
+            report.unreadRoots.append(
+                DiagnosisReport.UnreadRoots(
+                    service: row[0], operation: row[1], roots: roots, withDuration: withDuration, weighed: weighed,
+                    belowLimit: below, lowestCoverage: weighed > 0 ? Double(row[6]) : nil,
+                    coverageMedian: percentile(0.5, offset: row[7], window: row[8]),
+                    coverageP10: percentile(0.1, offset: row[9], window: row[10])))
+        }
+        let required = policy.requiredServices.names
+        if !required.isEmpty {
+            var query = baseParameters
+            query["names"] = Self.arrayLiteral(required)
+            report.unreadServices = Set(
+                ids(
+                    try client.query(
+                        ClickHouseQueries.servicesPresent(traces: table, service: service), parameters: query,
+                        label: "which of \(required.count) required services have spans")))
+        }
+    }
+
+    /// The parameters of `cleanCheck`: the gap thresholds and the coverage rule's limits.
+    private func checkParameters(_ policy: Policy) -> [String: String] {
+        var parameters = baseParameters
+        let options = policy.analysisOptions
+        parameters["min_gap"] = String(options.minGapNs)
+        parameters["min_gap_share"] = String(options.minGapShare)
+        parameters["min_coverage"] = String(options.minCoverage)
+        let rule = policy.coverage
+        let operations = rule.perOperation.keys.sorted()
+        let services = rule.perService.keys.sorted()
+        parameters["limit"] = String(rule.limit)
+        parameters["limit_operations"] = Self.arrayLiteral(operations)
+        parameters["operation_limits"] = "[" + operations.map { String(rule.perOperation[$0]!) }.joined(separator: ",") + "]"
+        parameters["limit_services"] = Self.arrayLiteral(services)
+        parameters["service_limits"] = "[" + services.map { String(rule.perService[$0]!) }.joined(separator: ",") + "]"
+        parameters["examples"] = String(policy.examples)
+        return parameters
+    }
+
+    /// The traces without a finding that `check`'s coverage rule shows as examples: the lowest below
+    /// their operation's limit among those not read yet (read, they are summarised like the others).
+    private func coverageExamples(read: [String], policy: Policy) throws -> [String] {
+        guard policy.examples > 0 else { return [] }
+        var parameters = checkParameters(policy)
+        parameters["fetched"] = Self.arrayLiteral(read)
+        return ids(
+            try client.query(
+                ClickHouseQueries.cleanCheck(traces: try qualified(tables.traces), service: window.service != nil, part: "examples"),
+                parameters: parameters, label: "roots below the coverage limit to show"))
     }
 
     /// The traces a link ties to those read: the ones their spans link to, and the ones with a span

@@ -63,11 +63,37 @@ extension ClickHouseQueries {
         """
     }
 
+    /// `orphans` without reading the traces whose only findings are about time: the traces
+    /// `flaggedTraces` names for something else than a hole above the gap thresholds or a root below
+    /// `{min_coverage}` (more or fewer than one root, a missing parent, a shared span ID, a root that
+    /// is not SERVER or CONSUMER, an unanswered PRODUCER, an odd child), one row each (`TraceId`),
+    /// and one row with an empty ID summing, over all the others, their `unaccounted_time` holes and
+    /// `low_coverage` roots, which is what the analysis counts for such a trace (every child inside its
+    /// parent: no skew adjustment moves anything). Each `WITH` table is read once (a join, not a
+    /// `UNION` of two reads).
+    static func orphanTraces(traces: String, service: Bool) -> String {
+        """
+        \(traceShapes(traces: traces, service: service, listService: false)),
+          per_trace_holes AS (SELECT trace, sum(gaps) AS g, sum(odd) AS o FROM holes GROUP BY trace),
+          marked AS (
+            SELECT r.TraceId AS TraceId,
+              roots != 1 OR orphaned OR n != distinct_ids OR root_kind NOT IN (2, 5) OR sends OR h.o > 0 AS named,
+              h.g AS g,
+              re > rs AND uncovered >= {min_gap:Int64} AND (re - rs - uncovered) / (re - rs) < {min_coverage:Float64} AS low
+            FROM per_root AS r LEFT JOIN per_trace_holes AS h ON h.trace = r.TraceId)
+        SELECT if(named, TraceId, '') AS id, sum(g), countIf(low) FROM marked
+        GROUP BY id ORDER BY id
+        SETTINGS distributed_product_mode = 'local'
+        FORMAT TabSeparated
+        """
+    }
+
     /// The `WITH` clause behind `flaggedTraces` and `cleanListing`: per trace its roots, orphans,
     /// shared IDs, root kind, unanswered sends and the root's uncovered time (`per_root`), and per
     /// parent its children's holes and odd children (`holes`). With `listService`, `per_root.listed`
     /// says whether the trace has a span of `{list_service:String}`.
-    static func traceShapes(traces: String, service: Bool, listService: Bool, special: Bool = false) -> String {
+    /// With `roots`, `per_root.root_service` and `root_name` name the root (of a trace with one).
+    static func traceShapes(traces: String, service: Bool, listService: Bool, special: Bool = false, roots: Bool = false) -> String {
         let messagingKeys = (SpanMessaging.systemKeys + SpanMessaging.destinationKeys + SpanMessaging.messageIDKeys
             + SpanMessaging.taskNameKeys).map { "'\($0)'" }.joined(separator: ", ")
         let extra =
@@ -75,11 +101,14 @@ extension ClickHouseQueries {
             + (special
                 ? ", length(Links.TraceId) AS links, kind IN (4, 5) OR (kind = 3 AND arrayExists(k -> SpanAttributes[k] != '', [\(messagingKeys)])) AS handoff"
                 : "")
+            + (roots ? ", ServiceName AS service_name, SpanName AS span_name" : "")
         let spans = windowRows(
             traces: traces, service: service, columns: "TraceId, SpanId, ParentSpanId, \(kind) AS kind, \(startEnd)\(extra)")
         let listed =
             (listService ? "countIf(ServiceName = {list_service:String}) > 0" : "1") + " AS listed"
             + (special ? ", sum(links) > 0 OR countIf(handoff) > 0 OR count() >= \(ExplainWaterfall.hugeTraceSpans) AS special" : "")
+            + (roots
+                ? ", anyIf(service_name, ParentSpanId = '') AS root_service, anyIf(span_name, ParentSpanId = '') AS root_name" : "")
         return """
             WITH
               per_trace AS (
@@ -93,7 +122,8 @@ extension ClickHouseQueries {
                 FROM (\(spans)) GROUP BY TraceId
               ),
               per_root AS (
-                SELECT TraceId, roots, n, distinct_ids, orphaned, sends, root_kind, rs, re, listed,\(special ? " special," : "")
+                SELECT TraceId, roots, n, distinct_ids, orphaned, sends, root_kind, rs, re, listed,\(special ? " special," : "")\(
+                  roots ? " root_service, root_name," : "")
                   arrayFold((acc, x) -> (greatest(acc.1, x.2), acc.2 + greatest(x.1 - acc.1, toInt64(0))),
                     arraySort(arrayFilter(x -> x.2 > x.1,
                       arrayMap(x -> (greatest(x.2, rs), least(x.3, re)), arrayFilter(x -> x.1 = root, intervals)))),
@@ -183,6 +213,75 @@ extension ClickHouseQueries {
             SETTINGS distributed_product_mode = 'local'
             FORMAT TabSeparated
             """
+    }
+
+    /// `check` without reading every trace: what the traces `stats` counts without reading them
+    /// (`cleanStats`' others, not in `{fetched:Array(String)}`) add to the rules on roots. Each has
+    /// one root, no `unaccounted_time` (its share is 0) and a coverage `c` when it has a duration; the
+    /// `coverage` rule weighs it when `(1 − c) · duration` is not below `{min_gap}` (the same Float64
+    /// arithmetic as the rule) against its operation's limit (`{limit_operations}`/`{limit_services}`
+    /// overrides, else `{limit:Float64}`). `part`: `examples` (the `{examples}` lowest below their
+    /// limit, by coverage then trace ID: they are read, so the rule's examples are the analysis's)
+    /// or `roots` (per root operation: roots, with a duration, weighed, below the limit, the lowest
+    /// weighed coverage, and for the nearest-rank median and p10 of the coverages merged with the `m`
+    /// read roots of the operation (`{read_services}`/`{read_names}`/`{read_counts}`) the offset of
+    /// the window of `m + 1` sorted values holding the rank, and that window).
+    static func cleanCheck(traces: String, service: Bool, part: String) -> String {
+        let limit = """
+            multiIf(has({limit_operations:Array(String)}, root_name),
+                      arrayElement({operation_limits:Array(Float64)}, indexOf({limit_operations:Array(String)}, root_name)),
+                    has({limit_services:Array(String)}, root_service),
+                      arrayElement({service_limits:Array(Float64)}, indexOf({limit_services:Array(String)}, root_service)),
+                    {limit:Float64})
+            """
+        let select: String
+        if part == "examples" {
+            select = """
+                SELECT TraceId FROM unread WHERE weighed AND c < lim
+                ORDER BY c, leftPad(lower(TraceId), 32, '0') LIMIT {examples:UInt64}
+                """
+        } else {
+            func window(_ p: String, _ name: String) -> String {
+                """
+                greatest(toInt64(0), greatest(toInt64(1), least(m + d, toInt64(ceil(\(p) * toFloat64(m + d))))) - m - 1) AS \(name),
+                    arraySlice(v, \(name) + 1, m + 1)
+                """
+            }
+            select = """
+                SELECT root_service, root_name, roots, d, w, below, lowest, \(window("0.5", "o50")), \(window("0.1", "o10"))
+                FROM (
+                  SELECT root_service, root_name, count() AS roots, toInt64(countIf(re > rs)) AS d, countIf(weighed) AS w,
+                    countIf(weighed AND c < lim) AS below, minIf(c, weighed) AS lowest,
+                    arraySort(groupArrayIf(c, re > rs)) AS v,
+                    arrayFirstIndex((x, y) -> x = root_service AND y = root_name,
+                      {read_services:Array(String)}, {read_names:Array(String)}) AS mi,
+                    if(mi = 0, toInt64(0), arrayElement({read_counts:Array(Int64)}, mi)) AS m
+                  FROM unread GROUP BY root_service, root_name)
+                ORDER BY root_service, root_name
+                """
+        }
+        return """
+            \(traceShapes(traces: traces, service: service, listService: false, special: true, roots: true)),
+              unread AS (
+                SELECT TraceId, root_service, root_name, rs, re, (re - rs - uncovered) / (re - rs) AS c,
+                  re > rs AND NOT ((1 - c) * toFloat64(re - rs) < toFloat64({min_gap:Int64})) AS weighed, \(limit) AS lim
+                FROM per_root
+                WHERE NOT special AND TraceId NOT IN {fetched:Array(String)} AND TraceId NOT IN (\(flagged)))
+            \(select)
+            SETTINGS distributed_product_mode = 'local'
+            FORMAT TabSeparated
+            """
+    }
+
+    /// Which of `{names:Array(String)}` (the services a policy requires) have a span in the window.
+    static func servicesPresent(traces: String, service: Bool) -> String {
+        """
+        SELECT DISTINCT ServiceName FROM (
+        \(windowRows(traces: traces, service: service, columns: "ServiceName")))
+        WHERE ServiceName IN {names:Array(String)}
+        SETTINGS distributed_product_mode = 'local'
+        FORMAT TabSeparated
+        """
     }
 
     /// The spans the analysis reads of the traces `{ids:Array(String)}` (of the window), sorted by

@@ -300,10 +300,13 @@ public enum ClickHouseDiagnoser {
     /// but only the traces with (or behind) a finding are read (`diagnosePushedDown`): the per-trace
     /// summaries and the quality shares other than the counts cover those traces only. `listing`
     /// (`traces` with a limit): the same, plus the traces the listing shows (`unlistedTraces` counts
-    /// the others).
+    /// the others). `check`: what `check` needs under that policy, reading what `stats` reads plus the
+    /// coverage rule's examples (`diagnosePushedDown`). `gapsCounted` (`orphans`): the report's
+    /// counts are whole, but it lists no `unaccounted_time` or `low_coverage` of a trace without
+    /// another finding.
     public static func run(
         source: ClickHouseSpanSource, options: AnalysisOptions, traceQuery: String? = nil, findingsOnly: Bool = false,
-        listing: ClickHouseSpanSource.Listing? = nil, stats: Bool = false
+        listing: ClickHouseSpanSource.Listing? = nil, stats: Bool = false, check: Policy? = nil, gapsCounted: Bool = false
     ) throws(TraceDoctorError) -> DiagnosisReport {
         do {
             try source.checkSchema()
@@ -311,8 +314,9 @@ public enum ClickHouseDiagnoser {
                 let spans = try source.spans(ofTrace: try source.resolveTraceID(traceQuery))
                 return try Diagnoser.diagnose(InMemorySpanSource(spans: spans), options: options)
             }
-            if findingsOnly || listing != nil || stats {
-                return try source.diagnosePushedDown(options: options, listing: listing, stats: stats)
+            if findingsOnly || listing != nil || stats || check != nil {
+                return try source.diagnosePushedDown(
+                    options: options, listing: listing, stats: stats, check: check, gapsCounted: gapsCounted)
             }
             return try Diagnoser.diagnose(source, options: options)
         } catch let error as TraceDoctorError {

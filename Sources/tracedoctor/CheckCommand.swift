@@ -39,6 +39,9 @@ struct CheckCommand: ParsableCommand, WritesReport {
               tracedoctor check --baseline traces-baseline.json otel-out/
               tracedoctor check --db shop.db --format json |
                 jq '.rules[] | select(.status == "fail")'
+              # production spans in ClickHouse, over TLS with a private CA:
+              tracedoctor check --source clickhouses://reader@ch:8443/otel \\
+                --ca-cert ca.pem --since 1d --until now
 
             The policy file, every key with its default:
 
@@ -103,8 +106,8 @@ struct CheckCommand: ParsableCommand, WritesReport {
             let spans = SendableSource(try source.spanSource(service: serviceFilter.service))
             request.databasePath = source.display
             request.explainArguments = try source.explainArguments(service: serviceFilter.service)
-            request.diagnose = { options throws(TraceDoctorError) in
-                try ClickHouseDiagnoser.run(source: spans.value, options: options)
+            request.diagnose = { policy throws(TraceDoctorError) in
+                try ClickHouseDiagnoser.run(source: spans.value, options: policy.analysisOptions, check: policy)
             }
             clickhouse = spans
         } else if let db = request.databasePath, !paths.isEmpty {

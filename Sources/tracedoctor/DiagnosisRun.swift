@@ -11,12 +11,12 @@ enum DiagnosisRun {
     static func run(
         store: StoreOptions, analysis: AnalysisOptionGroup, traceQuery: String? = nil, source: SourceOptions? = nil,
         service: String? = nil, linkKeys: [LinkKey] = [], findingsOnly: Bool = false,
-        listing: ClickHouseSpanSource.Listing? = nil, stats: Bool = false
+        listing: ClickHouseSpanSource.Listing? = nil, stats: Bool = false, gapsCounted: Bool = false
     ) throws -> DiagnosisReport {
         if let source, source.isClickHouse {
             return try runClickHouse(
                 source, analysis: analysis, traceQuery: traceQuery, service: service, findingsOnly: findingsOnly,
-                listing: listing, stats: stats)
+                listing: listing, stats: stats, gapsCounted: gapsCounted)
         }
         let request = DiagnosisRequest(
             databasePath: store.path, options: try analysis.options(), traceQuery: traceQuery, linkKeys: linkKeys)
@@ -37,7 +37,7 @@ enum DiagnosisRun {
     /// The same diagnoses over the spans of a ClickHouse window.
     static func runClickHouse(
         _ options: SourceOptions, analysis: AnalysisOptionGroup, traceQuery: String?, service: String?,
-        findingsOnly: Bool = false, listing: ClickHouseSpanSource.Listing? = nil, stats: Bool = false
+        findingsOnly: Bool = false, listing: ClickHouseSpanSource.Listing? = nil, stats: Bool = false, gapsCounted: Bool = false
     ) throws -> DiagnosisReport {
         let source = try options.spanSource(service: service)
         defer { options.summary(source) }
@@ -45,7 +45,7 @@ enum DiagnosisRun {
         do {
             return try ClickHouseDiagnoser.run(
                 source: source, options: analysisOptions, traceQuery: traceQuery, findingsOnly: findingsOnly,
-                listing: listing, stats: stats)
+                listing: listing, stats: stats, gapsCounted: gapsCounted)
         } catch {
             throw Terminal.fail(error)
         }

@@ -40,7 +40,7 @@ struct OrphansCommand: ParsableCommand, WritesReport {
 
     func run() throws {
         let result = try DiagnosisRun.run(store: store, analysis: analysis, source: source, service: serviceFilter.service,
-            findingsOnly: true)
+            findingsOnly: true, gapsCounted: true)
         let limit = report.limit(for: output.format)
         switch output.format {
         case .json:

@@ -20,6 +20,8 @@ struct StatsCommand: ParsableCommand, WritesReport {
               tracedoctor stats --format json | jq .trace_completeness
               tracedoctor stats --fail-on fragment_trace
               tracedoctor stats --source clickhouse://reader@ch/otel --since 1h --until now
+              tracedoctor stats --source clickhouses://reader@ch:8443/otel \\
+                --ca-cert ca.pem --since 1h --until now
             """
     )
 

@@ -372,6 +372,132 @@ import Testing
         #expect(normalise(a) == normalise(e))
     }
 
+    /// `check` reads what `stats` reads, plus the traces its coverage rule shows as examples, and
+    /// measures the other traces' roots in ClickHouse. Under policies whose coverage limits catch
+    /// the healthy traces (per operation, per service, and at min_gap's floating-point edge: their
+    /// root is 10 ms uncovered of 100 ms, which the rule exempts at min_gap 10ms), with required
+    /// services and root operations, its text, JSON, JUnit, baseline and comparison with a baseline
+    /// equal SQLite's, and it receives a small part of what reading every span does.
+    @Test func checkFetchesOnlyWhatItCannotMeasureInClickHouse() throws {
+        let database = MostlyHealthy.database
+        let db = try ClickHouseFront.sqlite(database)
+        let dir = NSTemporaryDirectory() + "tracedoctor-check-pushdown-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let policies = [
+            "",
+            """
+            version: 1
+            analysis:
+              min_gap: 5ms
+            rules:
+              coverage:
+                min: 50%
+                per_operation: {"GET /": 95%}
+                severity: error
+            """,
+            """
+            version: 1
+            examples: 5
+            rules:
+              coverage:
+                min: 50%
+                per_service: {frontend: 92%, inventory: 10%}
+              required_services:
+                services: [frontend, backend, checkout, nosuch]
+              required_root_operations:
+                operations: ["GET /", "GET /stock", "lookup", "POST /missing"]
+            """,
+            """
+            version: 1
+            analysis:
+              min_gap: 1ms
+            rules:
+              unaccounted_share:
+                max: 5%
+                per_operation: {"GET /slow": 50%}
+              coverage:
+                min: 80%
+                per_service: {backend: 99%, frontend: 20%}
+                per_operation: {"GET /": 91%}
+            """,
+            """
+            version: 1
+            analysis:
+              min_gap: 5ms
+            rules:
+              coverage:
+                min: 0%
+                per_operation: {"GET /": 95%}
+                severity: error
+            """,
+        ]
+        // The explain commands name the source and the window instead of --db, the header the source.
+        func normalise(_ text: String) -> String {
+            text.replacingOccurrences(
+                of: #" --source clickhouse:\S* --since 2020-01-01T00:00:00Z --until 2100-01-01T00:00:00Z"#, with: " DB",
+                options: .regularExpression)
+                .replacingOccurrences(of: #" --db [^\s"<]*"#, with: " DB", options: .regularExpression)
+                .replacingOccurrences(of: db, with: "DB").replacingOccurrences(of: try! ClickHouseFront.url(database), with: "DB")
+                .replacingOccurrences(of: #"time="[0-9.]+""#, with: "", options: .regularExpression)
+                .replacingOccurrences(of: #""seconds" *: *[0-9.e-]+"#, with: "", options: .regularExpression)
+                .replacingOccurrences(of: #"in [0-9.]+ (ms|s)\b"#, with: "", options: .regularExpression)
+        }
+        for (n, text) in policies.enumerated() {
+            var policy: [String] = []
+            if !text.isEmpty {
+                let path = dir + "/policy\(n).yml"
+                try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+                policy = ["--policy", path]
+            }
+            let sqliteBaseline = dir + "/sqlite\(n).json"
+            for format in ["text", "json"] {
+                var files: [String: [String]] = [:]
+                for side in ["sqlite", "clickhouse"] {
+                    let out = ["--junit", dir + "/\(side)\(n).xml", "--write-baseline", dir + "/\(side)\(n).json"]
+                    files[side] = out
+                }
+                let args = ["check", "--format", format] + policy
+                let expected = try CLI.run(args + files["sqlite"]! + ["--db", db])
+                let actual = try clickhouse(args + files["clickhouse"]! + (try source(database)))
+                let label = "policy \(n), \(format)"
+                #expect(actual.status == expected.status, "\(label): \(actual.stderr)")
+                #expect(normalise(actual.stdout) == normalise(expected.stdout), "\(label)")
+                #expect(actual.stderr == expected.stderr, "\(label)")
+                for ext in ["xml", "json"] {
+                    let a = try String(contentsOfFile: dir + "/clickhouse\(n).\(ext)", encoding: .utf8)
+                    let e = try String(contentsOfFile: dir + "/sqlite\(n).\(ext)", encoding: .utf8)
+                    #expect(normalise(a) == normalise(e), "\(label): the .\(ext) file")
+                }
+            }
+            let args = ["check", "--format", "json", "--baseline", sqliteBaseline] + policy
+            let expected = try CLI.run(args + ["--db", db])
+            let actual = try clickhouse(args + (try source(database)))
+            #expect(actual.status == expected.status, "policy \(n) against a baseline: \(actual.stderr)")
+            #expect(normalise(actual.stdout) == normalise(expected.stdout), "policy \(n) against a baseline")
+        }
+        // What the policies catch, so that the comparison above means something.
+        for n in [1, 4] {
+            let caught = try CLI.json(try CLI.run(["check", "--format", "json", "--policy", dir + "/policy\(n).yml", "--db", db]).stdout)
+            let coverage = (caught["rules"] as? [[String: Any]] ?? []).first { ($0["rule"] as? String) == "coverage" }
+            let details = coverage?["details"] as? [String] ?? []
+            #expect(details.first == "frontend `GET /`: 400 of 400 roots below 95%", "policy \(n): \(details)")
+            if n == 4 {
+                // Only healthy roots are below a limit: the examples are traces ClickHouse picked to read.
+                let examples = (coverage?["examples"] as? [[String: Any]] ?? []).compactMap { $0["trace_id"] as? String }
+                #expect(examples == (0..<3).map { MostlyHealthy.traceID($0) }, "\(examples)")
+            }
+        }
+
+        let all = try received(try clickhouse(["traces", "--limit", "0", "--verbose"] + (try source(database))).stderr)
+        let run = try clickhouse(["check", "--verbose", "--policy", dir + "/policy1.yml"] + (try source(database)))
+        #expect(run.status == 1, "\(run.stderr)")
+        #expect(run.stderr.contains("root operations of the traces not read"), "\(run.stderr)")
+        #expect(run.stderr.contains("roots below the coverage limit to show"), "\(run.stderr)")
+        let bytes = try received(run.stderr)
+        #expect(bytes * 8 < all, "check received \(bytes) bytes, traces --limit 0 \(all)")
+    }
+
     @Test func checkWithSourceTakesNoPaths() throws {
         let run = try CLI.run(["check", "x.json", "--source", "clickhouse://127.0.0.1/otel"] + ClickHouseFront.window)
         #expect(run.status == 64)

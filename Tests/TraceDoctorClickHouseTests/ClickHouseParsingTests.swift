@@ -138,6 +138,11 @@ import TraceDoctorCore
                 ("busyIntervals", ClickHouseQueries.busyIntervals(traces: t, service: service)),
                 ("logCounts", ClickHouseQueries.logCounts(traces: t, logs: l, service: service)),
                 ("cleanListing", ClickHouseQueries.cleanListing(traces: t, sort: "coverage", listService: service, limit: 20)),
+                ("cleanStats", ClickHouseQueries.cleanStats(traces: t, service: service, part: "totals")),
+                ("orphanTraces", ClickHouseQueries.orphanTraces(traces: t, service: service)),
+                ("cleanCheckExamples", ClickHouseQueries.cleanCheck(traces: t, service: service, part: "examples")),
+                ("cleanCheckRoots", ClickHouseQueries.cleanCheck(traces: t, service: service, part: "roots")),
+                ("servicesPresent", ClickHouseQueries.servicesPresent(traces: t, service: service)),
             ]
         }
         q += [

@@ -360,6 +360,7 @@ def main():
     p = sub.add_parser("sql")
     p.add_argument("--path", required=True)
     p.add_argument("--config-file", help="clickhouse-local configuration (a cluster for Distributed tables)")
+    p.add_argument("--format", default="TabSeparated", help="the output format (TSVRaw: strings unescaped)")
     p.add_argument("statement")
     p = sub.add_parser("serve")
     p.add_argument("--path", required=True)
@@ -378,7 +379,7 @@ def main():
         sess = open_session(args)
         for statement in re.split(r";\s*\n", args.statement):
             if statement.strip():
-                sys.stdout.write(sess.query(statement, "TabSeparated").bytes().decode())
+                sys.stdout.write(sess.query(statement, args.format).bytes().decode())
     else:
         serve(args)
 

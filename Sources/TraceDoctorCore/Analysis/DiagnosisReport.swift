@@ -118,6 +118,12 @@ public struct DiagnosisReport: Sendable {
     /// Traces counted in `quality.traces` that have no summary in `traces`: a source that lists only
     /// what a listing shows (`traces --source clickhouse://…` reads the traces the listing needs).
     public var unlistedTraces = UnlistedTraces()
+    /// The root operations of the traces counted in `quality` that have no summary in `traces`, as
+    /// `check` weighs them (a ClickHouse source reads only the traces with a finding and measures the
+    /// others' roots there). Empty when every trace has a summary.
+    public var unreadRoots: [UnreadRoots] = []
+    /// Of the services `check`'s policy requires, those with a span in the traces without a summary.
+    public var unreadServices: Set<String> = []
     /// How long each phase of the run took (read, traces, across traces, logs), for benchmarks.
     public var phaseSeconds: [(phase: String, seconds: Double)] = []
 
@@ -142,6 +148,40 @@ public struct DiagnosisReport: Sendable {
         public func matching(_ service: String?) -> Int {
             guard let service else { return all }
             return service == self.service ? withService : 0
+        }
+    }
+
+    /// The roots of one root operation (service, span name) among traces without a summary: each
+    /// such trace has one root that starts first and ends last and no `unaccounted_time`.
+    public struct UnreadRoots: Sendable, Equatable {
+        public var service: String
+        public var operation: String
+        public var roots: Int
+        /// Roots with a duration (their unaccounted share is 0).
+        public var withDuration: Int
+        /// Roots with min_gap or more uncovered (those the `coverage` rule weighs), how many of them are
+        /// below the rule's limit for this operation, and the lowest coverage among them.
+        public var weighed: Int
+        public var belowLimit: Int
+        public var lowestCoverage: Double?
+        /// Nearest-rank median and 10th percentile of the coverage of every root of the operation, these
+        /// and those with a summary in `traces` together (nil when none has a duration).
+        public var coverageMedian: Double?
+        public var coverageP10: Double?
+
+        public init(
+            service: String, operation: String, roots: Int, withDuration: Int, weighed: Int, belowLimit: Int,
+            lowestCoverage: Double?, coverageMedian: Double?, coverageP10: Double?
+        ) {
+            self.service = service
+            self.operation = operation
+            self.roots = roots
+            self.withDuration = withDuration
+            self.weighed = weighed
+            self.belowLimit = belowLimit
+            self.lowestCoverage = lowestCoverage
+            self.coverageMedian = coverageMedian
+            self.coverageP10 = coverageP10
         }
     }
 

@@ -172,11 +172,12 @@ public struct Baseline: Sendable, Equatable, Codable {
             sources[s.key, default: s].count += 1
         }
         fragmentSources = sources.values.sorted { $0.key < $1.key }
-        operations = Self.operations(report.traces)
+        operations = Self.operations(report.traces, unread: report.unreadRoots)
     }
 
-    /// Root operations with the coverage of their roots.
-    static func operations(_ traces: [TraceSummary]) -> [Operation] {
+    /// Root operations with the coverage of their roots; `unread`: the roots of traces without a
+    /// summary, whose percentiles already take the summarised roots of their operation in.
+    static func operations(_ traces: [TraceSummary], unread: [DiagnosisReport.UnreadRoots] = []) -> [Operation] {
         var coverages: [String: (service: String, operation: String, roots: Int, values: [Double])] = [:]
         for t in traces {
             guard let name = t.rootName else { continue }
@@ -185,7 +186,18 @@ public struct Baseline: Sendable, Equatable, Codable {
             coverages[key, default: (service, name, 0, [])].roots += 1
             if let c = t.coverage { coverages[key]!.values.append(c) }
         }
-        return coverages.values.map { entry in
+        var merged: [String: DiagnosisReport.UnreadRoots] = [:]
+        for u in unread where u.roots > 0 {
+            let key = u.service + "\u{0}" + u.operation
+            coverages[key, default: (u.service, u.operation, 0, [])].roots += u.roots
+            if u.withDuration > 0 { merged[key] = u }
+        }
+        return coverages.map { key, entry in
+            if let u = merged[key] {
+                return Operation(
+                    service: entry.service, operation: entry.operation, roots: entry.roots,
+                    coverageMedian: u.coverageMedian.map(round), coverageP10: u.coverageP10.map(round))
+            }
             let sorted = entry.values.sorted()
             return Operation(
                 service: entry.service, operation: entry.operation, roots: entry.roots,

@@ -24,7 +24,8 @@ public struct CheckRequest: Sendable {
     public var allowEmpty: Bool
     /// Diagnoses spans held elsewhere (a ClickHouse window) instead of a database: nothing is
     /// ingested, `paths` and `databasePath` are unused.
-    public var diagnose: (@Sendable (AnalysisOptions) throws(TraceDoctorError) -> DiagnosisReport)?
+    /// It is given the policy (its analysis options, and what its rules weigh).
+    public var diagnose: (@Sendable (Policy) throws(TraceDoctorError) -> DiagnosisReport)?
     /// With `diagnose`: the arguments of the `tracedoctor explain` commands shown instead of `--db`.
     public var explainArguments: String?
     /// Correlation keys, added to the policy's `link_keys`.
@@ -58,7 +59,7 @@ public enum Checker {
         let baseline = try request.baselinePath.map { path throws(TraceDoctorError) in try Baseline.load(path: path) }
 
         if let diagnose = request.diagnose {
-            let diagnosis = try diagnose(policy.analysisOptions)
+            let diagnosis = try diagnose(policy)
             if diagnosis.quality.spans == 0 {
                 throw .nothingToCheck("no spans in the window: nothing to check (widen --since/--until)")
             }

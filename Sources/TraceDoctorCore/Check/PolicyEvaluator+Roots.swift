@@ -16,13 +16,28 @@ extension PolicyEvaluator {
         return "\(sign) " + pct(rule.limit) + " per root" + (overrides > 0 ? " (+\(overrides) overrides)" : "")
     }
 
+    /// Roots without a summary (`DiagnosisReport.unreadRoots`) counted by a rule: of one root
+    /// operation, how many it weighs and how many of those violate its limit.
+    struct UnreadMeasure {
+        var key: String
+        var all: Int
+        var violating: Int
+        var limit: Double
+    }
+
     /// `chat-api POST /v1/chat-messages: 2 of 3 roots above 50%`, by root operation, most first.
-    func groupDetails(_ violating: [RootMeasure], all: [RootMeasure], _ relation: String) -> [String] {
+    func groupDetails(_ violating: [RootMeasure], all: [RootMeasure], _ relation: String, unread: [UnreadMeasure] = [])
+        -> [String]
+    {
         func key(_ t: TraceSummary) -> String { "\(t.rootService ?? "?") `\(t.rootName ?? "?")`" }
         var totals: [String: Int] = [:]
         for m in all { totals[key(m.trace), default: 0] += 1 }
         var counts: [String: (n: Int, limit: Double)] = [:]
         for m in violating { counts[key(m.trace), default: (0, m.limit)].n += 1 }
+        for u in unread {
+            totals[u.key, default: 0] += u.all
+            if u.violating > 0 { counts[u.key, default: (0, u.limit)].n += u.violating }
+        }
         return counts.sorted { $0.value.n != $1.value.n ? $0.value.n > $1.value.n : $0.key < $1.key }.prefix(5).map {
             "\($0.key): \($0.value.n) of " + Units.plural(totals[$0.key] ?? $0.value.n, "root") + " \(relation) "
                 + pct($0.value.limit)
@@ -39,18 +54,25 @@ extension PolicyEvaluator {
             all.append(m)
             if share > m.limit { violating.append(m) }
         }
+        // Roots without a summary have no unaccounted_time: a share of 0, never above a limit.
+        let unread = report.unreadRoots.filter { $0.withDuration > 0 }.map { u in
+            UnreadMeasure(
+                key: "\(u.service) `\(u.operation)`", all: u.withDuration, violating: 0,
+                limit: rule.limit(service: u.service, operation: u.operation))
+        }
+        let total = all.count + unread.reduce(0) { $0 + $1.all }
         let threshold = perRootThreshold(rule, "≤")
-        guard let worst = all.max(by: { $0.value < $1.value }) else {
+        guard let worst = all.max(by: { $0.value < $1.value })?.value ?? (unread.isEmpty ? nil : 0) else {
             return skipped(.unaccountedShare, rule.severity, threshold: threshold, "no root with a duration")
         }
         var result = RuleResult(
             rule: .unaccountedShare, severity: rule.severity,
             status: RuleResult.status(violated: !violating.isEmpty, severity: rule.severity), threshold: threshold,
-            actual: "max " + pct(worst.value) + " (\(violating.count) of " + Units.plural(all.count, "root") + " above)",
-            thresholdValue: rule.limit, actualValue: worst.value)
+            actual: "max " + pct(worst) + " (\(violating.count) of " + Units.plural(total, "root") + " above)",
+            thresholdValue: rule.limit, actualValue: worst)
         guard !violating.isEmpty else { return result }
-        result.message = "time no span accounts for is above the limit in \(violating.count) of " + Units.plural(all.count, "root")
-        result.details = groupDetails(violating, all: all, "above")
+        result.message = "time no span accounts for is above the limit in \(violating.count) of " + Units.plural(total, "root")
+        result.details = groupDetails(violating, all: all, "above", unread: unread)
         let shown = violating.sorted { $0.value != $1.value ? $0.value > $1.value : $0.trace.traceID < $1.trace.traceID }
             .prefix(policy.examples)
         let wanted = Set(shown.map(\.trace.traceID))
@@ -82,8 +104,17 @@ extension PolicyEvaluator {
             all.append(m)
             if c < m.limit { violating.append(m) }
         }
+        // Roots without a summary, measured where they are (their examples, if any, were read).
+        let unread = report.unreadRoots.filter { $0.weighed > 0 }.map { u in
+            UnreadMeasure(
+                key: "\(u.service) `\(u.operation)`", all: u.weighed, violating: u.belowLimit,
+                limit: rule.limit(service: u.service, operation: u.operation))
+        }
+        let total = all.count + unread.reduce(0) { $0 + $1.all }
+        let below = violating.count + unread.reduce(0) { $0 + $1.violating }
+        let lowest = (all.map(\.value) + report.unreadRoots.filter { $0.weighed > 0 }.compactMap(\.lowestCoverage)).min()
         let threshold = perRootThreshold(rule, "≥")
-        guard let worst = all.min(by: { $0.value < $1.value }) else {
+        guard let worst = lowest else {
             var result = RuleResult(
                 rule: .coverage, severity: rule.severity, status: RuleResult.status(violated: false, severity: rule.severity),
                 threshold: threshold, actual: "no root with \(Units.duration(ns: policy.minGapNs)) or more uncovered",
@@ -92,13 +123,13 @@ extension PolicyEvaluator {
             return result
         }
         var result = RuleResult(
-            rule: .coverage, severity: rule.severity, status: RuleResult.status(violated: !violating.isEmpty, severity: rule.severity),
+            rule: .coverage, severity: rule.severity, status: RuleResult.status(violated: below > 0, severity: rule.severity),
             threshold: threshold,
-            actual: "lowest " + pct(worst.value) + " (\(violating.count) of " + Units.plural(all.count, "root") + " below)",
-            thresholdValue: rule.limit, actualValue: worst.value)
-        guard !violating.isEmpty else { return result }
-        result.message = "spans cover less than the limit of \(violating.count) of " + Units.plural(all.count, "root")
-        result.details = groupDetails(violating, all: all, "below")
+            actual: "lowest " + pct(worst) + " (\(below) of " + Units.plural(total, "root") + " below)",
+            thresholdValue: rule.limit, actualValue: worst)
+        guard below > 0 else { return result }
+        result.message = "spans cover less than the limit of \(below) of " + Units.plural(total, "root")
+        result.details = groupDetails(violating, all: all, "below", unread: unread)
         result.examples = violating.sorted { $0.value != $1.value ? $0.value < $1.value : $0.trace.traceID < $1.trace.traceID }
             .prefix(policy.examples).map { m in
                 RuleResult.Example(
@@ -195,12 +226,12 @@ extension PolicyEvaluator {
         guard !policy.requiredServices.names.isEmpty else { return [] }
         var names = Set<String>()
         for t in report.traces { names.formUnion(t.services) }
-        return names
+        return names.union(report.unreadServices)
     }
 
     var presentRootOperations: Set<String> {
         guard !policy.requiredRootOperations.names.isEmpty else { return [] }
-        return Set(report.traces.compactMap(\.rootName))
+        return Set(report.traces.compactMap(\.rootName) + report.unreadRoots.filter { $0.roots > 0 }.map(\.operation))
     }
 
     /// `10`, `2.5`, `0.12`.
