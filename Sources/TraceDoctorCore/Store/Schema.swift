@@ -15,6 +15,7 @@ enum Schema {
         ("v2_spans_by_time", { db in try db.execute(sql: v2) }),
         ("v3_log_identity_across_formats", v3),
         ("v4_log_intervals", v4),
+        ("v5_log_interval_indexes", { db in try db.execute(sql: v5) }),
     ]
 
     static var knownMigrations: [String] { migrations.map(\.identifier) }

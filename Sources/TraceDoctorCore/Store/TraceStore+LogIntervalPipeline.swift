@@ -46,7 +46,7 @@ extension TraceStore {
                         try db.execute(sql: "DELETE FROM log_intervals WHERE id IN (\(marks))", arguments: StatementArguments(part))
                     }
                 }
-                try insertLogIntervals(db, batch) { interval, _ in counts[interval.kind, default: 0] += 1 }
+                try batch.insert(db) { _, _, kind in counts[kind, default: 0] += 1 }
             }
         } catch {
             worker.channel.cancel()
@@ -127,12 +127,12 @@ final class SpilledIntervalWorker: @unchecked Sendable {
                         (interval.startRow ?? interval.endRow).flatMap { byRow[$0] }.map { lines[$0] }
                     }
                     built = true
-                    guard channel.send(settled) else { return }
+                    guard channel.send(LogIntervalBatch(settled)) else { return }
                 }
                 if high == rows.upperBound { break }
                 low = high + 1
             }
-            if built { _ = channel.send(looseIntervals) }
+            if built { _ = channel.send(LogIntervalBatch(looseIntervals)) }
         } catch {
             self.error = error
         }
@@ -142,13 +142,13 @@ final class SpilledIntervalWorker: @unchecked Sendable {
 /// A queue of two batches between the building and the inserting thread.
 final class IntervalChannel: @unchecked Sendable {
     private let condition = NSCondition()
-    private var batches: [[LogInterval]] = []
+    private var batches: [LogIntervalBatch] = []
     private var finished = false
     private var cancelled = false
     static let depth = 2
 
     /// Waits for room; false once the receiver has cancelled.
-    func send(_ batch: [LogInterval]) -> Bool {
+    func send(_ batch: LogIntervalBatch) -> Bool {
         condition.lock()
         defer { condition.unlock() }
         while batches.count >= Self.depth && !cancelled { condition.wait() }
@@ -174,7 +174,7 @@ final class IntervalChannel: @unchecked Sendable {
     }
 
     /// The next batch, or nil once the sender finished and all were taken.
-    func receive() -> [LogInterval]? {
+    func receive() -> LogIntervalBatch? {
         condition.lock()
         defer { condition.unlock() }
         while batches.isEmpty && !finished { condition.wait() }

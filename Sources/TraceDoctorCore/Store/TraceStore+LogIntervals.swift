@@ -5,7 +5,6 @@
 
 import Foundation
 import GRDB
-import GRDBSQLite
 
 extension Schema {
     static let v4 = """
@@ -39,6 +38,18 @@ extension Schema {
     }
 }
 
+extension Schema {
+    /// Indexes of `log_intervals` for what reads it: the trace's intervals are found through its
+    /// log lines (`logs_by_trace_span`, then the start and end row indexes), so the index on
+    /// `trace_id` — random keys, a third of the cost of storing an interval — goes; the loose
+    /// ends every interval pass (and every `receive` request) starts from get a partial index.
+    static let v5 = """
+        DROP INDEX IF EXISTS log_intervals_by_trace;
+        CREATE INDEX log_intervals_loose ON log_intervals(kind)
+            WHERE kind IN ('unfinished', 'end_without_start') OR note IS NOT NULL;
+        """
+}
+
 extension TraceStore {
     /// Builds the intervals of log rows `rows` (all rows when nil) and of the loose ends stored
     /// before, replacing those loose ends. Returns how many intervals of each kind were stored.
@@ -60,6 +71,16 @@ extension TraceStore {
         }
         return try read { db in
             var counts: [LogInterval.Kind: Int] = [:]
+            // The interval indexes take random keys: a larger page cache while they grow (64 MB).
+            let cacheSize = try Int64.fetchOne(db, sql: "PRAGMA cache_size") ?? -16384
+            try db.execute(sql: "PRAGMA cache_size = -65536")
+            // The pass names only log rows it has just read or written: checking each reference
+            // would cost two lookups in `logs` per interval (as the ingest, it turns them off).
+            try db.execute(sql: "PRAGMA foreign_keys = OFF")
+            defer {
+                try? db.execute(sql: "PRAGMA foreign_keys = ON")
+                try? db.execute(sql: "PRAGMA cache_size = \(cacheSize)")
+            }
             // The write lock first (another ingest may be storing files): no snapshot to upgrade.
             try db.inTransaction(.immediate) {
                 counts = try Self.buildLogIntervals(db, rows: rows, rules: rules, candidates: candidates, spilled: spilled)
@@ -267,47 +288,7 @@ extension TraceStore {
 
     /// Inserts `intervals`, calling `stored` with each and its row ID.
     static func insertLogIntervals(_ db: Database, _ intervals: [LogInterval], stored: (LogInterval, Int64) -> Void) throws {
-        let insert = try db.cachedStatement(
-            sql: """
-                INSERT INTO log_intervals (kind, name, label, start_ns, end_ns, service, failed, start_log_id, end_log_id,
-                    keys, trace_id, span_id, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """)
-        // Bound by hand: GRDB's arguments cost more than the row's insert here.
-        let s = insert.sqliteStatement
-        func text(_ i: Int32, _ value: String?) {
-            guard var value else {
-                sqlite3_bind_null(s, i)
-                return
-            }
-            value.withUTF8 { bytes in
-                let raw = UnsafeRawPointer(bytes.baseAddress ?? UnsafePointer(bitPattern: 1)!)
-                _ = sqlite3_bind_text(s, i, raw.assumingMemoryBound(to: CChar.self), Int32(bytes.count), SQLITE_TRANSIENT)
-            }
-        }
-        func integer(_ i: Int32, _ value: Int64?) {
-            if let value { sqlite3_bind_int64(s, i, value) } else { sqlite3_bind_null(s, i) }
-        }
-        for interval in intervals {
-            sqlite3_reset(s)
-            text(1, interval.kind.rawValue)
-            text(2, interval.name)
-            text(3, interval.label)
-            integer(4, interval.startNs)
-            integer(5, interval.endNs)
-            text(6, interval.service)
-            integer(7, interval.failed ? 1 : 0)
-            integer(8, interval.startRow)
-            integer(9, interval.endRow)
-            text(10, Self.keysJSON(interval.keys))
-            text(11, interval.traceID?.hex)
-            text(12, interval.spanID?.hex)
-            text(13, interval.note)
-            let code = sqlite3_step(s)
-            guard code == SQLITE_DONE else {
-                throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
-            }
-            stored(interval, db.lastInsertedRowID)
-        }
+        try LogIntervalBatch(intervals).insert(db) { index, id, _ in stored(intervals[index], id) }
     }
 
     /// The keys as a JSON object with sorted members (`{}` when none), as
@@ -356,7 +337,15 @@ extension TraceStore {
                     found[row["id"]] = Self.storedInterval(row)
                 }
             }
-            if let trace { try take("trace_id = ?", [trace.hex]) }
+            if let trace {
+                // Through the lines of the trace (schema v5 has no index on log_intervals.trace_id):
+                // an interval takes its trace ID from its start line, else from its end line.
+                try take(
+                    """
+                    trace_id = ?1 AND (start_log_id IN (SELECT id FROM logs WHERE trace_id = ?1)
+                        OR end_log_id IN (SELECT id FROM logs WHERE trace_id = ?1))
+                    """, [trace.hex])
+            }
             for chunk in stride(from: 0, to: rows.count, by: 400) {
                 let part = Array(rows[chunk..<min(chunk + 400, rows.count)])
                 let marks = Array(repeating: "?", count: part.count).joined(separator: ", ")

@@ -42,7 +42,9 @@ import Testing
         }
         #expect(plan.joined().contains("COVERING INDEX spans_by_time"), "\(plan)")
         #expect(
-            Schema.knownMigrations == ["v1_sources_spans_logs", "v2_spans_by_time", "v3_log_identity_across_formats", "v4_log_intervals"])
+            Schema.knownMigrations == ["v1_sources_spans_logs", "v2_spans_by_time", "v3_log_identity_across_formats", "v4_log_intervals",
+                "v5_log_interval_indexes",
+            ])
         #expect(Schema.indexes["spans"]?.map(\.name).contains("spans_by_time") == true)
     }
 
