@@ -113,12 +113,15 @@ public enum Diagnoser {
             mark = now
         }
         if let batched = source as? BatchedSpanSource {
-            let batches = try batched.traceBatches(size: 256)
-            phase("read")
-            for batch in batches {
+            // Records come in the order the scan completes traces (nothing is held for them); the
+            // pass is then put in trace-ID order, as a source handing out traces sorted gives it.
+            try batched.forEachTraceBatch(size: 256) { batch in
                 try Interruption.check()
                 pipeline.submit(batch) { pass.record($0) }
             }
+            pipeline.finish { pass.record($0) }
+            phase("read")
+            pass.sortByTraceID()
         } else {
             var started = false
             try source.forEachTrace { spans in
@@ -220,6 +223,37 @@ public enum Diagnoser {
                     UnpropagatedCall.Entry(span: e.span, trace: trace, start: e.start, end: e.end, spanCount: record.spanCount))
             }
             report.traces.append(record.summary)
+        }
+
+        /// Puts what `record` collected in trace-ID order, as if the records had come in that
+        /// order: trace ordinals and processes of the index, what refers to them, and every list of
+        /// findings (stable: a trace's own findings keep their order).
+        mutating func sortByTraceID() {
+            guard let ordinal = index.sortByTraceID() else { return }
+            func renumber<T>(_ list: inout [T], _ trace: WritableKeyPath<T, Int32>) {
+                for i in list.indices { list[i][keyPath: trace] = ordinal[Int(list[i][keyPath: trace])] }
+                list.stableSort { $0[keyPath: trace] }
+            }
+            renumber(&fragmentRoots, \.trace)
+            renumber(&calls, \.trace)
+            renumber(&entries, \.trace)
+            renumber(&producers, \.trace)
+            renumber(&messageRoots, \.trace)
+            renumber(&linkSources, \.trace)
+            var whole = wholeOnItsOwn
+            for (old, value) in wholeOnItsOwn.enumerated() { whole[Int(ordinal[old])] = value }
+            wholeOnItsOwn = whole
+            report.traces.stableSort { $0.traceID }
+            report.cycles.stableSort { $0.span.traceID }
+            report.duplicateSpanIDs.stableSort { $0.traceID }
+            report.multipleRoots.stableSort { $0.traceID }
+            report.orphans.groups.stableSort { $0.traceID }
+            report.orphans.remoteGroups.stableSort { $0.traceID }
+            report.gaps.stableSort { $0.span.traceID }
+            report.lowCoverage.stableSort { $0.root.traceID }
+            report.timingViolations.stableSort { $0.span.traceID }
+            report.asynchronousWork.stableSort { $0.span.traceID }
+            report.skewAdjustments.stableSort { $0.span.traceID }
         }
 
         /// Fragments, unpropagated calls, missing parents found elsewhere.
@@ -371,5 +405,14 @@ public enum Diagnoser {
             report.quality.counts = counts
             return report
         }
+    }
+}
+
+extension Array {
+    /// Sorts by `key`, keeping the order of elements with equal keys.
+    mutating func stableSort<Key: Comparable>(by key: (Element) -> Key) {
+        let keys = map(key)
+        let order = indices.sorted { keys[$0] != keys[$1] ? keys[$0] < keys[$1] : $0 < $1 }
+        self = order.map { self[$0] }
     }
 }
