@@ -86,28 +86,14 @@ import Testing
 /// trace-ID order (ordinals, processes, every list of findings) before the questions across traces.
 @Suite struct WindowedDiagnosisTests {
     func report(window: Int64) throws -> [String] {
-        let dir = NSTemporaryDirectory() + "tracedoctor-window-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: dir) }
-        // 3,160 spans in 206 traces with every cross-trace finding planted (fragments, unpropagated
-        // calls and messages, links, missing parents found elsewhere), from the benchmark's generator.
-        let generator = Process()
-        generator.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        generator.arguments = [
-            "python3", fixturesDirectory + "/../bench/gen_otlp.py", "--size", "3M", "--seed", "5", "--out", dir + "/g.jsonl", "--quiet",
-        ]
-        try generator.run()
-        generator.waitUntilExit()
-        try #require(generator.terminationStatus == 0)
-        _ = try Ingestor.run(IngestRequest(paths: [dir + "/g.jsonl"], databasePath: dir + "/t.db"))
-        let store = try TraceStore(path: dir + "/t.db", readOnly: true)
-        defer { store.close() }
-        store.scanWindow = window
-        let report = try Diagnoser.diagnose(store, options: AnalysisOptions())
-        return [
-            DiagnosisJSON.orphans(report, limit: 0), DiagnosisJSON.gaps(report, traceID: nil, limit: 0), DiagnosisJSON.stats(report),
-            DiagnosisJSON.traces(report, sort: .duration, service: nil, limit: 0),
-        ]
+        try withGeneratedStore { store in
+            store.scanWindow = window
+            let report = try Diagnoser.diagnose(store, options: AnalysisOptions())
+            return [
+                DiagnosisJSON.orphans(report, limit: 0), DiagnosisJSON.gaps(report, traceID: nil, limit: 0),
+                DiagnosisJSON.stats(report), DiagnosisJSON.traces(report, sort: .duration, service: nil, limit: 0),
+            ]
+        }
     }
 
     @Test func smallWindowsGiveTheSameFindings() throws {
@@ -120,4 +106,24 @@ import Testing
             for (a, b) in zip(windowed, whole) { #expect(a == b, "window \(window)") }
         }
     }
+}
+
+/// 3,160 spans in 206 traces with every cross-trace finding planted (fragments, unpropagated calls
+/// and messages, links, missing parents found elsewhere), from the benchmark's generator.
+func withGeneratedStore<T>(_ body: (TraceStore) throws -> T) throws -> T {
+    let dir = NSTemporaryDirectory() + "tracedoctor-generated-\(UUID().uuidString)"
+    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let generator = Process()
+    generator.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    generator.arguments = [
+        "python3", fixturesDirectory + "/../bench/gen_otlp.py", "--size", "3M", "--seed", "5", "--out", dir + "/g.jsonl", "--quiet",
+    ]
+    try generator.run()
+    generator.waitUntilExit()
+    try #require(generator.terminationStatus == 0)
+    _ = try Ingestor.run(IngestRequest(paths: [dir + "/g.jsonl"], databasePath: dir + "/t.db"))
+    let store = try TraceStore(path: dir + "/t.db", readOnly: true)
+    defer { store.close() }
+    return try body(store)
 }
