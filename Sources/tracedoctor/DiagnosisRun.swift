@@ -18,8 +18,14 @@ enum DiagnosisRun {
                 source, analysis: analysis, traceQuery: traceQuery, service: service, findingsOnly: findingsOnly,
                 listing: listing, stats: stats, gapsCounted: gapsCounted)
         }
+        // Only the summaries the command prints (a listing's few, stats' huge traces, none for findings).
+        let summaries: SummaryNeed =
+            if let listing { .listing(sort: listing.sort, service: listing.service, limit: listing.limit) } else if stats {
+                .huge
+            } else if findingsOnly { .none } else { .all }
         let request = DiagnosisRequest(
-            databasePath: store.path, options: try analysis.options(), traceQuery: traceQuery, linkKeys: linkKeys)
+            databasePath: store.path, options: try analysis.options(), traceQuery: traceQuery, linkKeys: linkKeys,
+            summaries: summaries)
         let report: DiagnosisReport
         do {
             report = try Diagnoser.run(request)

@@ -3,5 +3,7 @@
 
 /// A source that hands out its traces in batches, so that reading spans happens on the workers.
 protocol BatchedSpanSource: SpanSource {
-    func traceBatches(size: Int) throws -> [TraceBatch]
+    /// Calls `body` with batches of at most `size` traces, every trace once, in any order (the
+    /// diagnoses put the records back in trace-ID order).
+    func forEachTraceBatch(size: Int, _ body: (TraceBatch) throws -> Void) throws
 }

@@ -56,6 +56,35 @@ final class CrossTraceIndex {
         return trace
     }
 
+    /// Renumbers the traces in trace-ID order, and the processes in the order that adding the
+    /// traces in that order would have met them: the index a pass over traces sorted by ID builds.
+    /// Returns the new ordinal of each old one; nil when the traces came sorted (nothing changes).
+    func sortByTraceID() -> [Int32]? {
+        guard zip(traceIDs, traceIDs.dropFirst()).contains(where: { $0.0 >= $0.1 }) else { return nil }
+        let order = traceIDs.indices.sorted { traceIDs[$0] < traceIDs[$1] }
+        var newOrdinal = [Int32](repeating: 0, count: order.count)
+        for (position, old) in order.enumerated() { newOrdinal[old] = Int32(position) }
+        let oldProcesses = processes
+        var processOf = [Int32](repeating: -1, count: oldProcesses.count)
+        processes = []
+        processOrdinal = [:]
+        var sorted: [Trace] = []
+        sorted.reserveCapacity(order.count)
+        for old in order {
+            var trace = traces[old]
+            trace.processes = trace.processes.map { g in
+                if processOf[Int(g)] < 0 { processOf[Int(g)] = ordinal(of: oldProcesses[Int(g)]) }
+                return processOf[Int(g)]
+            }
+            sorted.append(trace)
+        }
+        traces = sorted
+        traceIDs = order.map { traceIDs[$0] }
+        members = nil
+        indexes = [:]
+        return newOrdinal
+    }
+
     /// The span at `trace << 32 | index`.
     func entry(_ key: Int64) -> Entry {
         let t = Int(key >> 32)

@@ -13,15 +13,35 @@ public struct DiagnosisRequest: Sendable {
     public var traceQuery: String?
     /// Correlation keys: lines without a trace ID that they join count as joined by key.
     public var linkKeys: [LinkKey]
+    /// The per-trace summaries the caller prints (`DiagnosisReport.traces`); the others are
+    /// counted, not kept.
+    public var summaries: SummaryNeed
 
     public init(
-        databasePath: String, options: AnalysisOptions = AnalysisOptions(), traceQuery: String? = nil, linkKeys: [LinkKey] = []
+        databasePath: String, options: AnalysisOptions = AnalysisOptions(), traceQuery: String? = nil, linkKeys: [LinkKey] = [],
+        summaries: SummaryNeed = .all
     ) {
         self.databasePath = databasePath
         self.linkKeys = linkKeys
         self.options = options
         self.traceQuery = traceQuery
+        self.summaries = summaries
     }
+}
+
+/// Which per-trace summaries (`DiagnosisReport.traces`) a run keeps: one a trace costs memory in
+/// proportion to the database, and most commands print none or a few.
+public enum SummaryNeed: Sendable, Equatable {
+    /// Every trace's (`check`, `explain`).
+    case all
+    /// None: the findings are all that is printed (`orphans`, `gaps`).
+    case none
+    /// Those of traces with `ExplainWaterfall.hugeTraceSpans` spans or more (`stats`).
+    case huge
+    /// What `traces` shows: the first `limit` in `sort` order among the traces with a span of
+    /// `service`, and the earliest and latest of those to start (the listing's time range); the
+    /// others are counted in `DiagnosisReport.unlistedTraces`. A limit of 0 keeps all of them.
+    case listing(sort: TraceSummary.Sort, service: String?, limit: Int)
 }
 
 public enum Diagnoser {
@@ -34,13 +54,13 @@ public enum Diagnoser {
             if let query = request.traceQuery {
                 let id = try store.resolveTraceID(query)
                 let spans = try store.spans(ofTrace: id)
-                var report = try diagnose(InMemorySpanSource(spans: spans), options: request.options)
+                var report = try diagnose(InMemorySpanSource(spans: spans), options: request.options, summaries: request.summaries)
                 let keys = request.linkKeys.isEmpty ? KeyJoins() : try KeyJoiner.join(keys: request.linkKeys, store: store)
                 try GapIntervalEvidence.attach(to: &report, store: store, keyJoins: keys)
                 return report
             }
             let keys = request.linkKeys.isEmpty ? KeyJoins() : try KeyJoiner.join(keys: request.linkKeys, store: store)
-            var report = try diagnose(store, options: request.options, keyJoins: keys)
+            var report = try diagnose(store, options: request.options, keyJoins: keys, summaries: request.summaries)
             try GapIntervalEvidence.attach(to: &report, store: store, keyJoins: keys)
             return report
         } catch let error as TraceDoctorError {
@@ -98,10 +118,11 @@ public enum Diagnoser {
     }
 
     /// Diagnoses every trace of `source`.
-    public static func diagnose(_ source: SpanSource, options: AnalysisOptions, keyJoins: KeyJoins = KeyJoins()) throws
-        -> DiagnosisReport
-    {
+    public static func diagnose(
+        _ source: SpanSource, options: AnalysisOptions, keyJoins: KeyJoins = KeyJoins(), summaries: SummaryNeed = .all
+    ) throws -> DiagnosisReport {
         var pass = Pass(options: options)
+        pass.summaries = summaries
         pass.keyJoins = keyJoins
         let pipeline = AnalysisPipeline(options: options)
         let clock = ContinuousClock()
@@ -113,12 +134,15 @@ public enum Diagnoser {
             mark = now
         }
         if let batched = source as? BatchedSpanSource {
-            let batches = try batched.traceBatches(size: 256)
-            phase("read")
-            for batch in batches {
+            // Records come in the order the scan completes traces (nothing is held for them); the
+            // pass is then put in trace-ID order, as a source handing out traces sorted gives it.
+            try batched.forEachTraceBatch(size: 256) { batch in
                 try Interruption.check()
                 pipeline.submit(batch) { pass.record($0) }
             }
+            pipeline.finish { pass.record($0) }
+            phase("read")
+            pass.sortByTraceID()
         } else {
             var started = false
             try source.forEachTrace { spans in
@@ -166,6 +190,11 @@ public enum Diagnoser {
         var wholeOnItsOwn: [Bool] = []
         var logIndex: LogMatcher?
         var keyJoins = KeyJoins()
+        var summaries = SummaryNeed.all
+        /// Where each kept summary is, by trace ID (when not every trace's is kept).
+        var keptPosition: [TraceID: Int]?
+        /// Traces with a span of the listing's service (all traces when it names none).
+        var listed = 0
 
         init(options: AnalysisOptions) {
             self.options = options
@@ -219,11 +248,103 @@ public enum Diagnoser {
                 entries.append(
                     UnpropagatedCall.Entry(span: e.span, trace: trace, start: e.start, end: e.end, spanCount: record.spanCount))
             }
-            report.traces.append(record.summary)
+            keep(record.summary)
+        }
+
+        /// Keeps a trace's summary when the caller may print it (`summaries`).
+        mutating func keep(_ summary: TraceSummary) {
+            switch summaries {
+            case .all:
+                report.traces.append(summary)
+            case .none:
+                break
+            case .huge:
+                if summary.spanCount >= ExplainWaterfall.hugeTraceSpans { report.traces.append(summary) }
+            case .listing(let sort, let service, let limit):
+                if let service, !summary.services.contains(service) { return }
+                listed += 1
+                report.traces.append(summary)
+                if limit > 0 && report.traces.count >= 2 * limit + 64 { pruneListing(sort: sort, limit: limit) }
+            }
+        }
+
+        /// The first `limit` summaries in the listing's order, and the earliest and latest to start:
+        /// a summary dropped here has `limit` others before it, so it cannot be among the first
+        /// `limit` of all traces either.
+        mutating func pruneListing(sort: TraceSummary.Sort, limit: Int) {
+            var kept = TraceSummary.select(report.traces, sort: sort, service: nil, limit: limit).shown
+            if let earliest = report.traces.min(by: { $0.startNs < $1.startNs }),
+                !kept.contains(where: { $0.startNs == earliest.startNs })
+            {
+                kept.append(earliest)
+            }
+            if let latest = report.traces.max(by: { $0.startNs < $1.startNs }),
+                !kept.contains(where: { $0.startNs == latest.startNs })
+            {
+                kept.append(latest)
+            }
+            report.traces = kept
+        }
+
+        /// Adds to the diagnoses of trace `ordinal`'s summary, when it is kept.
+        mutating func addDiagnosis(_ diagnosis: Diagnosis, to ordinal: Int, set: Bool = false) {
+            let position: Int
+            if summaries == .all {
+                position = ordinal
+            } else {
+                if keptPosition == nil {
+                    keptPosition = [:]
+                    for (i, t) in report.traces.enumerated() { keptPosition![t.traceID] = i }
+                }
+                guard let p = keptPosition![index.traceIDs[ordinal]] else { return }
+                position = p
+            }
+            if set {
+                report.traces[position].diagnoses[diagnosis] = 1
+            } else {
+                report.traces[position].diagnoses[diagnosis, default: 0] += 1
+            }
+        }
+
+        /// Puts what `record` collected in trace-ID order, as if the records had come in that
+        /// order: trace ordinals and processes of the index, what refers to them, and every list of
+        /// findings (stable: a trace's own findings keep their order).
+        mutating func sortByTraceID() {
+            guard let ordinal = index.sortByTraceID() else { return }
+            func renumber<T>(_ list: inout [T], _ trace: WritableKeyPath<T, Int32>) {
+                for i in list.indices { list[i][keyPath: trace] = ordinal[Int(list[i][keyPath: trace])] }
+                list.stableSort { $0[keyPath: trace] }
+            }
+            renumber(&fragmentRoots, \.trace)
+            renumber(&calls, \.trace)
+            renumber(&entries, \.trace)
+            renumber(&producers, \.trace)
+            renumber(&messageRoots, \.trace)
+            renumber(&linkSources, \.trace)
+            var whole = wholeOnItsOwn
+            for (old, value) in wholeOnItsOwn.enumerated() { whole[Int(ordinal[old])] = value }
+            wholeOnItsOwn = whole
+            report.traces.stableSort { $0.traceID }
+            report.cycles.stableSort { $0.span.traceID }
+            report.duplicateSpanIDs.stableSort { $0.traceID }
+            report.multipleRoots.stableSort { $0.traceID }
+            report.orphans.groups.stableSort { $0.traceID }
+            report.orphans.remoteGroups.stableSort { $0.traceID }
+            report.gaps.stableSort { $0.span.traceID }
+            report.lowCoverage.stableSort { $0.root.traceID }
+            report.timingViolations.stableSort { $0.span.traceID }
+            report.asynchronousWork.stableSort { $0.span.traceID }
+            report.skewAdjustments.stableSort { $0.span.traceID }
         }
 
         /// Fragments, unpropagated calls, missing parents found elsewhere.
         mutating func crossTraces(messageLogs: () throws -> [UnpropagatedMessage.MessageLog]) rethrows {
+            if case .listing(let sort, let service, let limit) = summaries {
+                if limit > 0 { pruneListing(sort: sort, limit: limit) }
+                let unlisted = report.quality.traces - report.traces.count
+                report.unlistedTraces = DiagnosisReport.UnlistedTraces(
+                    all: unlisted, service: service, withService: listed - report.traces.count)
+            }
             // Span links first: a root that links is continued on purpose (not a fragment, not a
             // continuation of a lost message), and a PRODUCER someone links to was answered.
             let links = SpanLinks(linkSources, index: index)
@@ -283,7 +404,7 @@ public enum Diagnoser {
                     fragment.mayContinue(sent)
                 }
                 report.fragments.append(fragment)
-                report.traces[Int(f.trace)].diagnoses[.fragmentTrace] = 1
+                addDiagnosis(.fragmentTrace, to: Int(f.trace), set: true)
                 incomplete.insert(f.trace)
                 if let parentTrace { incomplete.insert(parentTrace) }
             }
@@ -301,14 +422,14 @@ public enum Diagnoser {
             }
             for call in report.unpropagatedCalls {
                 if let client = ordinals[call.client.traceID] {
-                    report.traces[client].diagnoses[.unpropagatedCall, default: 0] += 1
+                    addDiagnosis(.unpropagatedCall, to: client)
                     incomplete.insert(Int32(client))
                 }
                 if let callee = ordinals[call.callee.traceID] { incomplete.insert(Int32(callee)) }
             }
             for message in report.unpropagatedMessages {
                 if let producer = ordinals[message.producer.traceID] {
-                    report.traces[producer].diagnoses[.unpropagatedMessage, default: 0] += 1
+                    addDiagnosis(.unpropagatedMessage, to: producer)
                     incomplete.insert(Int32(producer))
                 }
                 if let c = message.continuation, let continuation = ordinals[c.traceID] { incomplete.insert(Int32(continuation)) }
@@ -371,5 +492,14 @@ public enum Diagnoser {
             report.quality.counts = counts
             return report
         }
+    }
+}
+
+extension Array {
+    /// Sorts by `key`, keeping the order of elements with equal keys.
+    mutating func stableSort<Key: Comparable>(by key: (Element) -> Key) {
+        let keys = map(key)
+        let order = indices.sorted { keys[$0] != keys[$1] ? keys[$0] < keys[$1] : $0 < $1 }
+        self = order.map { self[$0] }
     }
 }

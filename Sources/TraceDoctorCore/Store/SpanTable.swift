@@ -80,6 +80,9 @@ final class SpanTable: @unchecked Sendable {
 
     var count: Int { columns.rowID.count }
 
+    /// The trace ID of row `i` (as read: (0, 0) for NULL or junk).
+    func traceID(ofRow i: Int) -> TraceID { TraceID(high: columns.traceHigh[i], low: columns.traceLow[i]) }
+
     init(resources: [Int64: SpanProcess], expectedRows: Int = 0) {
         self.resources = resources
         columns.reserve(expectedRows)

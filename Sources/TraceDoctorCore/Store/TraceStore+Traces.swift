@@ -29,19 +29,10 @@ extension TraceStore: BatchedSpanSource {
         try loadSpans().forEachTrace(body)
     }
 
-    /// The traces in batches of `size` that worker threads turn into spans themselves.
-    func traceBatches(size: Int) throws -> [TraceBatch] {
-        let table = try loadSpans()
-        let grouping = SendableBox(table.grouping())
-        let reader = SendableBox(table.reader)
-        return stride(from: 0, to: grouping.value.count, by: size).map { first in
-            let last = min(first + size, grouping.value.count)
-            return TraceBatch { body in
-                let g = grouping.value
-                let r = reader.value
-                for t in first..<last { body((g.offsets[t]..<g.offsets[t + 1]).map { r.span(Int(g.rows[$0])) }) }
-            }
-        }
+    /// The traces in batches of `size` that worker threads turn into spans themselves, in the
+    /// order a windowed scan of the table completes them (`forEachTraceBatch(size:window:_:)`).
+    func forEachTraceBatch(size: Int, _ body: (TraceBatch) throws -> Void) throws {
+        try forEachTraceBatch(size: size, window: scanWindow) { batch, _ in try body(batch) }
     }
 
     /// The page cache of a connection while it scans the spans table (KiB, negative as SQLite

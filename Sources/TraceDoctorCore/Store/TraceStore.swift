@@ -20,6 +20,8 @@ public final class TraceStore: @unchecked Sendable {
     var sourceSizes: Set<Int64>?
     /// Whether a batch of small files shares one open transaction (`beginBatch()`).
     var batchOpen = false
+    /// Rows per window of the diagnoses' scan (`forEachTraceBatch`); tests make it small.
+    var scanWindow = TraceStore.scanWindowRows
     /// Set by `ingest` to keep the rows that may make log intervals as files are written
     /// (`intervalCandidates`, row IDs of committed files, ascending).
     var intervalCandidateTest: IntervalCandidateTest?
