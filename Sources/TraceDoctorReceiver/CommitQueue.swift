@@ -44,8 +44,14 @@ final class CommitQueue: @unchecked Sendable {
     private let totals = Mutex(CommitTotals())
     private var thread: Thread?
 
-    init(store: TraceStore, sourceName: String, maxPendingRecords: Int, maxRecordsPerTransaction: Int) {
+    private let intervalRules: LogIntervalRules
+
+    init(
+        store: TraceStore, sourceName: String, maxPendingRecords: Int, maxRecordsPerTransaction: Int,
+        intervalRules: LogIntervalRules = .defaults
+    ) {
         self.store = store
+        self.intervalRules = intervalRules
         self.sourceName = sourceName
         self.maxPendingRecords = maxPendingRecords
         self.maxRecordsPerTransaction = maxRecordsPerTransaction
@@ -146,7 +152,7 @@ final class CommitQueue: @unchecked Sendable {
                     sources[format] = source
                     condition.unlock()
                 }
-                let counts = try store.append(group, to: source)
+                let counts = try store.append(group, to: source, intervalRules: intervalRules)
                 totals.withLock {
                     $0.transactions += 1
                     $0.spans += counts.spans - counts.duplicateSpans

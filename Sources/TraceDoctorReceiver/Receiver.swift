@@ -74,7 +74,7 @@ public final class Receiver: Sendable {
         let name = sourceName ?? "otlp receive \(ISO8601DateFormatter().string(from: Date()))"
         queue = CommitQueue(
             store: store, sourceName: name, maxPendingRecords: options.maxPendingRecords,
-            maxRecordsPerTransaction: options.maxRecordsPerTransaction)
+            maxRecordsPerTransaction: options.maxRecordsPerTransaction, intervalRules: options.intervalRules)
         handler = ExportHandler(queue: queue)
     }
 

@@ -69,6 +69,8 @@ public struct ReceiverOptions: Sendable {
     public var maxRecordsPerTransaction: Int
     /// fsync every commit (survive power loss, not only a killed process).
     public var durableCommits: Bool
+    /// The rules the log intervals of the lines received are built with.
+    public var intervalRules: LogIntervalRules = .defaults
 
     public init(
         databasePath: String, http: ListenAddress? = .defaultHTTP, grpc: ListenAddress? = .defaultGRPC,

@@ -75,12 +75,7 @@ struct IngestCommand: ParsableCommand, WritesReport {
         transform: LogTimeZoneArgument.init)
     var logTimeZones: [LogTimeZoneArgument] = []
 
-    @Option(
-        name: .customLong("interval-rules"),
-        help: ArgumentHelp(
-            "A YAML file of log interval rules (event fields, start and end suffixes, pairing keys, duration fields and units) instead of the built-in ones (docs/log-intervals.yml); keys left out keep the default.",
-            valueName: "file"))
-    var intervalRules: String?
+    @OptionGroup var intervals: IntervalRulesOption
 
     @Argument(help: ArgumentHelp("Files, directories, or - for stdin.", valueName: "path"))
     var paths: [String] = []
@@ -110,13 +105,7 @@ struct IngestCommand: ParsableCommand, WritesReport {
         if let url = paths.first, ClickHouseLocation.isClickHouse(url) {
             return try copyFromClickHouse(url)
         }
-        var rules = LogIntervalRules.defaults
-        if let path = intervalRules {
-            switch LogIntervalRules.read(path: path) {
-            case .success(let read): rules = read
-            case .failure(let error): throw Terminal.fail(error)
-            }
-        }
+        let rules = try intervals.rules()
         let request = IngestRequest(
             paths: paths, databasePath: store.path, keepGoing: keepGoing, inputFormat: inputFormat,
             dryRun: dryRun, logTimeZone: logTimeZones.first { $0.path == nil }?.zone,

@@ -42,3 +42,22 @@ struct ReportFileOptions: ParsableArguments {
 protocol WritesReport {
     var destination: ReportFileOptions { get }
 }
+
+/// `--interval-rules FILE` (ingest, receive, record): how log lines become log intervals.
+struct IntervalRulesOption: ParsableArguments {
+    @Option(
+        name: .customLong("interval-rules"),
+        help: ArgumentHelp(
+            "A YAML file of log interval rules (event fields, start and end suffixes, pairing keys, duration fields and units) instead of the built-in ones (docs/log-intervals.yml); keys left out keep the default.",
+            valueName: "file"))
+    var path: String?
+
+    /// The rules read from the file, else the built-in ones; a bad file exits with its error.
+    func rules() throws -> LogIntervalRules {
+        guard let path else { return .defaults }
+        switch LogIntervalRules.read(path: path) {
+        case .success(let read): return read
+        case .failure(let error): throw Terminal.fail(error)
+        }
+    }
+}

@@ -51,8 +51,11 @@ struct ReceiveCommand: ParsableCommand {
         help: ArgumentHelp("OTLP/gRPC address: HOST:PORT, a port (on 127.0.0.1), or off.", valueName: "addr"))
     var grpc = "127.0.0.1:4317"
 
+    @OptionGroup var intervals: IntervalRulesOption
+
     func run() throws {
-        let options = try ReceiveRun.options(database: store.path, http: http, grpc: grpc)
+        var options = try ReceiveRun.options(database: store.path, http: http, grpc: grpc)
+        options.intervalRules = try intervals.rules()
         let run = try ReceiveRun.start(options, sourceName: nil, showStatus: !output.quiet)
         if !output.quiet {
             Terminal.err("tracedoctor: receiving \(ReceiveRun.describe(run.endpoints)) into \(store.path); Ctrl-C to stop")

@@ -65,6 +65,7 @@ struct RecordCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("OTLP/gRPC address (default: 127.0.0.1:4317, else a free port), or off.", valueName: "addr"))
     var grpc: String?
 
+    @OptionGroup var intervals: IntervalRulesOption
     @OptionGroup var output: OutputOptions
 
     @Argument(parsing: .postTerminator, help: ArgumentHelp("The command to run, after --.", valueName: "cmd"))
@@ -78,6 +79,7 @@ struct RecordCommand: ParsableCommand {
     func run() throws {
         let database = db ?? Self.freshDatabasePath()
         var options = try ReceiveRun.options(database: database, http: http ?? "127.0.0.1:4318", grpc: grpc ?? "127.0.0.1:4317")
+        options.intervalRules = try intervals.rules()
         // The default ports may be taken (a collector, another record): then any free port.
         if http == nil, let address = options.http { options.http = RecordSession.freeIfTaken(address) }
         if grpc == nil, let address = options.grpc { options.grpc = RecordSession.freeIfTaken(address) }

@@ -121,7 +121,7 @@ import Testing
             }
             #expect(try sqlite(db, "SELECT count(*) FROM sources") == ["6"], "round \(round)")
             #expect(try sqlite(db, "SELECT count(*) FROM spans") == ["121"], "round \(round)")
-            #expect(try sqlite(db, "SELECT count(*) FROM grdb_migrations") == ["4"], "round \(round)")
+            #expect(try sqlite(db, "SELECT count(*) FROM grdb_migrations") == ["5"], "round \(round)")
             let traces = try CLI.run(["traces", "--db", db, "--limit", "0"])
             #expect(traces.status == 0 && traces.stdout.hasPrefix("15 traces"), "\(traces.stderr)")
         }

@@ -263,6 +263,15 @@ enum RealSDKVenv {
         #expect(first.stop().status == 0)
         let usage = try CLI.run(["receive", "--http", "nope", "--grpc", "off"])
         #expect(usage.status == 64)
+        // A bad rules file is refused before anything listens or runs, naming what is wrong.
+        let bad = dir + "/bad.yml"
+        try "durations:\n  duration: fortnights\n".write(toFile: bad, atomically: true, encoding: .utf8)
+        for command in [["receive", "--db", dir + "/c.db"], ["record", "--db", dir + "/d.db"]] {
+            let refused = try CLI.run(command + ["--http", "127.0.0.1:\(port)", "--grpc", "off", "--interval-rules", bad] + (command[0] == "record" ? ["--", "true"] : []))
+            #expect(refused.status == 2, "\(command[0]): \(refused.stderr)")
+            #expect(refused.stderr.contains("fortnights"), "\(command[0]): \(refused.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: command[2]))
+        }
     }
 
     @Test func everyAcknowledgedSpanSurvivesSIGKILL() throws {

@@ -63,6 +63,27 @@ import Glibc
                 == ["pair|workflow|worker|400", "pair|node|worker|240", "duration|cache_refresh|worker|40"])
     }
 
+    /// `receive --interval-rules`: the received lines are paired by the rules given, not the defaults.
+    @Test func receivedLogIntervalsFollowTheRulesGiven() async throws {
+        let folder = TemporaryFolder()
+        let db = folder.path + "/t.db"
+        // Only `_done` ends an interval, and `run_id` pairs them.
+        let rules = try LogIntervalRules.parse(
+            yaml: "version: 1\nend_suffixes:\n  _done: done\nkeys: [run_id]\n", path: "rules.yml")
+        let (receiver, endpoints) = try await startReceiver(database: db, grpc: false) { $0.intervalRules = rules }
+        let port = try #require(endpoints.http?.port)
+        let events = Requests.events([
+            (event: "step_start", atMs: 0, attributes: ["run_id": "r-1"]),
+            (event: "step_complete", atMs: 100, attributes: ["run_id": "r-1"]),
+            (event: "step_done", atMs: 200, attributes: ["run_id": "r-1"]),
+        ])
+        #expect(try await RawHTTP.request(port: port, path: "/v1/logs", body: events.wire).status == 200)
+        _ = await receiver.stop()
+        #expect(
+            try storedRows(db, "SELECT kind, label, (end_ns - start_ns) / 1000000 FROM log_intervals ORDER BY id")
+                == ["pair|step r-1 done|200"])
+    }
+
     @Test func protobufJSONAndGzipAreAllStored() async throws {
         let folder = TemporaryFolder()
         let db = folder.path + "/t.db"
