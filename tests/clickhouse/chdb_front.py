@@ -15,6 +15,7 @@ whose one shard is this process (`--config-file` naming a cluster of 127.0.0.1 a
 """
 import argparse
 import base64
+import gzip
 import json
 import os
 import re
@@ -252,10 +253,15 @@ class Front(BaseHTTPRequestHandler):
         if os.environ.get("CHDB_FRONT_LOG"):
             sys.stderr.write("chdb_front: " + fmt % args + "\n")
 
-    def reply(self, status, body, headers=None):
+    def reply(self, status, body, headers=None, compress=False):
         data = body if isinstance(body, bytes) else body.encode()
+        if compress:
+            # ClickHouse's default http_zlib_compression_level is 3.
+            data = gzip.compress(data, compresslevel=3)
         self.send_response(status)
         self.send_header("Content-Type", "text/plain; charset=UTF-8")
+        if compress:
+            self.send_header("Content-Encoding", "gzip")
         self.send_header("Content-Length", str(len(data)))
         self.send_header("X-ClickHouse-Server-Display-Name", "chdb-front")
         for k, v in (headers or {}).items():
@@ -263,9 +269,17 @@ class Front(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
-    def fail(self, code, message):
+    def fail(self, code, message, compress=False):
         self.reply(http_status(code), "Code: %d. DB::Exception: %s (version 26.9.2.1 chdb_front)\n" % (code, message),
-                   {"X-ClickHouse-Exception-Code": str(code)})
+                   {"X-ClickHouse-Exception-Code": str(code)}, compress)
+
+    def wants_gzip(self, params):
+        """As ClickHouse: a reply is compressed only with the setting enable_http_compression=1 and an
+        Accept-Encoding the server knows (this front knows gzip, the one tracedoctor asks for)."""
+        if params.get("enable_http_compression", ["0"])[0] not in ("1", "true"):
+            return False
+        accepted = [part.split(";")[0].strip().lower() for part in (self.headers.get("Accept-Encoding") or "").split(",")]
+        return "gzip" in accepted
 
     def do_GET(self):
         self.handle_query(b"")
@@ -305,8 +319,9 @@ class Front(BaseHTTPRequestHandler):
             code = error_code(message)
             message = re.sub(r"^Code: \d+\. DB::Exception: ", "", message)
             message = re.sub(r" \(version [^)]*\)$", "", message)
-            return self.fail(code, message)
-        self.reply(200, result.bytes())
+            # Past the settings, ClickHouse writes an error through the compressing output too.
+            return self.fail(code, message, self.wants_gzip(params))
+        self.reply(200, result.bytes(), compress=self.wants_gzip(params))
 
 
 class QuietTLSErrorsServer(HTTPServer):
