@@ -206,6 +206,8 @@ public final class ClickHouseClient: @unchecked Sendable {
                 message: "cannot connect to \(place) (\(detail)): is the server running, and is this its "
                     + (location.secure
                         ? "HTTPS port (8443 by default with clickhouses://)?" : "HTTP port (8123 by default, 8443 with clickhouses://)?"))
+        case .unknownHost:
+            return .clickHouse(server: location.display, message: "unknown host '\(location.host)'")
         case .untrusted(let detail):
             return .clickHouse(
                 server: location.display,

@@ -24,6 +24,8 @@ final class ClickHouseHTTP: Sendable {
     /// What went wrong below HTTP, for the client's messages.
     enum Failure: Error {
         case connect(String)
+        /// The name resolves to no address.
+        case unknownHost
         case untrusted(String)
         case tls(String)
         case timedOut
@@ -99,7 +101,7 @@ final class ClickHouseHTTP: Sendable {
         } catch {
             promise.fail(error)
             if let failure = error as? NIOConnectionError, failure.connectionErrors.isEmpty {
-                throw Failure.connect("cannot resolve host name '\(host)'")
+                throw Failure.unknownHost
             }
             let text = "\(error)"
             throw Failure.connect(
