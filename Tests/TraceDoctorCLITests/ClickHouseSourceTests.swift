@@ -110,6 +110,19 @@ import Testing
         #expect(run.stderr.contains("(gzip of "), "\(run.stderr)")
     }
 
+    /// A user whose profile has readonly=1 may not set enable_http_compression: the query is sent
+    /// again without it, plain replies follow, and the output is the same.
+    @Test func readonlyUserGetsPlainReplies() throws {
+        let port = try ClickHouseFront.readonlyServer.get()
+        let run = try clickhouse(["orphans", "--format", "json", "--verbose"] + (try source("demo", port: port)))
+        let compressed = try clickhouse(["orphans", "--format", "json"] + (try source("demo")))
+        #expect(run.status == compressed.status)
+        #expect(run.stdout == compressed.stdout)
+        let line = try #require(run.stderr.split(separator: "\n").last.map(String.init))
+        #expect(line.hasSuffix(" KB received"), "\(run.stderr)")
+        #expect(!run.stderr.contains("gzip"), "\(run.stderr)")
+    }
+
     // MARK: orphans and gaps pushed down
 
     /// Bytes received, from `--verbose`'s last line ("N queries, 12.3 KB received").

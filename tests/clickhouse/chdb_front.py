@@ -247,6 +247,7 @@ class Front(BaseHTTPRequestHandler):
     sess = None
     user = "default"
     password = ""
+    readonly = False
     protocol_version = "HTTP/1.1"
 
     def log_message(self, fmt, *args):
@@ -306,6 +307,9 @@ class Front(BaseHTTPRequestHandler):
         if user != self.user or key != self.password:
             return self.fail(516, "%s: Authentication failed: password is incorrect, or there is no user with such "
                                   "name. (AUTHENTICATION_FAILED)" % user)
+        if self.readonly and "enable_http_compression" in params:
+            # A profile with readonly=1 may change no setting, this one included (ClickHouse's text).
+            return self.fail(164, "Cannot modify 'enable_http_compression' setting in readonly mode. (READONLY)")
         sql = "\n".join(filter(None, [params.get("query", [""])[0], body.decode("utf-8")]))
         query_params = {k[6:]: v[0] for k, v in params.items() if k.startswith("param_")}
         fmt = params.get("default_format", ["TabSeparated"])[0]
@@ -340,6 +344,7 @@ def serve(args):
         Front.sess.query("SET max_memory_usage = %d" % args.max_memory_usage)
     Front.user = args.user
     Front.password = args.password
+    Front.readonly = args.readonly
     server = QuietTLSErrorsServer(("127.0.0.1", args.port), Front)
     if args.tls_cert:
         # HTTPS, as ClickHouse's https_port: the certificate the tests make (self-signed).
@@ -384,6 +389,8 @@ def main():
     p.add_argument("--user", default="default")
     p.add_argument("--password", default="")
     p.add_argument("--max-memory-usage", type=int, default=0)
+    p.add_argument("--readonly", action="store_true",
+                   help="answer as for a user with readonly=1: a setting on the URL is refused (code 164)")
     p.add_argument("--exit-with-stdin", action="store_true", help="exit when stdin reaches its end")
     p.add_argument("--tls-cert", help="serve HTTPS with this PEM certificate (and --tls-key)")
     p.add_argument("--tls-key", help="the certificate's PEM private key")
