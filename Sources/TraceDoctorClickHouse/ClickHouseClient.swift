@@ -109,11 +109,13 @@ public final class ClickHouseClient: @unchecked Sendable {
             data = inflated
         case let other?:
             throw TraceDoctorError.clickHouse(
-                server: location.display, message: "the reply is encoded as '\(other)', which tracedoctor does not read (it asks for gzip)")
+                server: location.display,
+                message: "the reply is encoded as '\(other)', which tracedoctor does not read (it asks for gzip)")
         }
         bytesDecoded += Int64(data.count)
         let elapsed = started.duration(to: .now).components
-        let size = data.count == wire.count ? Units.bytes(Int64(wire.count)) : "\(Units.bytes(Int64(wire.count))) (gzip of \(Units.bytes(Int64(data.count))))"
+        var size = Units.bytes(Int64(wire.count))
+        if data.count != wire.count { size += " (gzip of \(Units.bytes(Int64(data.count))))" }
         trace?("\(label): \(size) in " + Units.duration(seconds: Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18))
         if status != 200 {
             let text = String(decoding: data.prefix(4096), as: UTF8.self)
@@ -205,7 +207,8 @@ public final class ClickHouseClient: @unchecked Sendable {
                 server: location.display,
                 message: "cannot connect to \(place) (\(detail)): is the server running, and is this its "
                     + (location.secure
-                        ? "HTTPS port (8443 by default with clickhouses://)?" : "HTTP port (8123 by default, 8443 with clickhouses://)?"))
+                        ? "HTTPS port (8443 by default with clickhouses://)?"
+                        : "HTTP port (8123 by default, 8443 with clickhouses://)?"))
         case .unknownHost:
             return .clickHouse(server: location.display, message: "unknown host '\(location.host)'")
         case .untrusted(let detail):
@@ -222,7 +225,8 @@ public final class ClickHouseClient: @unchecked Sendable {
         case .closed:
             return .clickHouse(
                 server: location.display,
-                message: "\(place) closed the connection before answering: is this ClickHouse's \(location.secure ? "HTTPS" : "HTTP") port?")
+                message: "\(place) closed the connection before answering: is this ClickHouse's "
+                    + (location.secure ? "HTTPS" : "HTTP") + " port?")
         case .io(let detail):
             return .clickHouse(server: location.display, message: "cannot query \(place): \(detail)")
         }
