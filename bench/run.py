@@ -12,6 +12,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import shutil
 import subprocess
 import sys
@@ -333,7 +334,7 @@ class Bench:
                                        text=True)
                 if probe.stdout != local.stdout:
                     raise SystemExit(f"bench: tracedoctor {name}: --source and --db disagree")
-                received = probe.stderr.strip().splitlines()[-1].split(", ")[-1] if probe.stderr.strip() else "?"
+                received = self.received(probe.stderr) + " received"
                 self.run(group, f"tracedoctor {name} --source ({received})",
                          lambda: [self.bin] + command + source + ["--format", "json"], None, spans, "spans",
                          expect_exit=(0, 1))
@@ -458,8 +459,7 @@ class Bench:
                 if probe.stdout != local.stdout or probe.returncode != local.returncode:
                     raise SystemExit(f"bench: clickhouse-scale: tracedoctor {name}: --source and --db disagree:\n"
                                      f"{probe.stderr[-2000:]}{local.stderr[-2000:]}")
-                last = probe.stderr.strip().splitlines()[-1] if probe.stderr.strip() else ""
-                received = last.split(", ")[-1].removesuffix(" received") if " received" in last else "?"
+                received = self.received(probe.stderr)
                 sq = self.run(sqlite_group, f"tracedoctor {name} --db", lambda: [self.bin] + command + ["--db", db, "--format", "json"],
                               None, count, "spans", expect_exit=(0, 1))
                 ch = self.run(sqlite_group, f"tracedoctor {name} --source ({received} received)",
@@ -484,8 +484,7 @@ class Bench:
                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
                 if probe.returncode not in (0, 1):
                     raise SystemExit(f"bench: tracedoctor {name} --source failed:\n{probe.stderr[-2000:]}")
-                last = probe.stderr.strip().splitlines()[-1] if probe.stderr.strip() else ""
-                received = last.split(", ")[-1].removesuffix(" received") if " received" in last else "?"
+                received = self.received(probe.stderr)
                 if command[0] in ("orphans", "gaps"):
                     counts = json.loads(probe.stdout).get("counts", {})
                     for key, expected in planted.items():
@@ -496,13 +495,23 @@ class Bench:
                 row = self.run(group, f"tracedoctor {name} --source ({received} received)",
                                lambda: [self.bin] + command + source + ["--format", "json"], None, count, "spans",
                                expect_exit=(0, 1))
+                inflated = re.search(r"\(gzip; ([0-9.]+ [KMG]?B) uncompressed\)", probe.stderr)
                 line = (f"bench: clickhouse-scale: {name}: {row['wall_s']:.2f} s, {row['peak_rss_mb']:.0f} MB RSS, "
-                        f"{received} received for {count:,} spans ({table_bytes / 1e6:.1f} MB compressed)")
+                        f"{received} received{f' (gzip of {inflated.group(1)})' if inflated else ''} for {count:,} spans "
+                        f"({table_bytes / 1e6:.1f} MB compressed)")
                 self.verdicts.append(line)
                 log(line)
         finally:
             server.stdin.close()
             server.wait(timeout=60)
+
+    @staticmethod
+    def received(stderr):
+        """What `--verbose`'s last line says was received, as sent on the wire ("27.7 KB"; with gzip
+        replies "N queries, 4.1 KB received (gzip; 27.7 KB uncompressed)"), or "?"."""
+        last = stderr.strip().splitlines()[-1] if stderr.strip() else ""
+        m = re.search(r", ([0-9.]+ [KMG]?B) received", last)
+        return m.group(1) if m else "?"
 
     @staticmethod
     def parse_received(text):

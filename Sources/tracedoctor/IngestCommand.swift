@@ -186,7 +186,7 @@ struct IngestCommand: ParsableCommand, WritesReport {
             let copied = try source.copy(traces: ids, into: database)
             if clickhouse.verbose {
                 Terminal.err(
-                    "tracedoctor: clickhouse: \(source.client.queryCount) queries, \(Units.bytes(source.client.bytesReceived)) received")
+                    "tracedoctor: clickhouse: " + source.client.summary)
             }
             switch output.format {
             case .json:

@@ -146,7 +146,7 @@ struct SourceOptions: ParsableArguments {
     func summary(_ source: ClickHouseSpanSource) {
         guard verbose else { return }
         Terminal.err(
-            "tracedoctor: clickhouse: \(source.client.queryCount) queries, \(Units.bytes(source.client.bytesReceived)) received")
+            "tracedoctor: clickhouse: " + source.client.summary)
     }
 }
 

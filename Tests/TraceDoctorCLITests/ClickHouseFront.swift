@@ -112,6 +112,25 @@ enum ClickHouseFront {
         }
     }()
 
+    /// A front over the demo data that answers as for a user whose profile has readonly=1: a
+    /// setting on the URL (enable_http_compression) is refused with code 164. Its port.
+    static let readonlyServer: Result<Int, RealSDK.CaptureFailure> = {
+        do {
+            let dir = try servers.get().directory + "/readonly"
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            let venv = try output(CLI.root + "/tests/realsdk/setup-venv.sh", []).split(separator: "\n").last.map(String.init) ?? ""
+            let python = venv + "/bin/python"
+            let front = CLI.root + "/tests/clickhouse/chdb_front.py"
+            _ = try output(python, [front, "load", "--path", dir + "/chdb", "demo=" + (try inputs("demo")).joined(separator: ",")])
+            return .success(
+                try serve(python, [front, "serve", "--path", dir + "/chdb", "--user", user, "--password", password, "--readonly"]))
+        } catch let failure as RealSDK.CaptureFailure {
+            return .failure(failure)
+        } catch {
+            return .failure(RealSDK.CaptureFailure(message: "cannot start the readonly front: \(error)"))
+        }
+    }()
+
     /// A front whose clickhouse-local configuration names a cluster of one shard, this process
     /// (chDB runs no server, so no shard can be another one); the demo data loaded, and Distributed
     /// tables `otel_traces_dist` and `otel_logs_dist` over the exporter's tables, sharded by

@@ -96,6 +96,33 @@ import Testing
         #expect(!run.stdout.contains(ClickHouseFront.password))
     }
 
+    /// Replies come gzip (the front compresses as ClickHouse does when asked): `--verbose` counts
+    /// the bytes that crossed the network, fewer than the spans' rows they inflate to.
+    @Test func repliesAreGzipAndCountedOnTheWire() throws {
+        let run = try clickhouse(["traces", "--limit", "0", "--verbose"] + (try source("demo")))
+        #expect(run.status == 0 || run.status == 1)
+        let line = try #require(run.stderr.split(separator: "\n").last.map(String.init))
+        let match = try #require(
+            line.firstMatch(of: /queries, ([0-9.]+) KB received \(gzip; ([0-9.]+) KB uncompressed\)$/), "\(run.stderr)")
+        let wire = try #require(Double(match.1))
+        let inflated = try #require(Double(match.2))
+        #expect(wire * 2 < inflated, "\(line)")
+        #expect(run.stderr.contains("(gzip of "), "\(run.stderr)")
+    }
+
+    /// A user whose profile has readonly=1 may not set enable_http_compression: the query is sent
+    /// again without it, plain replies follow, and the output is the same.
+    @Test func readonlyUserGetsPlainReplies() throws {
+        let port = try ClickHouseFront.readonlyServer.get()
+        let run = try clickhouse(["orphans", "--format", "json", "--verbose"] + (try source("demo", port: port)))
+        let compressed = try clickhouse(["orphans", "--format", "json"] + (try source("demo")))
+        #expect(run.status == compressed.status)
+        #expect(run.stdout == compressed.stdout)
+        let line = try #require(run.stderr.split(separator: "\n").last.map(String.init))
+        #expect(line.hasSuffix(" KB received"), "\(run.stderr)")
+        #expect(!run.stderr.contains("gzip"), "\(run.stderr)")
+    }
+
     // MARK: orphans and gaps pushed down
 
     /// Bytes received, from `--verbose`'s last line ("N queries, 12.3 KB received").

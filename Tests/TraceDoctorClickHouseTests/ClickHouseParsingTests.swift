@@ -96,6 +96,19 @@ import TraceDoctorCore
         #expect(ClickHouseClient.trailingException(Data("Code: 1\tnot an error\n".utf8)) == nil)
     }
 
+    /// Replies come gzip-compressed: one member or several, a reply cut short gives what arrived
+    /// (an error written mid-stream is then found at its end), and what is not gzip is refused.
+    @Test func gzipReplies() {
+        // gzip.compress(b"a\tb\n", mtime=0) and gzip.compress(b"c\td\n", mtime=0) in Python.
+        let first: [UInt8] = [31, 139, 8, 0, 0, 0, 0, 0, 2, 3, 75, 228, 76, 226, 2, 0, 206, 148, 17, 26, 4, 0, 0, 0]
+        let second: [UInt8] = [31, 139, 8, 0, 0, 0, 0, 0, 2, 3, 75, 230, 76, 225, 2, 0, 195, 251, 66, 230, 4, 0, 0, 0]
+        #expect(ClickHouseClient.gunzip(Data(first)) == Data("a\tb\n".utf8))
+        #expect(ClickHouseClient.gunzip(Data(first + second)) == Data("a\tb\nc\td\n".utf8))
+        #expect(ClickHouseClient.gunzip(Data(first.prefix(first.count - 8))) == Data("a\tb\n".utf8))
+        #expect(ClickHouseClient.gunzip(Data()) == Data())
+        #expect(ClickHouseClient.gunzip(Data("a\tb\n".utf8)) == nil)
+    }
+
     @Test func rangesCoverEveryIDInOrder() {
         #expect(ClickHouseSpanSource.ranges(count: 1).map(\.lo) == ["0"])
         let r = ClickHouseSpanSource.ranges(count: 4)

@@ -15,6 +15,7 @@ whose one shard is this process (`--config-file` naming a cluster of 127.0.0.1 a
 """
 import argparse
 import base64
+import gzip
 import json
 import os
 import re
@@ -246,16 +247,22 @@ class Front(BaseHTTPRequestHandler):
     sess = None
     user = "default"
     password = ""
+    readonly = False
     protocol_version = "HTTP/1.1"
 
     def log_message(self, fmt, *args):
         if os.environ.get("CHDB_FRONT_LOG"):
             sys.stderr.write("chdb_front: " + fmt % args + "\n")
 
-    def reply(self, status, body, headers=None):
+    def reply(self, status, body, headers=None, compress=False):
         data = body if isinstance(body, bytes) else body.encode()
+        if compress:
+            # ClickHouse's default http_zlib_compression_level is 3.
+            data = gzip.compress(data, compresslevel=3)
         self.send_response(status)
         self.send_header("Content-Type", "text/plain; charset=UTF-8")
+        if compress:
+            self.send_header("Content-Encoding", "gzip")
         self.send_header("Content-Length", str(len(data)))
         self.send_header("X-ClickHouse-Server-Display-Name", "chdb-front")
         for k, v in (headers or {}).items():
@@ -263,9 +270,17 @@ class Front(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
-    def fail(self, code, message):
+    def fail(self, code, message, compress=False):
         self.reply(http_status(code), "Code: %d. DB::Exception: %s (version 26.9.2.1 chdb_front)\n" % (code, message),
-                   {"X-ClickHouse-Exception-Code": str(code)})
+                   {"X-ClickHouse-Exception-Code": str(code)}, compress)
+
+    def wants_gzip(self, params):
+        """As ClickHouse: a reply is compressed only with the setting enable_http_compression=1 and an
+        Accept-Encoding the server knows (this front knows gzip, the one tracedoctor asks for)."""
+        if params.get("enable_http_compression", ["0"])[0] not in ("1", "true"):
+            return False
+        accepted = [part.split(";")[0].strip().lower() for part in (self.headers.get("Accept-Encoding") or "").split(",")]
+        return "gzip" in accepted
 
     def do_GET(self):
         self.handle_query(b"")
@@ -292,6 +307,9 @@ class Front(BaseHTTPRequestHandler):
         if user != self.user or key != self.password:
             return self.fail(516, "%s: Authentication failed: password is incorrect, or there is no user with such "
                                   "name. (AUTHENTICATION_FAILED)" % user)
+        if self.readonly and "enable_http_compression" in params:
+            # A profile with readonly=1 may change no setting, this one included (ClickHouse's text).
+            return self.fail(164, "Cannot modify 'enable_http_compression' setting in readonly mode. (READONLY)")
         sql = "\n".join(filter(None, [params.get("query", [""])[0], body.decode("utf-8")]))
         query_params = {k[6:]: v[0] for k, v in params.items() if k.startswith("param_")}
         fmt = params.get("default_format", ["TabSeparated"])[0]
@@ -305,8 +323,9 @@ class Front(BaseHTTPRequestHandler):
             code = error_code(message)
             message = re.sub(r"^Code: \d+\. DB::Exception: ", "", message)
             message = re.sub(r" \(version [^)]*\)$", "", message)
-            return self.fail(code, message)
-        self.reply(200, result.bytes())
+            # Past the settings, ClickHouse writes an error through the compressing output too.
+            return self.fail(code, message, self.wants_gzip(params))
+        self.reply(200, result.bytes(), compress=self.wants_gzip(params))
 
 
 class QuietTLSErrorsServer(HTTPServer):
@@ -325,6 +344,7 @@ def serve(args):
         Front.sess.query("SET max_memory_usage = %d" % args.max_memory_usage)
     Front.user = args.user
     Front.password = args.password
+    Front.readonly = args.readonly
     server = QuietTLSErrorsServer(("127.0.0.1", args.port), Front)
     if args.tls_cert:
         # HTTPS, as ClickHouse's https_port: the certificate the tests make (self-signed).
@@ -369,6 +389,8 @@ def main():
     p.add_argument("--user", default="default")
     p.add_argument("--password", default="")
     p.add_argument("--max-memory-usage", type=int, default=0)
+    p.add_argument("--readonly", action="store_true",
+                   help="answer as for a user with readonly=1: a setting on the URL is refused (code 164)")
     p.add_argument("--exit-with-stdin", action="store_true", help="exit when stdin reaches its end")
     p.add_argument("--tls-cert", help="serve HTTPS with this PEM certificate (and --tls-key)")
     p.add_argument("--tls-key", help="the certificate's PEM private key")

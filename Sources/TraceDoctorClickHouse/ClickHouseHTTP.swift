@@ -1,7 +1,9 @@
-// `clickhouses://`: HTTPS with SwiftNIO and NIOSSL (BoringSSL). Foundation's URLSession on Linux
-// runs over libcurl with the system's CA bundle and no way to name another one, so a server whose
-// certificate a private CA signed could not be trusted; NIOSSL takes the system roots plus the PEM
-// file `--ca-cert` names. One connection per query (a run sends a handful), HTTP/1.1.
+// ClickHouse's HTTP interface over SwiftNIO: `clickhouse://` as plain HTTP, `clickhouses://` as
+// HTTPS with NIOSSL (BoringSSL). Foundation's URLSession on Linux runs over libcurl, which (a) has
+// the system's CA bundle and no way to name another one, so a server whose certificate a private CA
+// signed could not be trusted — NIOSSL takes the system roots plus the PEM file `--ca-cert` names —
+// and (b) always inflates a compressed reply before handing it over, so the bytes that crossed the
+// network could not be counted (`--verbose` reports them). One connection per query, HTTP/1.1.
 
 import Foundation
 import NIOCore
@@ -10,8 +12,8 @@ import NIOPosix
 import NIOSSL
 import TraceDoctorCore
 
-/// POSTs over TLS to one server.
-final class ClickHouseTLS: Sendable {
+/// POSTs to one server, over TLS when it has a TLS context.
+final class ClickHouseHTTP: Sendable {
     /// A reply: status, the headers ClickHouse's errors travel in, the body.
     struct Reply: Sendable {
         var status: Int
@@ -22,19 +24,32 @@ final class ClickHouseTLS: Sendable {
     /// What went wrong below HTTP, for the client's messages.
     enum Failure: Error {
         case connect(String)
+        /// The name resolves to no address.
+        case unknownHost
         case untrusted(String)
         case tls(String)
         case timedOut
         case closed
+        /// Any other transport error (a reset connection, a malformed reply).
+        case io(String)
     }
 
     let host: String
     let port: Int
-    let context: NIOSSLContext
+    /// Nil for plain HTTP.
+    let context: NIOSSLContext?
     let timeoutSeconds: Double
 
-    /// `caFile`: a PEM file of certificates to trust besides the system's (a private CA, or the
-    /// server's own self-signed certificate).
+    /// Plain HTTP.
+    init(host: String, port: Int, timeoutSeconds: Double) {
+        self.host = host
+        self.port = port
+        self.timeoutSeconds = timeoutSeconds
+        context = nil
+    }
+
+    /// HTTPS. `caFile`: a PEM file of certificates to trust besides the system's (a private CA, or
+    /// the server's own self-signed certificate).
     init(host: String, port: Int, caFile: String?, timeoutSeconds: Double) throws(TraceDoctorError) {
         self.host = host
         self.port = port
@@ -72,8 +87,10 @@ final class ClickHouseTLS: Sendable {
             .connectTimeout(.seconds(Int64(min(timeoutSeconds, 30))))
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    let tls = try NIOSSLClientHandler(context: context, serverHostname: serverName)
-                    try channel.pipeline.syncOperations.addHandler(tls)
+                    if let context {
+                        try channel.pipeline.syncOperations.addHandler(
+                            try NIOSSLClientHandler(context: context, serverHostname: serverName))
+                    }
                     try channel.pipeline.syncOperations.addHTTPClientHandlers()
                     try channel.pipeline.syncOperations.addHandler(ReplyCollector(promise: promise))
                 }
@@ -83,6 +100,9 @@ final class ClickHouseTLS: Sendable {
             channel = try bootstrap.connect(host: host, port: port).wait()
         } catch {
             promise.fail(error)
+            if let failure = error as? NIOConnectionError, failure.connectionErrors.isEmpty {
+                throw Failure.unknownHost
+            }
             let text = "\(error)"
             throw Failure.connect(
                 text.contains("Connection refused") ? "connection refused" : text.contains("imeout") ? "timed out" : text)
@@ -111,7 +131,7 @@ final class ClickHouseTLS: Sendable {
         } catch let error as NIOSSLExtraError {
             throw Failure.untrusted("\(error)")
         } catch {
-            throw Failure.tls("\(error)")
+            throw context == nil ? Failure.io("\(error)") : Failure.tls("\(error)")
         }
     }
 
@@ -128,11 +148,11 @@ final class ClickHouseTLS: Sendable {
 private final class ReplyCollector: ChannelInboundHandler {
     typealias InboundIn = HTTPClientResponsePart
 
-    let promise: EventLoopPromise<ClickHouseTLS.Reply>
-    var reply = ClickHouseTLS.Reply(status: 0, headers: [:], body: Data())
+    let promise: EventLoopPromise<ClickHouseHTTP.Reply>
+    var reply = ClickHouseHTTP.Reply(status: 0, headers: [:], body: Data())
     var done = false
 
-    init(promise: EventLoopPromise<ClickHouseTLS.Reply>) {
+    init(promise: EventLoopPromise<ClickHouseHTTP.Reply>) {
         self.promise = promise
     }
 
@@ -154,10 +174,10 @@ private final class ReplyCollector: ChannelInboundHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        finish(.failure(ClickHouseTLS.Failure.closed))
+        finish(.failure(ClickHouseHTTP.Failure.closed))
     }
 
-    private func finish(_ result: Result<ClickHouseTLS.Reply, Error>) {
+    private func finish(_ result: Result<ClickHouseHTTP.Reply, Error>) {
         guard !done else { return }
         done = true
         promise.completeWith(result)
