@@ -18,11 +18,12 @@ enum DiagnosisRun {
                 source, analysis: analysis, traceQuery: traceQuery, service: service, findingsOnly: findingsOnly,
                 listing: listing, stats: stats, gapsCounted: gapsCounted)
         }
-        // Only the summaries the command prints (a listing's few, stats' huge traces, none for findings).
+        // Only the summaries the command prints (a listing's few, stats' huge traces, none for
+        // findings); one trace's report names its trace from its summary, so it keeps them.
         let summaries: SummaryNeed =
             if let listing { .listing(sort: listing.sort, service: listing.service, limit: listing.limit) } else if stats {
                 .huge
-            } else if findingsOnly { .none } else { .all }
+            } else if findingsOnly && traceQuery == nil { .none } else { .all }
         let request = DiagnosisRequest(
             databasePath: store.path, options: try analysis.options(), traceQuery: traceQuery, linkKeys: linkKeys,
             summaries: summaries)
